@@ -1,0 +1,52 @@
+# rsnet-analysis: two commands for analysts (see README.md)
+#   make report   install into .venv (first time only) and analyse the bundled sample data -> out/
+#   make test     install the development tools and run the whole test suite (notebooks included)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: report test lint lab bench clean help
+
+help:
+	@echo "make report  - サンプルデータを分析して $(OUT)/ に結果を書き出す"
+	@echo "make test    - テスト一式（ノートブックを含む）を実行する"
+	@echo "make lab     - JupyterLab でノートブックを開く"
+	@echo "make bench   - ベンチマーク（品質・速度）を実行する"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 以上が必要です / Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "rsnet-analysis" >/dev/null
+	@touch $@
+
+report: $(VENV)/.runtime-installed
+	$(BIN)/rsnet analyze --out $(OUT)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check rsnet_analysis tests benchmarks notebooks
+	$(BIN)/python -m rsnet_analysis.notebook_sync --check notebooks
+
+test: lint
+	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -q
+
+lab: $(VENV)/.dev-installed
+	$(BIN)/jupyter lab notebooks
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/bench_tokenizer.py
+	$(BIN)/python benchmarks/bench_pii.py
+	$(BIN)/python benchmarks/bench_quality.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache
