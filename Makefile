@@ -35,7 +35,6 @@ report: $(VENV)/.runtime-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check rsnet_analysis tests benchmarks notebooks
-	$(BIN)/python -m rsnet_analysis.notebook_sync --check notebooks
 
 test: lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -q

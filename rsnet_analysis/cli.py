@@ -1,0 +1,200 @@
+"""The ``rsnet`` command: a thin layer over :mod:`rsnet_analysis.pipeline`.
+
+Every user-facing failure is an :class:`~rsnet_analysis.errors.RsnetError`: the command prints
+its message on one line (``エラー: …``) and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rsnet_analysis import __version__
+from rsnet_analysis.errors import RsnetError
+
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+rsnet: 自治体アンケートの自由記述から課題を見つけ、波（年度など）・区分ごとに比較し、
+メルマガ用の要約を書き出します。入力を省略すると同梱のサンプルデータを分析します。
+"""
+
+
+def _k_value(text: str) -> int | str:
+    if text == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--k には auto か 2 以上の整数を指定してください（指定値: {text}）"
+        ) from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"--k は 2 以上にしてください（指定値: {value}）")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="回答ファイル（.csv .xlsx .jsonl）・セッションメモ（.md）・フォルダ。省略時はサンプルデータ",
+    )
+    p.add_argument("--text-col", metavar="NAME", help="自由記述の列名（省略時は自動で選び、どの列かを表示）")
+    p.add_argument("--id-col", metavar="NAME", help="回答者IDの列名（重複の判定に使う）")
+    p.add_argument("--time-col", metavar="NAME", help="回答日の列名（省略時は 回答日・日付 などを自動検出）")
+    p.add_argument(
+        "--segment-col",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="比較する属性の列名（複数指定可）。省略時は 自治体区分・都道府県・地域・所属部署・役割・職位 のうち存在する列",
+    )
+    p.add_argument("--sheet", metavar="NAME", help="Excel のシート名（省略時は先頭のシート）")
+    p.add_argument(
+        "--k", type=_k_value, default="auto", metavar="auto|N", help="クラスタ数（既定: auto）"
+    )
+    p.add_argument(
+        "--period",
+        choices=["year", "half", "quarter", "file"],
+        default="year",
+        help="波の区切り: 年・半期・四半期・ファイルごと（既定: year）",
+    )
+    p.add_argument("--codebook", metavar="FILE", help="独自のコードブック（YAML）。省略時は同梱のもの")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="乱数の種（既定: 0）")
+    p.add_argument("--out", default="out", metavar="DIR", help="出力フォルダ（既定: out）")
+    p.add_argument("--no-progress", action="store_true", help="進捗表示を出さない")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the ``rsnet`` command."""
+    parser = argparse.ArgumentParser(
+        prog="rsnet", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"rsnet-analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    analyze = sub.add_parser(
+        "analyze", help="分析して records.csv・clusters.csv・報告書などを書き出す"
+    )
+    _add_run_options(analyze)
+    analyze.add_argument(
+        "--no-report", action="store_true", help="報告書（HTML・Markdown・メルマガ・Excel）を書かない"
+    )
+
+    report = sub.add_parser("report", help="分析して報告書（HTML・Markdown・メルマガ・Excel・図）を書き出す")
+    _add_run_options(report)
+
+    evaluate = sub.add_parser("evaluate", help="分析結果を手作業のラベルと比べる")
+    evaluate.add_argument("--labels", required=True, nargs="+", metavar="FILE", help="ラベルの CSV（record_id,label[,split]）")
+    evaluate.add_argument("--run", default="out", metavar="DIR", help="分析結果のフォルダ（records.csv があるところ。既定: out）")
+    evaluate.add_argument("--split", default=None, help="評価する分割（例: test）。省略時は全件")
+    evaluate.add_argument("--codebook", metavar="FILE", help="独自のコードブック（YAML）")
+    evaluate.add_argument("--json", action="store_true", help="結果を JSON で出力する")
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # noqa: ANN202 - imported lazily below
+    from rsnet_analysis.pipeline import AnalysisSettings
+
+    return AnalysisSettings(
+        inputs=tuple(args.inputs),
+        text_col=args.text_col,
+        id_col=args.id_col,
+        time_col=args.time_col,
+        segment_cols=tuple(args.segment_col),
+        k=args.k,
+        period=args.period,
+        codebook=args.codebook,
+        seed=args.seed,
+        sheet=args.sheet,
+    )
+
+
+def _run(args: argparse.Namespace, *, write_report: bool) -> int:
+    from rsnet_analysis.pipeline import run_analysis, write_outputs
+
+    settings = _settings(args)
+    progress = not args.no_progress and sys.stderr.isatty()
+    print("rsnet: 読み込み・分析を開始します…", file=sys.stderr)
+    result = run_analysis(settings, progress=progress)
+    for notice in result.notices:
+        print(f"お知らせ: {notice}", file=sys.stderr)
+    written = write_outputs(result, args.out)
+    if write_report:
+        from rsnet_analysis.report import write_reports
+
+        written += write_reports(result, args.out)
+    s = result.summary
+    excluded = ", ".join(f"{k} {v}" for k, v in s["excluded"].items())
+    print(
+        f"読み込み {s['rows_read']} 行 = 分析対象 {s['kept']} 行 + 除外 {sum(s['excluded'].values())} 行"
+        f"（{excluded}）"
+    )
+    print(f"クラスタ {s['clusters']} 個。出力先: {args.out}/")
+    for path in written:
+        print(f"  {path.as_posix()}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from rsnet_analysis.codebook import Codebook
+    from rsnet_analysis.evaluate import evaluate, load_labels
+
+    records_path = Path(args.run) / "records.csv"
+    if not records_path.exists():
+        raise RsnetError(
+            f"{records_path} がありません。先に rsnet analyze --out {args.run} を実行してください。"
+        )
+    records = pd.read_csv(records_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    records["cluster"] = pd.to_numeric(records["cluster"], errors="coerce").astype("Int64")
+    labels = load_labels(args.labels)
+    book = Codebook.load(args.codebook)
+    result = evaluate(records, labels, split=args.split, codebook_keys=list(book.keys))
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.format_text())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rsnet`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 on a user error.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "analyze":
+            return _run(args, write_report=not args.no_report)
+        if args.command == "report":
+            return _run(args, write_report=True)
+        return _evaluate(args)
+    except RsnetError as exc:
+        print(f"エラー: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("中断しました。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
