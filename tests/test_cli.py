@@ -1,0 +1,157 @@
+"""End-to-end tests of the ``rsnet`` command on the sample data and on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rsnet_analysis.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "data" / "sample"
+
+RECORD_COLUMNS = [
+    "record_id",
+    "source_file",
+    "source_row",
+    "status",
+    "text_masked",
+    "cluster",
+    "cluster_label",
+    "challenge",
+    "challenge_secondary",
+    "challenge_reason",
+]
+CLUSTER_COLUMNS = [
+    "cluster",
+    "size",
+    "share",
+    "label",
+    "top_terms",
+    "challenge",
+    "representative_record_ids",
+    "stability",
+]
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run1")
+    assert main(["analyze", "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_records_csv_accounts_for_every_row(sample_run: Path) -> None:
+    raw = (sample_run / "records.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "records.csv must carry a BOM so that Excel opens it"
+    records = _read(sample_run / "records.csv")
+    for col in RECORD_COLUMNS:
+        assert col in records.columns
+    summary = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rows_read"] == len(records)
+    assert summary["rows_read"] == summary["kept"] + sum(summary["excluded"].values())
+    assert set(records["status"]) <= {"kept", "empty", "non_answer", "duplicate"}
+    counts = records["status"].value_counts().to_dict()
+    assert counts.get("kept", 0) == summary["kept"]
+    for reason in ("empty", "non_answer", "duplicate"):
+        assert counts.get(reason, 0) == summary["excluded"][reason]
+        assert summary["excluded"][reason] > 0, f"the sample should exercise {reason}"
+    assert records["record_id"].is_unique
+    # the input's date and segment columns survive under their original names
+    for col in ("回答日", "自治体区分", "都道府県"):
+        assert col in records.columns
+    kept = records[records["status"] == "kept"]
+    assert (kept["cluster"] != "").all()
+    assert (records.loc[records["status"] != "kept", "cluster"] == "").all()
+
+
+def test_summary_records_settings_and_versions(sample_run: Path) -> None:
+    summary = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["settings"]["seed"] == 0
+    assert summary["settings"]["k"] == "auto"
+    for pkg in ("python", "pandas", "scikit-learn", "fugashi", "unidic-lite"):
+        assert pkg in summary["versions"]
+    text = json.dumps(summary, ensure_ascii=False)
+    assert str(REPO) not in text, "no absolute paths in shared outputs"
+
+
+def test_clusters_csv_columns(sample_run: Path) -> None:
+    clusters = _read(sample_run / "clusters.csv")
+    assert list(clusters.columns) == CLUSTER_COLUMNS
+    records = _read(sample_run / "records.csv")
+    kept = records[records["status"] == "kept"]
+    assert clusters["size"].astype(int).sum() == len(kept)
+
+
+def test_same_input_and_seed_give_identical_files(
+    sample_run: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run2"
+    assert main(["analyze", "--out", str(out), "--no-progress", "--no-report"]) == 0
+    for name in ("records.csv", "clusters.csv", "trends.csv", "segments.csv", "emerging.csv"):
+        assert (out / name).read_bytes() == (sample_run / name).read_bytes(), name
+
+
+def test_no_output_carries_unmasked_personal_information(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.csv"
+    planted.write_text(
+        "回答日,自治体名,課題\n"
+        "2024/7/1,松本市,研修に出ても職場で使わないので定着しません。担当の佐藤です\n"
+        "2024/7/2,松本市,幹部の理解が得られない。問い合わせは k-sato@city.example.lg.jp まで\n"
+        "2024/7/3,長野県,予算がなく外部講師を呼べない。連絡先 0263-12-3456（情報政策課 田中より）\n"
+        "2024/7/4,長野県,得意な職員とそうでない職員の差が大きい。090-1234-5678 山本 花子\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["analyze", str(planted), "--out", str(out), "--no-progress", "--k", "2"]) == 0
+    secrets = ["佐藤", "k-sato", "example.lg.jp", "0263-12-3456", "田中", "090-1234-5678", "山本", "花子"]
+    files = [p for p in out.rglob("*") if p.is_file() and p.suffix in {".csv", ".json", ".md", ".txt", ".html"}]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8-sig")
+        for secret in secrets:
+            assert secret not in text, f"{secret} leaked into {path.name}"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["no_such_file.csv"], "no_such_file.csv"),
+        (["{sample}", "--text-col", "存在しない列"], "存在しない列"),
+    ],
+)
+def test_bad_input_gives_one_clear_message(
+    args: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a.replace("{sample}", str(SAMPLE / "survey_2023.csv")) for a in args]
+    code = main(["analyze", *args, "--out", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "エラー:" in err
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_unknown_column_lists_the_available_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["analyze", str(SAMPLE / "survey_2023.csv"), "--text-col", "感想", "--out", str(tmp_path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "自治体名" in err and "--text-col" in err
+
+
+def test_bad_k_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "--k", "many"])
+    assert exc.value.code == 2
+    assert "--k" in capsys.readouterr().err
