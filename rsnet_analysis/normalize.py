@@ -1,0 +1,279 @@
+"""Pure text clean-up functions for Japanese free-text answers.
+
+Every function here takes a ``str`` and returns a ``str``; none of them looks at
+anything but its argument. :func:`make_pipeline` chains them, and
+:func:`clean_text` is the default chain used by
+:func:`rsnet_analysis.records.build_record_table`:
+
+1. :func:`remove_invisible` - zero-width characters and control characters go.
+2. :func:`replace_circled_numbers` - ① becomes ``(1)`` (NFKC would make it a bare ``1``).
+3. :func:`unify_dashes` - dash and long-vowel variants (before NFKC, which would turn the
+   full-width ``－`` in サ－ビス into an ASCII hyphen, and once more after it).
+4. :func:`nfkc` - width folding: ＤＸ -> DX, ﾃﾞｼﾞﾀﾙ -> デジタル, full-width digits and spaces.
+5. :func:`normalize_whitespace` - one kind of line break, no runs of spaces.
+6. :func:`remove_bullets` - ・ ● ■ - * 1) 1. (1) at line starts.
+7. :func:`join_lines` - the remaining lines joined with :data:`LINE_SEPARATOR`.
+
+The placeholder brackets 〔〕 used by :mod:`rsnet_analysis.privacy` pass through
+every step unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+__all__ = [
+    "LINE_SEPARATOR",
+    "clean_text",
+    "join_lines",
+    "make_pipeline",
+    "nfkc",
+    "normalize_whitespace",
+    "remove_bullets",
+    "remove_invisible",
+    "replace_circled_numbers",
+    "unify_dashes",
+]
+
+TextFn = Callable[[str], str]
+
+#: What :func:`join_lines` puts where a line break was.
+LINE_SEPARATOR = " / "
+
+_CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ①..⑳
+_CIRCLED.update({chr(0x3251 + i): f"({i + 21})" for i in range(15)})  # ㉑..㉟
+_CIRCLED.update({chr(0x32B1 + i): f"({i + 36})" for i in range(15)})  # ㊱..㊿
+_CIRCLED.update({chr(0x2776 + i): f"({i + 1})" for i in range(10)})  # ❶..❿ (dingbat negative)
+_CIRCLED.update({chr(0x24EB + i): f"({i + 11})" for i in range(10)})  # ⓫..⓴
+_CIRCLED_RE = re.compile("[" + "".join(_CIRCLED) + "]")
+
+# Zero-width and format characters that only get in the way (BOM, ZWSP, ZWJ, word joiner...).
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+# C0/C1 control characters except tab and the line breaks handled by normalize_whitespace.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+# Dash-like characters: hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar,
+# minus sign, small hyphen-minus, box-drawing horizontal, the prolonged sound mark ー, and (before
+# NFKC) the full-width hyphen-minus and half-width prolonged sound mark.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\u2500\u30fc\uff0d\uff70"
+# Katakana, including half-width katakana and its voicing marks (for the pass before NFKC).
+_KATAKANA_RE = re.compile("[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HIRAGANA_RE = re.compile("[\u3041-\u3096\u309d-\u309f]")
+
+_LINEBREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+_SPACES_RE = re.compile(r"[^\S\n]+")
+_BLANK_LINES_RE = re.compile(r"\n{2,}")
+
+# A bullet at the start of a line, only when text follows it (so a lone "-" stays a non-answer).
+_BULLET_RE = re.compile(
+    r"^(?:"
+    r"[・●○◎◯■□◆◇▪▫▲△▼▽►▶•◦‣⁃※*+>-]+"  # symbol bullets (also "--", "・・")
+    r"|\(\d{1,3}\)"  # (1)
+    r"|\d{1,3}[).、](?!\d)"  # 1) 1. 1、  but not 1.5
+    r"|[a-zA-Z][).](?=\s)"  # a) b.  followed by a space
+    r"|[\[【]\d{1,3}[\]】]"  # [1] 【1】
+    r")\s*(?=\S)",
+    re.MULTILINE,
+)
+
+
+def make_pipeline(*fns: TextFn) -> TextFn:
+    """Chain ``str -> str`` functions into one, applied left to right.
+
+    Parameters
+    ----------
+    *fns : callable
+        Functions that each take and return a string.
+
+    Returns
+    -------
+    callable
+        A function ``f(text) = fns[-1](...fns[0](text))``. Its ``steps``
+        attribute holds the functions, in order.
+
+    Examples
+    --------
+    >>> f = make_pipeline(str.strip, str.lower)
+    >>> f("  DX ")
+    'dx'
+    """
+    steps = tuple(fns)
+
+    def pipeline(text: str) -> str:
+        for fn in steps:
+            text = fn(text)
+        return text
+
+    pipeline.steps = steps  # type: ignore[attr-defined]
+    pipeline.__doc__ = "Text pipeline: " + " -> ".join(getattr(f, "__name__", repr(f)) for f in steps)
+    return pipeline
+
+
+def remove_invisible(text: str) -> str:
+    """Remove zero-width characters, soft hyphens and control characters.
+
+    Tabs and line breaks are kept (see :func:`normalize_whitespace`).
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+
+    Returns
+    -------
+    str
+        The text without invisible characters.
+    """
+    return _CONTROL_RE.sub("", _INVISIBLE_RE.sub("", text))
+
+
+def replace_circled_numbers(text: str) -> str:
+    """Write circled numbers (①, ❷, ㉑) as ``(1)``, ``(2)``, ``(21)``.
+
+    NFKC turns ① into a bare ``1`` that runs into the following word, so this
+    step goes first; :func:`remove_bullets` then drops the ``(1)`` at a line start.
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+
+    Returns
+    -------
+    str
+        The text with circled numbers in parentheses.
+    """
+    return _CIRCLED_RE.sub(lambda m: _CIRCLED[m.group(0)], text)
+
+
+def nfkc(text: str) -> str:
+    """Apply Unicode NFKC normalisation (width folding).
+
+    ＤＸ -> DX, ﾃﾞｼﾞﾀﾙ -> デジタル, full-width digits and ASCII, the ideographic
+    space -> a space, ㈱ -> (株). The tortoise-shell brackets 〔〕 have no
+    compatibility mapping and stay as they are.
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+
+    Returns
+    -------
+    str
+        The NFKC-normalised text.
+    """
+    return unicodedata.normalize("NFKC", text)
+
+
+def unify_dashes(text: str) -> str:
+    """Unify dash and long-vowel variants.
+
+    After katakana (or another long-vowel mark) any dash-like character becomes
+    the long-vowel mark ``ー`` (デ—タ -> データ, サ－ビス -> サービス). After hiragana
+    ``ー`` is kept (すごーい). Everywhere else the variants ‐ ‑ ‒ – — ― − ー － ｰ
+    become an ASCII hyphen-minus ``-`` (2023ー2024 -> 2023-2024, a lone ー -> -).
+    The ASCII ``-`` itself is never changed. Idempotent.
+
+    Parameters
+    ----------
+    text : str
+        Input text, before or after NFKC (half-width katakana counts as katakana).
+
+    Returns
+    -------
+    str
+        The text with unified dashes.
+    """
+    if not any(ch in _DASHES for ch in text):
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch in _DASHES:
+            prev = out[-1] if out else ""
+            if prev and _KATAKANA_RE.match(prev):
+                ch = "ー"
+            elif ch == "ー" and prev and _HIRAGANA_RE.match(prev):
+                ch = "ー"
+            else:
+                ch = "-"
+        out.append(ch)
+    return "".join(out)
+
+
+def normalize_whitespace(text: str) -> str:
+    r"""Normalise line breaks to ``\n`` and collapse other whitespace.
+
+    Every line break variant (``\r\n``, ``\r``, U+2028, U+2029, ...) becomes
+    ``\n``; runs of spaces and tabs become one space; lines are stripped; blank
+    lines are dropped; the text is stripped.
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+
+    Returns
+    -------
+    str
+        The text with tidy whitespace.
+    """
+    text = _LINEBREAK_RE.sub("\n", text)
+    text = _SPACES_RE.sub(" ", text)
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def remove_bullets(text: str) -> str:
+    """Remove list markers at the start of each line.
+
+    Markers: ・ ● ○ ■ □ ◆ ◇ • ※ ``-`` ``*`` ``+`` and numbers such as ``1)``,
+    ``1.``, ``1、``, ``(1)`` (which is what ① becomes), ``[1]``, ``【1】``. A marker
+    is only removed when text follows it, so a lone ``-`` (a non-answer) stays,
+    and ``1.5倍`` is not a bullet.
+
+    Parameters
+    ----------
+    text : str
+        Input text, best already NFKC-normalised.
+
+    Returns
+    -------
+    str
+        The text without leading list markers.
+    """
+    return _BULLET_RE.sub("", text)
+
+
+def join_lines(text: str, sep: str = LINE_SEPARATOR) -> str:
+    r"""Join lines with one separator.
+
+    Parameters
+    ----------
+    text : str
+        Input text; blank lines are skipped.
+    sep : str, default :data:`LINE_SEPARATOR`
+        What goes between two lines.
+
+    Returns
+    -------
+    str
+        A single-line string.
+    """
+    lines = (line.strip() for line in _LINEBREAK_RE.split(text))
+    return sep.join(line for line in lines if line)
+
+
+#: The default clean-up applied to every answer before masking and tokenizing.
+clean_text: TextFn = make_pipeline(
+    remove_invisible,
+    replace_circled_numbers,
+    unify_dashes,
+    nfkc,
+    unify_dashes,
+    normalize_whitespace,
+    remove_bullets,
+    join_lines,
+)
