@@ -593,7 +593,7 @@ def _split_org(text: str) -> tuple[str, str]:
     base_n = unicodedata.normalize("NFKC", base)
     if (
         0 < len(prefix) <= _ORG_MAX_LEN
-        and " " not in base_n.strip()
+        and base_n.strip().count(" ") <= 2
         and base_n.endswith(_ORG_SUFFIXES)
     ):
         return prefix, m.group(2)

@@ -234,15 +234,20 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     )
     table = _attach_challenges(table, kept, coded, found)
 
-    table["wave"] = trends.assign_waves(table, period=settings.period)
+    waves = trends.assign_waves(table, period=settings.period)
+    table["wave"] = waves
     segment_cols = _segment_columns(table, settings, read)
-    analysed = table
-    trend_table = trends.wave_trends(analysed)
-    segment_table = trends.segments_all(analysed, segment_cols)
-    emerging = trends.find_emerging(analysed, found.clusters)
-    subgroups = trends.propose_subgroups(analysed, seed=settings.seed)
+    notices = list(read.notices)
+    notices += trends.wave_notices(table, waves)
+    notices += trends.segment_notices(table, segment_cols)
+    trend_table = trends.wave_trends(table, waves=waves)
+    segment_table = trends.segments_all(table, segment_cols)
+    emerging = trends.find_emerging(table, found.clusters, waves=waves)
+    subgroups = trends.propose_subgroups(table, seed=settings.seed)
+    if "自治体名" in table.columns:
+        subgroups = pd.concat([subgroups, trends.regional_groups(table)], ignore_index=True)
 
-    summary = _summary(settings, paths, read, table, found, segment_cols)
+    summary = _summary(settings, paths, read, table, found, segment_cols, notices)
     return AnalysisResult(
         records=table,
         clusters=found.clusters,
@@ -251,7 +256,7 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         emerging=emerging,
         subgroups=subgroups,
         summary=summary,
-        notices=list(read.notices),
+        notices=notices,
         extras={"codebook": book, "segment_cols": segment_cols},
     )
 
@@ -266,8 +271,8 @@ def _attach_challenges(
     for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
         table[col] = ""
     idx = table.index[kept]
-    table.loc[idx, "cluster"] = pd.array(found.assignments["cluster"].to_numpy(), dtype="Int64")
-    table.loc[idx, "cluster_label"] = found.assignments["cluster_label"].to_numpy()
+    table.loc[idx, "cluster"] = pd.array(found.records["cluster"].to_numpy(), dtype="Int64")
+    table.loc[idx, "cluster_label"] = found.records["cluster_label"].to_numpy()
     for col in ("challenge", "challenge_secondary", "challenge_reason"):
         table.loc[idx, col] = coded[col].fillna("").astype(str).to_numpy()
     return table
@@ -286,6 +291,7 @@ def _summary(
     table: pd.DataFrame,
     found: Any,
     segment_cols: Sequence[str],
+    notices: Sequence[str],
 ) -> dict[str, Any]:
     from rsnet_analysis.records import status_counts
 
@@ -308,7 +314,7 @@ def _summary(
         "k_chosen": getattr(found, "k", len(found.clusters)),
         "settings": settings.to_dict(),
         "versions": package_versions(),
-        "notices": list(read.notices),
+        "notices": list(notices),
     }
 
 
