@@ -290,6 +290,7 @@ class _Compiled:
                 norm = feature.orthBase or surface
             if norm in self.stop or feature.orthBase in self.stop:
                 return _SKIP, norm
+            norm = _readable_lemma(norm, feature.orthBase)
             return (_COUNTER if feature.pos3 == "助数詞可能" else _NOUN), norm
         if pos1 == "接頭辞":
             if not norm or norm in _DROPPED_PREFIXES or not _is_kanji(norm):
@@ -304,7 +305,7 @@ class _Compiled:
                 return _SKIP, norm
             if not norm or norm in self.stop or feature.orthBase in self.stop:
                 return _SKIP, norm
-            return _WORD, norm
+            return _WORD, _readable_lemma(norm, feature.orthBase)
         if pos1 in self.pos and pos1 not in ("補助記号", "記号", "空白", "助詞", "助動詞") and norm:
             return (_SKIP, norm) if norm in self.stop else (_WORD, norm)
         return _SKIP, ""
@@ -326,6 +327,18 @@ class _Compiled:
         )
         self.ok_cache[token] = ok
         return ok
+
+
+def _readable_lemma(lemma: str, orth_base: str | None) -> str:
+    """Prefer the written base form when UniDic's lemma uses kanji nobody writes.
+
+    UniDic lemmatises やる as 遣る and できる as 出来る; an analyst reading top terms expects
+    what respondents wrote. When the word was written in hiragana but its lemma starts with a
+    kanji, the written base form (``orthBase``) is used instead.
+    """
+    if orth_base and lemma and _is_kanji(lemma[0]) and "\u3041" <= orth_base[0] <= "\u309f":
+        return orth_base
+    return lemma
 
 
 def _is_kanji(s: str) -> bool:
