@@ -349,15 +349,12 @@ def test_empty_and_mismatched_inputs() -> None:
         code_records(["a"], [], cb)
 
 
-def test_scales_vectorised() -> None:
-    """20,000 answers code in well under the time a per-answer rule loop would take."""
-    import time
-
+def test_codes_a_large_corpus() -> None:
+    """Many answers code without error (speed is measured in benchmarks/bench_scale.py)."""
     rng = np.random.default_rng(0)
     words = ["予算", "研修", "異動", "幹部", "理解", "市民", "企業", "定着", "差", "時間", "職員"]
-    tokens = [list(rng.choice(words, size=8)) for _ in range(20_000)]
+    tokens = [list(rng.choice(words, size=8)) for _ in range(5_000)]
     texts = ["".join(t) for t in tokens]
-    start = time.perf_counter()
     out = code_records(texts, tokens, Codebook.load())
-    assert len(out) == 20_000
-    assert time.perf_counter() - start < 60
+    assert len(out) == 5_000
+    assert set(out["challenge"]) <= set(Codebook.load().keys) | {""}
