@@ -31,6 +31,13 @@ How items are found
   of the answer or of a line (signature position). A name directly followed by a place or organisation
   word (佐賀市, 高橋町, 大塚製薬) is not a person. Place names tagged ``地名`` (佐賀, 松本) count
   as names only before a personal honorific (千葉さん), never before 市長/知事.
+  Further contexts: a job title + の before the name (係長の西田), a title or short note in brackets
+  after it (高木(係長), 佐藤(人事)), a masked phone or e-mail right after it, two surnames joined by
+  と before a particle (福田と村井が). Words the tagger reads as common nouns (平野, 荒木) count as
+  surnames when the dictionary gives them a surname reading before a given name, in strong contexts
+  only. Katakana names joined by ・ are one name (ジョン・スミス); the name view keeps the long-vowel
+  mark ー (only the phone view maps it to a hyphen). Latin names are masked after a label
+  (記入者: John Smith) or as two romanised Japanese words alone on a line (Kenji Sato).
 
 The tagger is created lazily on first use and is not part of the pickled state, so :class:`PiiMasker`
 objects and :func:`mask_pii` can be pickled and sent to worker processes.
@@ -107,6 +114,15 @@ HONORIFIC_SUFFIXES: tuple[str, ...] = (
 PLACE_OFFICE_TITLES: frozenset[str] = frozenset(
     {"副市長", "副町長", "副村長", "市長", "町長", "村長", "区長", "知事", "議員"}
 )
+
+#: Honorifics that only ever follow a person (not job titles); a job title followed by の
+#: introduces a name (係長の西田), these do not (皆さんの意見).
+_PERSONAL_ONLY_HONORIFICS: frozenset[str] = frozenset(
+    {"さん", "様", "さま", "サマ", "氏", "君", "くん", "ちゃん", "殿", "先輩"}
+)
+
+#: Relations that introduce a person's name with の (上司の佐藤, 同僚の田中).
+ROLE_WORDS: tuple[str, ...] = ("上司", "同僚", "部下", "先輩", "後輩", "前任者", "後任者", "相方")
 
 #: Words that follow a name in self-introductions and sign-offs (担当の佐藤です, 田中より).
 NAME_FOLLOWERS: tuple[str, ...] = (
@@ -185,6 +201,10 @@ COMMON_NOUN_SURNAMES: frozenset[str] = frozenset(
     "黒田 白石 小池 長尾 今村".split()
 )
 
+#: Loanwords and brand names that unidic-lite tags as personal names (ベンダーさん, デル, パワポ).
+#: Found by tagging common DX and office vocabulary before さん; they are never names here.
+NOT_PERSON_WORDS: frozenset[str] = frozenset("ベンダー デル パワポ ローソン マイナ".split())
+
 #: Characters mapped one-to-one for detection only (full-width forms, dash and long-vowel variants,
 #: itaiji in surnames). The output keeps the original characters outside masked spans.
 _DETECT_TABLE: dict[int, int] = {
@@ -200,13 +220,21 @@ _DETECT_TABLE: dict[int, int] = {
     ord("〕"): ord("）"),
 }
 
+#: The view names are looked for in: the same mapping, except that the katakana long-vowel mark
+#: stays a long-vowel mark (エミリー must not become エミリ-), and half-width ｰ becomes ー.
+_NAME_TABLE: dict[int, int] = {
+    **{k: v for k, v in _DETECT_TABLE.items() if k not in (ord("ー"), ord("ｰ"))},
+    ord("ｰ"): ord("ー"),
+}
+
 _MAX_ROUNDS = 5
 _CONTEXT = 64  # characters of context looked at on each side of a candidate name
 
 _SEP = r"[- \t]{0,2}"
+_DOT_PHONE = r"0\d{1,4}\.\d{1,4}\.\d{3,4}"  # 070.1234.5678: dots only when every separator is one
 _PHONE_RE = re.compile(
-    r"(?<![A-Za-z0-9.,/@+-])"
-    r"(?:"
+    r"(?<![A-Za-z0-9.,@+-])(?<![A-Za-z0-9/:]/)"  # "/" only as a list separator, not in a path
+    r"(?:" + _DOT_PHONE + r"|"
     # +81 international form: +81-3-1234-5678, +81 90 1234 5678
     r"\+81[- \t]?\(?0?\)?\d{1,4}[- \t)]{0,2}\d{1,4}[- \t]{0,2}\d{3,4}"
     r"|"
@@ -228,7 +256,17 @@ _EMAIL_RE = re.compile(
     r"\s?(?:@|\(at\)|\[at\])\s?"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+#: A romanised Japanese word (Hepburn syllables): Kenji, Sato, Ohno, Shun'ichi.
+_ROMAJI = r"(?:(?:[kgsztdnhbpmyrwfjc]|sh|ch|ts|[kgnhbpmr]y|j)?[aeiou]h?|n'?|(?<=[aeiou])[kstpc](?=[kstpc]))+"
+#: A person's name in latin letters on a line of its own (a signature): two romanised Japanese
+#: words in title case (Kenji Sato, SATO Kenji). English words (Power BI, Microsoft Teams) are not.
+_ROMAJI_NAME_LINE_RE = re.compile(
+    rf"(?im)^[ \t]*((?-i:[A-Z]){_ROMAJI}[ \t]+(?-i:[A-Z]){_ROMAJI})[ \t]*$"
+)
+#: Title-case latin words (John Smith, Sato Kenji) directly after a name label.
+_LATIN_NAME = r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z]+|[A-Z]{2,})){0,3}"
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+_KATAKANA_RE = re.compile(r"^[\u30a1-\u30faー]+$")
 _KANJI_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff々〆ヶ]+$")
 _HAS_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
@@ -345,6 +383,24 @@ class PiiMasker:
             rf"(?:{_alternation(self.labels)})"
             r"(?:\s?[:：=]\s?|\s?[、,は]\s?|\s?の\s?|\s)?$"
         )
+        self._latin_label_re = re.compile(
+            rf"(?:{_alternation(self.labels)})[ \t]?[:：=]?[ \t]?({_LATIN_NAME})"
+            r"(?=[ \t]*(?:$|\n|[(（、,。]|さん|様|氏))",
+            flags=re.MULTILINE,
+        )
+        # a job title followed by の introduces a name (係長の西田が, 上司の佐藤から)
+        titles = tuple(h for h in self.honorifics if h not in _PERSONAL_ONLY_HONORIFICS)
+        self._role_of_re = re.compile(
+            rf"(?:{_alternation(titles + ROLE_WORDS)}|[長監官])\s?の\s?$"  # DX推進監の大谷
+        )
+        # a title or a short note in brackets after a name: 高木(係長), 佐藤(人事)
+        self._bracket_title_re = re.compile(rf"^\s?[(（]\s?(?:{hon})\s?[)）]")
+        self._bracket_note_re = re.compile(r"^[(（][^()（）\n\d株有財社]{1,8}[)）]")
+        # a masked phone number or e-mail address right after a name: 一ノ瀬(内線4455)まで
+        contact = "|".join(
+            re.escape(PLACEHOLDERS[k].translate(_NAME_TABLE)) for k in ("phone", "email")
+        )
+        self._contact_follows_re = re.compile(rf"^\s?[(（<\[]?\s?(?:{contact})")
         self._dept_re = re.compile(rf"(?:{_alternation(self.departments)})(?:\s?の\s?|\s)?$")
         self._open_bracket_re = re.compile(
             rf"[(（【\[［〈<＜]\s?(?:(?:{_alternation(self.labels)})\s?[:：]?\s?)?$"
@@ -450,6 +506,14 @@ class PiiMasker:
                 add(m.start(1), m.end(1), "phone")
         for m in _EXTENSION_RE.finditer(view):
             add(m.start(), m.end(), "phone")
+        # names in latin letters: after a label (記入者: John Smith) or as a romanised Japanese
+        # name on a line of its own (Kenji Sato)
+        for m in self._latin_label_re.finditer(view):
+            if any(c.islower() for c in m.group(1)):
+                add(m.start(1), m.end(1), "name")
+        for m in _ROMAJI_NAME_LINE_RE.finditer(view):
+            add(m.start(1), m.end(1), "name")
+        name_view = text.translate(_NAME_TABLE)
         if _HAS_JAPANESE_RE.search(view):
             # names are looked for in the text with e-mails and phones already replaced, so that
             # masking masked text sees the same context and changes nothing
@@ -458,14 +522,14 @@ class PiiMasker:
             shifts: list[tuple[int, int, int]] = []  # (inter_start, inter_end, orig_start)
             pos = inter_len = 0
             for span in spans:
-                pieces.append(view[pos : span.start])
+                pieces.append(name_view[pos : span.start])
                 shifts.append((inter_len, inter_len + span.start - pos, pos))
                 inter_len += span.start - pos
-                holder = PLACEHOLDERS[span.kind].translate(_DETECT_TABLE)
+                holder = PLACEHOLDERS[span.kind].translate(_NAME_TABLE)
                 pieces.append(holder)
                 inter_len += len(holder)
                 pos = span.end
-            pieces.append(view[pos:])
+            pieces.append(name_view[pos:])
             shifts.append((inter_len, inter_len + len(text) - pos, pos))
             inter = "".join(pieces)
             for start, end in self._find_names(inter):
@@ -485,10 +549,16 @@ class PiiMasker:
         i = 0
         while i < n:
             t = toks[i]
-            if not (
+            if t.surface in NOT_PERSON_WORDS or not (
                 t.is_person
                 or (t.pos2 == "固有名詞" and _KANJI_RE.match(t.surface))
                 or (t.pos1 == "名詞" and t.surface in COMMON_NOUN_SURNAMES)
+                or (
+                    t.pos2 == "普通名詞"
+                    and 2 <= len(t.surface) <= 3
+                    and _KANJI_RE.match(t.surface)
+                    and self._known_surname(t.surface)
+                )
             ):
                 i += 1
                 continue
@@ -517,12 +587,31 @@ class PiiMasker:
                 and not self._glued_before(view, toks, i1)
             ):
                 confirmed[k] = confirmed[k + 1] = True
+        # two tagged surnames joined by と and followed by a particle (福田と村井が) are people
+        for k in range(len(runs) - 1):
+            (i1, j1), (i2, j2) = runs[k], runs[k + 1]
+            if (
+                j1 - i1 == 1
+                and j2 - i2 == 1
+                and toks[i1].is_person
+                and toks[i2].is_person
+                and toks[i1].pos4 == "姓"
+                and toks[i2].pos4 == "姓"
+                and view[toks[j1 - 1].end : toks[i2].start] == "と"
+                and j2 < n
+                and toks[j2].start == toks[i2].end
+                and toks[j2].pos1 == "助詞"
+                and not self._glued_before(view, toks, i1)
+            ):
+                confirmed[k] = confirmed[k + 1] = True
         # names listed next to a confirmed name (佐藤・鈴木, 田中と高橋) are names too
         changed = True
         while changed:
             changed = False
             for k, (i, j) in enumerate(runs):
-                if confirmed[k] or not all(t.is_person for t in toks[i:j]):
+                if confirmed[k] or not all(
+                    t.is_person or self._known_surname(t.surface) for t in toks[i:j]
+                ):
                     continue
                 for k2 in (k - 1, k + 1):
                     if 0 <= k2 < len(runs) and confirmed[k2]:
@@ -535,8 +624,34 @@ class PiiMasker:
                             break
         for k, (i, j) in enumerate(runs):
             if confirmed[k]:
-                found.append((toks[i].start, toks[j - 1].end))
+                start, end = toks[i].start, toks[j - 1].end
+                # a foreign name written in katakana is one name: ジョン・スミス
+                if (
+                    found
+                    and _KATAKANA_RE.match(view[start:end])
+                    and _KATAKANA_RE.match(view[found[-1][0] : found[-1][1]])
+                    and view[found[-1][1] : start] in ("・", "=", "＝", " ")
+                ):
+                    start = found.pop()[0]
+                found.append((start, end))
         return found
+
+    def _known_surname(self, word: str) -> bool:
+        """True when the dictionary also reads ``word`` as a surname (平野 "plain", 荒木).
+
+        The tagger reads a word as a common noun when it can; written before a given name it
+        picks the surname reading if the dictionary has one.
+        """
+        cache: dict[str, bool] = self.__dict__.setdefault("_surname_cache", {})
+        if word not in cache:
+            toks = self._tokens(word + "太郎")
+            cache[word] = (
+                len(toks) == 2
+                and toks[0].surface == word
+                and toks[0].is_person
+                and toks[0].pos4 == "姓"
+            )
+        return cache[word]
 
     def _place_follows(self, view: str, toks: list[_Tok], j: int) -> bool:
         """True when the run is glued to a following noun that is not a title (佐賀市, 大塚製薬)."""
@@ -564,9 +679,20 @@ class PiiMasker:
                 return False
             if self._personal_honorific_re.match(after) or self._contact_re.match(after):
                 return True
+            if self._follower_re.match(after) and re.search(r"(?:^|\n)\s?$", before):
+                return True  # 大川です。 opening an answer or a line
+            if (
+                run[0].pos3 != "地名"
+                and self._open_bracket_re.search(before)
+                and self._close_bracket_re.match(after)
+            ):
+                return True  # alone in brackets: (野村)
             introduced = bool(self._label_re.search(before) or self._dept_re.search(before))
             return introduced and bool(
-                self._follower_re.match(after) or self._line_end_re.match(after)
+                self._follower_re.match(after)
+                or self._line_end_re.match(after)
+                or self._end_follower_re.match(after)
+                or self._contact_follows_re.match(after)
             )
         if self._honorific_re.match(after) or self._follower_re.match(after):
             return not self._glued_before(view, toks, i)
@@ -579,6 +705,12 @@ class PiiMasker:
         if self._label_re.search(before) or self._dept_re.search(before):
             return True
         if self._open_bracket_re.search(before) and self._close_bracket_re.match(after):
+            return True
+        if self._role_of_re.search(before) and not self._glued_before(view, toks, i):
+            return True
+        if self._bracket_title_re.match(after) or self._contact_follows_re.match(after):
+            return True
+        if self._bracket_note_re.match(after) and self._boundary_before_re.search(before):
             return True
         # signature position: alone at the end of a line or of the answer
         return bool(self._line_end_re.match(after) and self._boundary_before_re.search(before))
