@@ -1,0 +1,615 @@
+"""Challenge discovery: cluster answers, describe clusters and tie them to the codebook.
+
+The method, in the order :func:`discover_challenges` runs it:
+
+1. **Embedding.** Token TF-IDF (+) character n-gram TF-IDF, reduced by LSA and L2-normalised
+   (:func:`rsnet_analysis.features.make_lsa_pipeline`).
+2. **Guidance by the codebook** (when a codebook or its coding is given): seeded, constrained
+   k-means. Every codebook key that at least ``min_cluster_size`` answers (0.5 %, at least 2)
+   were coded with gets a *seed* centroid: the mean of those answers. Answers the codebook left
+   uncoded get *free* clusters, initialised by k-means on the uncoded answers alone, so that a
+   challenge nobody has a name for yet (say generative AI) forms its own cluster instead of being
+   absorbed. Lloyd iterations then run on all answers; a coded answer pays ``CODE_PENALTY`` (1.0,
+   half the squared distance between two unrelated unit vectors) for leaving its key's cluster
+   (soft must-link, Basu et al. 2004), while an uncoded answer goes where its text is closest,
+   so an answer the rules missed can still join the cluster it belongs to.
+3. **Choosing k** (``k="auto"``). With seeds, candidates are ``s + e`` clusters, ``s`` seeds and
+   ``e`` free clusters, ``e`` from 1 (0 when fewer than two minimum-size clusters of answers are
+   uncoded) to ``min(10, floor(sqrt(u)))`` for ``u`` uncoded answers; the winner has the highest
+   mean silhouette *of the uncoded answers* (the only ones being grouped freely). Without a
+   codebook, ``k`` runs from 2 to ``min(30, floor(sqrt(n)))`` and the winner has the highest mean
+   silhouette of all answers. Silhouettes are euclidean on the unit LSA vectors; ties go to the
+   smaller k. For more than ``SELECTION_SAMPLE`` answers,
+   the candidates are fitted and scored on a fixed-seed subsample of that size, then the winner is
+   refitted on all answers. ``k=N`` fixes the number of clusters instead.
+4. **Ids.** Clusters are numbered 1, 2, … by size (largest first), ties by smallest record id.
+5. **Codebook mapping.** A cluster takes the codebook key most of its answers were coded with,
+   if that key covers at least ``PURITY_THRESHOLD`` (half) of the cluster; otherwise it stays
+   unnamed (``""``). Nothing is forced into the nearest code.
+6. **Description.** ``top_terms`` are the ten terms with the highest c-TF-IDF that occur in at least
+   two answers of the cluster (one for clusters under four answers), excluding stop words,
+   placeholders such as 〔氏名〕, single kana, numbers and known fragments (栗鼠). The label is
+   the codebook's short name for mapped clusters and, for unnamed ones, the top three noun-like
+   terms (verb and adjective lemmas, which end in hiragana, only as a fallback) joined by 「・」;
+   labels are made unique by adding a distinctive term.
+7. **Representatives.** Up to three answers closest to the centroid, skipping any whose TF-IDF
+   cosine similarity with one already chosen is ``NEAR_DUPLICATE`` (0.9) or more.
+8. **Stability.** For ``n_resamples`` (10) resamples, a random ``SUBSAMPLE_FRACTION`` (80 %) of the
+   answers (at most ``STABILITY_SAMPLE``) is clustered again with the same k, the same seeds rule
+   and another random seed. A cluster's stability is the mean, over resamples, of the best Jaccard
+   similarity between its members in the resample and any new cluster (Hennig 2007, clusterwise
+   stability). 1 means it always reappears intact; below about 0.5 it is not a reliable cluster.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.metrics import silhouette_samples
+from tqdm.auto import tqdm
+
+from .features import (
+    AnswerVectorizer,
+    LsaEmbedder,
+    class_tfidf,
+    feature_frame,
+    identity_analyzer,
+)
+
+__all__ = [
+    "CLUSTER_COLUMNS",
+    "ChallengeResult",
+    "discover_challenges",
+    "is_label_term",
+]
+
+CLUSTER_COLUMNS = [
+    "cluster",
+    "size",
+    "share",
+    "label",
+    "top_terms",
+    "challenge",
+    "representative_record_ids",
+    "stability",
+]
+CODE_PENALTY = 1.0
+PURITY_THRESHOLD = 0.5
+NEAR_DUPLICATE = 0.9
+SELECTION_SAMPLE = 3000
+STABILITY_SAMPLE = 5000
+SUBSAMPLE_FRACTION = 0.8
+N_TOP_TERMS = 10
+N_REPRESENTATIVES = 3
+UNNAMED_FALLBACK = "その他"
+
+_PLACEHOLDER = re.compile(r"〔[^〕]*〕|[〔〕]")
+_KANA_ONLY = re.compile(r"^[\u3040-\u30ffー]$")
+_NO_WORD = re.compile(r"^[\W\d_ー・]+$")
+_FRAGMENTS = frozenset({"栗鼠", "リス", "キリング", "キリング-killing"})
+_BUILTIN_STOP = frozenset(
+    """
+    する ある いる なる できる れる られる せる 思う 考える 言う いう 行う 感じる 見る 出来る
+    こと もの ため よう とき 時 ところ 方 ほう 事 物 等 など 的 化 様 さん 人 中 上 下 前 後 他
+    それ これ あれ どれ その この あの 特に なし 無し 特になし 特にない ない 無い 多い 少ない
+    よい 良い いい 欲しい ほしい 必要 思い 課題 感じ 状況 部分 点 面 形 自分 私 我々 当市 当町
+    当村 本市 本町 本県 当県 弊社 今 今後 現在 まだ また さらに ただ 非常 とても かなり 少し
+    """.split()
+)
+
+
+def _stop_words() -> frozenset[str]:
+    """Stop words: the tokenizer's list when it provides one, plus a small built-in list."""
+    words = set(_BUILTIN_STOP)
+    try:  # the tokenizer module owns the canonical list; use it when it is there
+        from . import tokenize as _tok
+    except ImportError:
+        return frozenset(words)
+    for name in ("load_stopwords", "STOP_WORDS", "STOPWORDS"):
+        value = getattr(_tok, name, None)
+        if callable(value):
+            try:
+                value = value()
+            except TypeError:
+                value = None
+        if isinstance(value, (set, frozenset, list, tuple)):
+            words |= {str(w) for w in value}
+            break
+    return frozenset(words)
+
+
+def is_label_term(term: str, stop_words: frozenset[str] | None = None) -> bool:
+    """Whether a token may appear in a cluster label or in ``top_terms``.
+
+    Parameters
+    ----------
+    term : str
+        A token (lemma).
+    stop_words : frozenset of str, optional
+        Stop words; defaults to the tokenizer's list plus a built-in one.
+
+    Returns
+    -------
+    bool
+        ``False`` for stop words, 〔…〕 placeholders, single kana, numbers and punctuation, and
+        dictionary fragments such as 栗鼠; ``True`` otherwise.
+    """
+    if stop_words is None:
+        stop_words = _stop_words()
+    t = (term or "").strip()
+    if not t or len(t) > 30 or any(ch.isspace() for ch in t):
+        return False
+    if _PLACEHOLDER.search(t) or _KANA_ONLY.match(t) or _NO_WORD.match(t):
+        return False
+    if t in _FRAGMENTS or "栗鼠" in t or t in stop_words or t.lower() in stop_words:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ChallengeResult:
+    """What :func:`discover_challenges` found.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        One row per input answer, in input order: ``record_id``, ``cluster`` (int, 1 = largest),
+        ``cluster_label``.
+    clusters : pandas.DataFrame
+        One row per cluster, sorted by ``cluster``, with exactly the columns of
+        :data:`CLUSTER_COLUMNS`.
+    k : int
+        Number of clusters found.
+    k_selection : pandas.DataFrame
+        The candidates tried by ``k="auto"``: ``k``, ``free_clusters``, ``silhouette``
+        (empty when k was fixed).
+    seed : int
+        The seed used.
+    """
+
+    records: pd.DataFrame
+    clusters: pd.DataFrame
+    k: int
+    k_selection: pd.DataFrame
+    seed: int
+
+
+@dataclass(frozen=True)
+class _Space:
+    """The clustering space (unit LSA vectors) with the codebook coding that guides it."""
+
+    X: np.ndarray
+    codes: np.ndarray  # primary code per answer, "" when uncoded
+    seed_keys: tuple[str, ...]  # keys with enough support, in codebook order
+
+
+def _min_cluster_size(n: int) -> int:
+    """Smallest cluster worth reporting: 0.5 % of answers, at least 2."""
+    return max(2, math.ceil(0.005 * n))
+
+
+def _build_space(emb: np.ndarray, codes: np.ndarray, keys: Sequence[str]) -> _Space:
+    support = _min_cluster_size(len(emb))
+    seeds = tuple(k for k in keys if k and int(np.sum(codes == k)) >= support)
+    return _Space(emb, codes, seeds)
+
+
+def _seeded_kmeans(
+    X: np.ndarray,
+    codes: np.ndarray,
+    seed_keys: Sequence[str],
+    init: np.ndarray,
+    max_iter: int = 100,
+) -> np.ndarray:
+    """Lloyd iterations where a coded answer pays ``CODE_PENALTY`` outside its key's cluster.
+
+    The cost of putting answer *i* in cluster *c* is ``||x_i - mu_c||^2``, plus ``CODE_PENALTY``
+    when *i* is coded with key *a* and *c* is not the seed cluster of *a*. Uncoded answers are
+    placed by their text alone. This is k-means with soft must-link constraints (Basu, Banerjee
+    and Mooney 2004). Pure numpy, so results do not depend on threads.
+    """
+    centroids = init.copy()
+    n, k = len(X), len(init)
+    penalty = np.zeros((n, k))
+    for j, key in enumerate(seed_keys):
+        coded = codes == key
+        if coded.any():
+            penalty[coded] += CODE_PENALTY
+            penalty[coded, j] -= CODE_PENALTY
+    sq = np.einsum("ij,ij->i", X, X)[:, None]
+    labels = np.full(n, -1)
+    for _ in range(max_iter):
+        cost = sq - 2.0 * X @ centroids.T + np.einsum("ij,ij->i", centroids, centroids)[None, :]
+        new = np.argmin(cost + penalty, axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            members = labels == j
+            if members.any():
+                centroids[j] = X[members].mean(axis=0)
+    return labels
+
+
+def _fit_partition(
+    X: np.ndarray,
+    codes: np.ndarray,
+    seed_keys: Sequence[str],
+    n_free: int,
+    seed: int,
+) -> np.ndarray:
+    """Seeded k-means: one centroid per seed key plus ``n_free`` free ones; returns labels."""
+    if not seed_keys:
+        n_clusters = min(n_free, len(np.unique(X, axis=0)))
+        if n_clusters < 2:
+            return np.zeros(len(X), dtype=int)
+        return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit_predict(X)
+    centroids = []
+    present_keys = []
+    for key in seed_keys:
+        mask = codes == key
+        if mask.any():
+            centroids.append(X[mask].mean(axis=0))
+            present_keys.append(key)
+        else:  # key absent from this (sub)sample: the slot becomes a free cluster
+            n_free += 1
+    uncoded = X[codes == ""]
+    if n_free > 0:
+        pool = uncoded if len(uncoded) >= n_free else X
+        n_free = min(n_free, len(np.unique(pool, axis=0)))
+        if n_free > 0:
+            km = KMeans(n_clusters=n_free, n_init=4, random_state=seed).fit(pool)
+            centroids.extend(km.cluster_centers_)
+    if len(centroids) < 2:
+        return np.zeros(len(X), dtype=int)
+    return _seeded_kmeans(X, codes, present_keys, np.vstack(centroids))
+
+
+def _free_range(space: _Space, n: int) -> range:
+    if not space.seed_keys:
+        hi = min(30, int(math.isqrt(n)), n - 1)
+        return range(2, max(2, hi) + 1)
+    n_uncoded = int(np.sum(space.codes == ""))
+    hi = min(10, int(math.isqrt(n_uncoded)))
+    # at least one free cluster whenever enough answers fit no code: a new challenge is never
+    # absorbed into a named one just because it is small
+    lo = 1 if n_uncoded >= 2 * _min_cluster_size(n) else 0
+    if len(space.seed_keys) < 2:
+        lo = max(lo, 1)
+    return range(lo, max(lo, hi) + 1)
+
+
+def _select_free(
+    space: _Space, seed: int, progress: bool
+) -> tuple[int, pd.DataFrame]:
+    """Choose the number of free clusters by silhouette; returns (n_free, table)."""
+    n = len(space.X)
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, SELECTION_SAMPLE, replace=False)) if n > SELECTION_SAMPLE else np.arange(n)
+    Xs, cs = space.X[idx], space.codes[idx]
+    rows = []
+    for e in tqdm(_free_range(space, n), desc="k の選択", disable=not progress):
+        labels = _fit_partition(Xs, cs, space.seed_keys, e, seed)
+        n_lab = len(np.unique(labels))
+        score = float("nan")
+        if 2 <= n_lab < len(Xs):
+            sil = silhouette_samples(Xs, labels, metric="euclidean")
+            open_ = cs == ""
+            # with seeds, only the uncoded answers are being grouped: score their fit
+            use = open_ if space.seed_keys and open_.sum() >= 2 else np.ones(len(Xs), dtype=bool)
+            score = float(sil[use].mean())
+        rows.append({"k": len(space.seed_keys) + e, "free_clusters": e, "silhouette": score})
+    table = pd.DataFrame(rows, columns=["k", "free_clusters", "silhouette"])
+    valid = table.dropna(subset=["silhouette"])
+    if valid.empty:
+        return (0 if space.seed_keys else 1), table
+    best = valid.sort_values(["silhouette", "k"], ascending=[False, True], kind="mergesort")
+    return int(best.iloc[0]["free_clusters"]), table
+
+
+def _renumber(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
+    """Renumber clusters 1.. by size (desc), then by smallest record id."""
+    frame = pd.DataFrame({"label": labels, "rid": record_ids})
+    summary = frame.groupby("label").agg(size=("rid", "size"), first=("rid", "min")).reset_index()
+    summary = summary.sort_values(["size", "first"], ascending=[False, True], kind="mergesort")
+    mapping = {old: new for new, old in enumerate(summary["label"], start=1)}
+    return np.array([mapping[v] for v in labels], dtype=int)
+
+
+def _short_name(codebook: Any, key: str) -> str:
+    if codebook is not None:
+        for attr in ("short", "short_name", "name"):
+            fn = getattr(codebook, attr, None)
+            if callable(fn):
+                try:
+                    value = fn(key)
+                except (KeyError, TypeError, ValueError):
+                    continue
+                if value:
+                    return str(value)
+    return key
+
+
+def _codebook_keys(codebook: Any, codes: np.ndarray) -> list[str]:
+    keys = list(getattr(codebook, "keys", []) or []) if codebook is not None else []
+    if callable(keys):  # pragma: no cover - defensive: keys() as a method
+        keys = list(keys())
+    extra = sorted({c for c in codes if c and c not in keys})
+    return [str(k) for k in keys] + extra
+
+
+def _top_terms(
+    tokens: Sequence[Sequence[str]], labels: np.ndarray, stop_words: frozenset[str]
+) -> dict[int, list[str]]:
+    cv = CountVectorizer(analyzer=identity_analyzer, lowercase=False)
+    try:
+        counts = cv.fit_transform([list(t) for t in tokens])
+    except ValueError:
+        return {int(c): [] for c in np.unique(labels)}
+    vocab = cv.get_feature_names_out()
+    keep = np.array([is_label_term(t, stop_words) for t in vocab], dtype=bool)
+    classes, weights = class_tfidf(counts, labels)
+    binary = (counts > 0).astype(np.int32)
+    out: dict[int, list[str]] = {}
+    for i, c in enumerate(classes):
+        members = labels == c
+        docfreq = np.asarray(binary[members].sum(axis=0)).ravel()
+        min_docs = 2 if members.sum() >= 4 else 1
+        ok = keep & (docfreq >= min_docs) & (weights[i] > 0)
+        cand = np.flatnonzero(ok)
+        # stable ranking: weight desc, then document frequency desc, then term
+        order = sorted(cand, key=lambda j: (-weights[i, j], -docfreq[j], vocab[j]))
+        out[int(c)] = [str(vocab[j]) for j in order[:N_TOP_TERMS]]
+    return out
+
+
+def _representatives(
+    members: np.ndarray,
+    X: np.ndarray,
+    centroid: np.ndarray,
+    sparse_unit: sp.csr_matrix,
+    record_ids: np.ndarray,
+) -> list[str]:
+    dist = np.linalg.norm(X[members] - centroid, axis=1)
+    order = sorted(range(len(members)), key=lambda i: (round(float(dist[i]), 10), record_ids[members[i]]))
+    chosen: list[int] = []
+    for i in order:
+        row = members[i]
+        if chosen:
+            sims = (sparse_unit[chosen] @ sparse_unit[row].T).toarray().ravel()
+            if np.any(sims >= NEAR_DUPLICATE):
+                continue
+        chosen.append(row)
+        if len(chosen) == N_REPRESENTATIVES:
+            break
+    return [str(record_ids[r]) for r in chosen]
+
+
+def _stability(
+    space: _Space,
+    labels: np.ndarray,
+    n_free: int,
+    seed: int,
+    n_resamples: int,
+    progress: bool,
+) -> dict[int, float]:
+    n = len(labels)
+    clusters = np.unique(labels)
+    if n_resamples < 1:
+        return {int(c): float("nan") for c in clusters}
+    if len(clusters) < 2:
+        return {int(c): 1.0 for c in clusters}
+    m = min(max(2, int(round(SUBSAMPLE_FRACTION * n))), STABILITY_SAMPLE)
+    scores: dict[int, list[float]] = {int(c): [] for c in clusters}
+    for r in tqdm(range(n_resamples), desc="安定性", disable=not progress):
+        rng = np.random.default_rng([seed, r + 1])
+        idx = np.sort(rng.choice(n, m, replace=False))
+        new = _fit_partition(space.X[idx], space.codes[idx], space.seed_keys, n_free, seed + r + 1)
+        old = labels[idx]
+        for c in clusters:
+            a = old == c
+            size_a = int(a.sum())
+            if size_a == 0:
+                continue
+            best = 0.0
+            for b_label in np.unique(new[a]):
+                b = new == b_label
+                inter = int(np.sum(a & b))
+                best = max(best, inter / int(np.sum(a | b)))
+            scores[int(c)].append(best)
+    return {c: float(np.mean(v)) if v else float("nan") for c, v in scores.items()}
+
+
+def _label_terms(terms: Sequence[str], n: int = 3) -> list[str]:
+    """Pick label words, preferring noun-like terms.
+
+    Verb and adjective lemmas (増える, 難しい) end in hiragana; they are used only when fewer than
+    two other terms exist. The c-TF-IDF order is kept.
+    """
+    nouns = [t for t in terms if not re.search(r"[\u3040-\u309f]$", t)]
+    picked = nouns[:n]
+    if len(picked) < 2:
+        picked += [t for t in terms if t not in picked][: max(0, 2 - len(picked))]
+    return picked
+
+
+def _unique_labels(labels: dict[int, str], terms: dict[int, list[str]]) -> dict[int, str]:
+    seen: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for c in sorted(labels):
+        label = labels[c]
+        if label in seen:
+            extra = next((t for t in terms.get(c, []) if t not in label), None)
+            label = f"{label}（{extra}）" if extra else f"{label}（{c}）"
+            if label in seen:
+                label = f"{labels[c]}（{c}）"
+        seen[label] = c
+        out[c] = label
+    return out
+
+
+def discover_challenges(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    record_ids: Sequence[str],
+    *,
+    k: int | str = "auto",
+    seed: int = 0,
+    codebook: Any = None,
+    coded: pd.DataFrame | None = None,
+    progress: bool = False,
+    n_resamples: int = 10,
+) -> ChallengeResult:
+    """Cluster answers into challenges, name them, pick evidence and score their stability.
+
+    See the module docstring for the method.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Masked, normalised answer texts (kept rows only).
+    tokens : sequence of list of str
+        Cached tokens, aligned with ``texts``; never recomputed here.
+    record_ids : sequence of str
+        Unique record ids, aligned with ``texts``.
+    k : int or "auto", default="auto"
+        Number of clusters, or ``"auto"`` to choose it by silhouette.
+    seed : int, default=0
+        Seed for every random step; the same input and seed give identical results.
+    codebook : Codebook, optional
+        Used for the clusters' short names and, when ``coded`` is not given, to code the answers
+        with :func:`rsnet_analysis.codebook.code_records`.
+    coded : pandas.DataFrame, optional
+        Per-answer coding aligned with ``texts``, with a ``challenge`` column (key or ``""``).
+    progress : bool, default=False
+        Show tqdm progress bars.
+    n_resamples : int, default=10
+        Resamples for the stability score (0 skips it and reports NaN).
+
+    Returns
+    -------
+    ChallengeResult
+        Per-record assignments and the clusters table.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, record ids repeat, or ``k`` is invalid.
+    """
+    n = len(texts)
+    if not (len(tokens) == n == len(record_ids)):
+        raise ValueError(
+            "texts, tokens, record_ids の件数が違います / texts, tokens and record_ids differ in length"
+        )
+    rids = np.asarray([str(r) for r in record_ids], dtype=object)
+    if len(set(rids)) != n:
+        raise ValueError("record_id が重複しています / record_ids must be unique")
+    if not (k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1)):
+        raise ValueError(f"k は 'auto' か 1 以上の整数にしてください (k={k!r}) / k must be 'auto' or an int >= 1")
+    if n == 0:
+        empty_records = pd.DataFrame({"record_id": [], "cluster": [], "cluster_label": []})
+        return ChallengeResult(
+            empty_records.astype({"cluster": int}),
+            pd.DataFrame(columns=CLUSTER_COLUMNS),
+            0,
+            pd.DataFrame(columns=["k", "free_clusters", "silhouette"]),
+            seed,
+        )
+
+    if coded is None and codebook is not None:
+        from .codebook import code_records
+
+        coded = code_records(list(texts), list(tokens), codebook)
+    if coded is not None:
+        if len(coded) != n:
+            raise ValueError("coded の行数が texts と違います / coded must align with texts")
+        codes = np.asarray(coded["challenge"].fillna("").astype(str), dtype=object)
+    else:
+        codes = np.full(n, "", dtype=object)
+
+    frame = feature_frame(list(texts), list(tokens))
+    vectorizer = AnswerVectorizer()
+    sparse = vectorizer.fit_transform(frame)
+    emb = LsaEmbedder(random_state=seed).fit_transform(sparse)
+    space = _build_space(emb, codes, _codebook_keys(codebook, codes))
+
+    if n < 3:
+        labels = np.zeros(n, dtype=int)
+        n_free, selection = 0, pd.DataFrame(columns=["k", "free_clusters", "silhouette"])
+    elif k == "auto":
+        n_free, selection = _select_free(space, seed, progress)
+        labels = _fit_partition(space.X, space.codes, space.seed_keys, n_free, seed)
+    else:
+        k_fixed = min(int(k), n)
+        seeds = space.seed_keys
+        if len(seeds) > k_fixed:  # keep the best-supported keys, in codebook order
+            support = {s: int(np.sum(codes == s)) for s in seeds}
+            top = sorted(seeds, key=lambda s: (-support[s], seeds.index(s)))[:k_fixed]
+            seeds = tuple(s for s in seeds if s in top)
+            space = _Space(space.X, space.codes, seeds)
+        n_free = k_fixed - len(seeds)
+        labels = _fit_partition(space.X, space.codes, seeds, n_free, seed)
+        selection = pd.DataFrame(columns=["k", "free_clusters", "silhouette"])
+
+    labels = _renumber(labels, rids)
+    cluster_ids = sorted(int(c) for c in np.unique(labels))
+    stop_words = _stop_words()
+    terms = _top_terms(tokens, labels, stop_words)
+    stability = _stability(space, labels, n_free, seed, n_resamples if n >= 3 else 0, progress)
+    norms = sp.linalg.norm(sparse, axis=1) if sparse.shape[1] else np.ones(n)
+    norms = np.where(norms > 0, norms, 1.0)
+    sparse_unit = sp.csr_matrix(sp.diags(1.0 / norms) @ sparse)
+
+    raw_labels: dict[int, str] = {}
+    rows = []
+    for c in cluster_ids:
+        members = np.flatnonzero(labels == c)
+        member_codes = pd.Series(codes[members])
+        coded_counts = member_codes[member_codes != ""].value_counts()
+        challenge = ""
+        if len(coded_counts):
+            order = sorted(coded_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            key, count = order[0]
+            if count / len(members) >= PURITY_THRESHOLD:
+                challenge = str(key)
+        top = terms.get(c, [])
+        if challenge:
+            raw_labels[c] = _short_name(codebook, challenge)
+        else:
+            raw_labels[c] = "・".join(_label_terms(top)) if top else UNNAMED_FALLBACK
+        centroid = space.X[members].mean(axis=0)
+        reps = _representatives(members, space.X, centroid, sparse_unit, rids)
+        rows.append(
+            {
+                "cluster": c,
+                "size": len(members),
+                "share": round(len(members) / n, 6),
+                "top_terms": " ".join(top),
+                "challenge": challenge,
+                "representative_record_ids": " ".join(reps),
+                "stability": round(stability.get(c, float("nan")), 4),
+            }
+        )
+    final_labels = _unique_labels(raw_labels, terms)
+    clusters = pd.DataFrame(rows)
+    clusters["label"] = clusters["cluster"].map(final_labels)
+    clusters = clusters[CLUSTER_COLUMNS].reset_index(drop=True)
+    clusters["cluster"] = clusters["cluster"].astype(int)
+    clusters["size"] = clusters["size"].astype(int)
+    records = pd.DataFrame(
+        {
+            "record_id": rids.astype(str),
+            "cluster": labels.astype(int),
+            "cluster_label": [final_labels[int(c)] for c in labels],
+        }
+    )
+    return ChallengeResult(records, clusters, len(cluster_ids), selection.reset_index(drop=True), seed)

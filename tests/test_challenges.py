@@ -1,0 +1,189 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from rsnet_analysis.challenges import (
+    CLUSTER_COLUMNS,
+    discover_challenges,
+    is_label_term,
+)
+from rsnet_analysis.tokenize import JapaneseTokenizer, load_stopwords
+
+# (text, coded challenge or "" for answers the codebook leaves open)
+ANSWERS = [
+    ("研修の予算が確保できない", "budget_time"),
+    ("担当者が二年で異動してしまいノウハウが残らない", "turnover"),
+    ("生成AIの業務利用のガイドラインを作りたい", ""),
+    ("業務が忙しく研修の時間が取れない", "budget_time"),
+    ("人事異動で引継ぎがうまくいかない。〔氏名〕", "turnover"),
+    ("ChatGPTなど生成AIの情報漏えいが心配", ""),
+    ("外部講師を呼ぶ予算がない", "budget_time"),
+    ("異動のたびに担当者の知見が失われる", "turnover"),
+    ("生成AIを使った文書作成のルールづくり", ""),
+    ("研修に参加する時間の余裕がない", "budget_time"),
+    ("幹部の理解が得られない", "buy_in"),
+    ("管理職を巻き込むのが難しい", "buy_in"),
+    ("生成AIの活用とガイドラインの整備", ""),
+    ("首長や幹部のコミットメントが弱い", "buy_in"),
+    ("管理職の意識改革が必要", "buy_in"),
+    ("研修の財源と予算の確保が課題", "budget_time"),
+    ("担当の異動で取り組みが止まる", "turnover"),
+    ("生成AIの利用ルールと情報漏えい対策", ""),
+    ("庁内の幹部に理解してもらえない", "buy_in"),
+    ("リスキリング研修の予算が足りない", "budget_time"),
+    ("職員の異動が多く引継ぎが不十分", "turnover"),
+    ("ChatGPTの業務利用を検討中", ""),
+    ("幹部職員の巻き込みが課題", "buy_in"),
+    ("時間も予算もない", "budget_time"),
+]
+TEXTS = [a for a, _ in ANSWERS]
+CODES = [c for _, c in ANSWERS]
+IDS = [f"survey:{i + 2}" for i in range(len(ANSWERS))]
+SHORT = {"budget_time": "予算・時間", "turnover": "担当者の異動", "buy_in": "庁内の理解"}
+
+
+class FakeCodebook:
+    keys = ["budget_time", "turnover", "buy_in", "kpi"]
+
+    def short(self, key):
+        return SHORT.get(key, key)
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    return JapaneseTokenizer().tokenize_many(TEXTS)
+
+
+@pytest.fixture(scope="module")
+def result(tokens):
+    return discover_challenges(
+        TEXTS, tokens, IDS, seed=0, codebook=FakeCodebook(), coded=pd.DataFrame({"challenge": CODES})
+    )
+
+
+def test_clusters_table_columns_exactly(result):
+    assert list(result.clusters.columns) == CLUSTER_COLUMNS
+    assert list(result.records.columns) == ["record_id", "cluster", "cluster_label"]
+    assert result.clusters["size"].sum() == len(TEXTS)
+    assert result.clusters["share"].sum() == pytest.approx(1.0, abs=1e-5)
+    assert list(result.clusters["cluster"]) == list(range(1, result.k + 1))
+    assert result.clusters["size"].is_monotonic_decreasing
+    assert result.clusters["stability"].between(0, 1).all()
+
+
+def test_every_record_assigned_in_input_order(result):
+    assert list(result.records["record_id"]) == IDS
+    assert result.records["cluster"].isin(result.clusters["cluster"]).all()
+    label_of = dict(zip(result.clusters["cluster"], result.clusters["label"], strict=True))
+    assert (result.records["cluster_label"] == result.records["cluster"].map(label_of)).all()
+
+
+def test_codebook_mapping_and_unnamed_cluster(result):
+    mapped = set(result.clusters["challenge"]) - {""}
+    assert mapped == {"budget_time", "turnover", "buy_in"}
+    for _, row in result.clusters[result.clusters["challenge"] != ""].iterrows():
+        assert row["label"].startswith(SHORT[row["challenge"]])
+    # the generative-AI answers no code fits form their own, unnamed cluster
+    gen_ai = [i for i, c in enumerate(CODES) if c == ""]
+    clusters = set(result.records["cluster"].iloc[gen_ai])
+    assert len(clusters) == 1
+    row = result.clusters.set_index("cluster").loc[clusters.pop()]
+    assert row["challenge"] == ""
+    assert "生成AI" in row["label"].split("・")
+
+
+def test_labels_and_top_terms_are_clean(result):
+    stop = load_stopwords()
+    for _, row in result.clusters.iterrows():
+        assert row["label"]
+        terms = row["top_terms"].split()
+        assert terms
+        for term in terms + ([] if row["challenge"] else row["label"].split("・")):
+            assert term not in stop
+            assert "〔" not in term and "氏名" not in term
+            assert "栗鼠" not in term
+    assert result.clusters["label"].is_unique
+
+
+def test_representatives(result, tokens):
+    members = result.records.groupby("cluster")["record_id"].apply(set)
+    for _, row in result.clusters.iterrows():
+        reps = row["representative_record_ids"].split()
+        assert len(reps) == min(3, row["size"])
+        assert len(set(reps)) == len(reps)
+        assert set(reps) <= members[row["cluster"]]
+        texts = [TEXTS[IDS.index(r)] for r in reps]
+        assert len(set(texts)) == len(texts)
+
+
+def test_representatives_skip_near_duplicates():
+    texts = ["研修の予算がない"] * 4 + ["研修の予算が足りない", "予算の確保が難しい"]
+    texts += ["異動で引継ぎができない"] * 3 + ["担当者の異動", "人事異動が多い"]
+    ids = [f"r:{i:02d}" for i in range(len(texts))]
+    toks = JapaneseTokenizer().tokenize_many(texts)
+    res = discover_challenges(texts, toks, ids, k=2, seed=0, n_resamples=2)
+    for _, row in res.clusters.iterrows():
+        reps = row["representative_record_ids"].split()
+        rep_texts = [texts[ids.index(r)] for r in reps]
+        assert len(set(rep_texts)) == len(rep_texts) == 3
+
+
+def test_deterministic_for_a_seed(tokens):
+    coded = pd.DataFrame({"challenge": CODES})
+    a = discover_challenges(TEXTS, tokens, IDS, seed=3, codebook=FakeCodebook(), coded=coded)
+    b = discover_challenges(TEXTS, tokens, IDS, seed=3, codebook=FakeCodebook(), coded=coded)
+    assert a.records.to_csv(index=False) == b.records.to_csv(index=False)
+    assert a.clusters.to_csv(index=False) == b.clusters.to_csv(index=False)
+    c = discover_challenges(TEXTS, tokens, IDS, seed=4, codebook=FakeCodebook(), coded=coded)
+    assert list(c.clusters.columns) == CLUSTER_COLUMNS  # another seed may differ, but stays valid
+
+
+def test_input_order_does_not_change_ids(tokens):
+    order = np.random.default_rng(0).permutation(len(TEXTS))
+    res = discover_challenges(
+        [TEXTS[i] for i in order], [tokens[i] for i in order], [IDS[i] for i in order],
+        k=3, seed=0, n_resamples=0,
+    )
+    assert res.clusters["cluster"].tolist() == [1, 2, 3]
+    assert res.records["record_id"].tolist() == [IDS[i] for i in order]
+
+
+def test_twenty_answers_without_codebook(tokens):
+    res = discover_challenges(TEXTS[:20], tokens[:20], IDS[:20], seed=0)
+    assert 2 <= res.k <= 5
+    assert res.records["cluster"].notna().all() and len(res.records) == 20
+    assert (res.records["cluster_label"].str.len() > 0).all()
+    assert (res.clusters["challenge"] == "").all()  # nothing to map to: stays unnamed
+    assert not res.k_selection.empty and res.k_selection["silhouette"].notna().any()
+
+
+def test_fixed_k(tokens):
+    for k in (2, 5):
+        res = discover_challenges(TEXTS, tokens, IDS, k=k, seed=0, n_resamples=2)
+        assert res.k == k
+        assert res.k_selection.empty
+    res = discover_challenges(
+        TEXTS, tokens, IDS, k=2, seed=0, coded=pd.DataFrame({"challenge": CODES}), n_resamples=0
+    )
+    assert res.k == 2 and res.clusters["stability"].isna().all()
+
+
+def test_tiny_and_invalid_inputs(tokens):
+    res = discover_challenges(TEXTS[:2], tokens[:2], IDS[:2])
+    assert res.k == 1 and len(res.records) == 2
+    assert discover_challenges([], [], []).k == 0
+    with pytest.raises(ValueError):
+        discover_challenges(TEXTS[:2], tokens[:2], ["a", "a"])
+    with pytest.raises(ValueError):
+        discover_challenges(TEXTS, tokens, IDS, k=0)
+    with pytest.raises(ValueError):
+        discover_challenges(TEXTS, tokens[:3], IDS)
+
+
+@pytest.mark.parametrize(
+    ("term", "ok"),
+    [("生成AI", True), ("ガイドライン", True), ("〔氏名〕", False), ("栗鼠", False), ("こと", False),
+     ("する", False), ("の", False), ("2023", False), ("・", False), ("", False)],
+)
+def test_is_label_term(term, ok):
+    assert is_label_term(term) is ok
