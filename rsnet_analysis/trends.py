@@ -208,13 +208,13 @@ def adjusted_residuals(table: np.ndarray) -> np.ndarray:
 
 
 def _is_small(values: pd.Series, min_cell: int) -> pd.Series:
-    """True where a count is between 1 and ``min_cell - 1`` or already suppressed.
+    """True where a count is below ``min_cell`` (zero included) or already suppressed.
 
-    Zero is shown: an empty cell identifies nobody, and "absent before" is what the
-    emerging-challenge table has to say.
+    Zero is suppressed too: if zeros were shown, "<5" would reveal that at least one person
+    in a small segment raised the challenge.
     """
     numeric = pd.to_numeric(values, errors="coerce")
-    return (numeric.gt(0) & numeric.lt(min_cell)) | values.astype(str).eq(SUPPRESSED)
+    return numeric.lt(min_cell) | values.astype(str).eq(SUPPRESSED)
 
 
 def suppress_small_cells(

@@ -397,8 +397,8 @@ def test_segments_all_stacks_and_skips_missing(survey):
 def test_suppress_small_cells_unit():
     df = pd.DataFrame({"n": [0, 3, 5, 12], "share": [0.0, 0.1, 0.2, 0.4], "label": list("abcd")})
     out = suppress_small_cells(df, ["n"])
-    assert out["n"].tolist() == [0, SUPPRESSED, 5, 12]  # zero identifies nobody: shown
-    assert out["share"].isna().tolist() == [False, True, False, False]
+    assert out["n"].tolist() == [SUPPRESSED, SUPPRESSED, 5, 12]  # zero too: "<5" must not mean "≥1"
+    assert out["share"].isna().tolist() == [True, True, False, False]
     assert out["label"].tolist() == list("abcd")
     assert df["n"].tolist() == [0, 3, 5, 12]  # input untouched
 
@@ -409,7 +409,7 @@ def _assert_no_small_counts(table):
         for value in table[col]:
             if value == SUPPRESSED:
                 continue
-            assert float(value) == 0 or float(value) >= MIN_CELL, (col, value)
+            assert float(value) >= MIN_CELL, (col, value)
 
 
 def _assert_derived_blank(table, count_col, derived):
