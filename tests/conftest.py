@@ -11,3 +11,13 @@ DATA_DIR = Path(__file__).parent / "data"
 def data_dir() -> Path:
     """Folder of the small fixture files in tests/data."""
     return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output folder of one ``rsnet analyze`` run on the bundled sample (shared by modules)."""
+    from rsnet_analysis.cli import main
+
+    out = tmp_path_factory.mktemp("sample_run")
+    assert main(["analyze", "--out", str(out), "--no-progress"]) == 0
+    return out

@@ -37,13 +37,6 @@ CLUSTER_COLUMNS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("run1")
-    assert main(["analyze", "--out", str(out), "--no-progress"]) == 0
-    return out
-
-
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
 

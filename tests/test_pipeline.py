@@ -1,0 +1,44 @@
+"""Integration tests on the bundled sample: the new 2024 challenge surfaces as emerging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+GENERATIVE_AI_WORDS = ("生成AI", "ChatGPT", "AI", "Copilot", "プロンプト", "チャット", "LLM")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_new_2024_challenge_is_ranked_first_in_emerging(sample_run: Path) -> None:
+    emerging = _read(sample_run / "emerging.csv")
+    assert not emerging.empty
+    first = emerging.iloc[0]
+    named = first["label"] + " " + first["top_terms"]
+    assert any(word in named for word in GENERATIVE_AI_WORDS), named
+    records = _read(sample_run / "records.csv").set_index("record_id")
+    reps = first["representative_record_ids"].split()
+    assert len(reps) >= 2
+    about_ai = [
+        rid for rid in reps if any(w in records.loc[rid, "text_masked"] for w in GENERATIVE_AI_WORDS)
+    ]
+    assert len(about_ai) >= len(reps) - 1, [records.loc[r, "text_masked"] for r in reps]
+    assert first["n_previous"] in {"0", "<5"}
+
+
+def test_generative_ai_forms_one_unnamed_cluster(sample_run: Path) -> None:
+    clusters = _read(sample_run / "clusters.csv")
+    ai = clusters[clusters["top_terms"].str.contains("生成AI|ChatGPT", regex=True)]
+    assert len(ai) >= 1
+    assert (ai["challenge"] == "").all(), "the codebook has no key for it: it must stay unnamed"
+
+
+def test_every_kept_answer_has_a_cluster_and_trend_rows_exist(sample_run: Path) -> None:
+    records = _read(sample_run / "records.csv")
+    trends = _read(sample_run / "trends.csv")
+    assert set(trends["wave"]) >= {"2023", "2024"}
+    kept = records[records["status"] == "kept"]
+    assert (kept["cluster"] != "").all()
