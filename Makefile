@@ -7,13 +7,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: report test lint lab bench clean help
+.PHONY: report test lint lab bench clean help notebooks
 
 help:
 	@echo "make report  - サンプルデータを分析して $(OUT)/ に結果を書き出す"
 	@echo "make test    - テスト一式（ノートブックを含む）を実行する"
 	@echo "make lab     - JupyterLab でノートブックを開く"
 	@echo "make bench   - ベンチマーク（品質・速度）を実行する"
+	@echo "make notebooks - ノートブックを実行し直して出力を保存する"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 以上が必要です / Python 3.11+ is required")'
@@ -37,7 +38,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check rsnet_analysis tests benchmarks notebooks
 
 test: lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax -q
+	MPLBACKEND=Agg RSNET_PROGRESS=0 $(BIN)/python -m pytest --nbval -q
 
 lab: $(VENV)/.dev-installed
 	$(BIN)/jupyter lab notebooks
@@ -46,6 +47,16 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_tokenizer.py
 	$(BIN)/python benchmarks/bench_pii.py
 	$(BIN)/python benchmarks/bench_quality.py
+
+# re-run the notebooks and store clean outputs (run after any change that alters results)
+notebooks: $(VENV)/.dev-installed
+	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
+	  env -u MPLBACKEND RSNET_PROGRESS=0 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False \
+	    --ClearMetadataPreprocessor.enabled=True --ClearMetadataPreprocessor.clear_cell_metadata=False \
+	    --ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
+	    --ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext "$$nb" || exit 1; done
+	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
 
 clean:
 	rm -rf $(OUT) .pytest_cache

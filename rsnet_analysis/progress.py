@@ -1,0 +1,149 @@
+"""Progress bars for long steps that stay out of tests, CI logs and committed notebook outputs.
+
+Bars are written to stderr with tqdm (the widget version in a notebook when ipywidgets is
+installed, the text version otherwise). Whether they are shown is decided once per call by
+:func:`progress_enabled`:
+
+- an explicit ``True``/``False`` always wins;
+- otherwise the environment variable ``RSNET_PROGRESS`` decides when set
+  (``0``/``false``/``no``/``off`` switch bars off, ``1``/``true``/``yes``/``on`` switch them on);
+- otherwise bars are off under CI (``CI=true``) and under pytest (``PYTEST_CURRENT_TEST``, which a
+  notebook kernel started by nbval inherits), and on in an interactive terminal or notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Iterable
+from importlib.util import find_spec
+from typing import TypeVar
+
+__all__ = ["ENV_VAR", "in_notebook", "progress_enabled", "track"]
+
+T = TypeVar("T")
+
+#: Environment variable that forces progress bars off (``0``) or on (``1``).
+ENV_VAR = "RSNET_PROGRESS"
+
+# ``tqdm.auto`` warns (with the absolute path of tqdm) when it runs in a notebook without
+# ipywidgets, and then falls back to the text bar, which is what we want anyway. The warning would
+# end up in committed notebook outputs, so it is silenced here, narrowly (that message only).
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+_FALSE = frozenset({"0", "false", "no", "off"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def in_notebook() -> bool:
+    """Return True when running inside a Jupyter kernel.
+
+    Returns
+    -------
+    bool
+        True in a Jupyter (IPython kernel) session, False in a plain Python process or terminal
+        IPython.
+    """
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # pragma: no cover - defensive: a broken IPython must not stop a run
+        return False
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def _stderr_is_terminal() -> bool:
+    stream = sys.stderr
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def progress_enabled(progress: bool | None = None) -> bool:
+    """Decide whether to show progress bars.
+
+    Parameters
+    ----------
+    progress : bool or None, default None
+        ``True`` or ``False`` to decide explicitly; ``None`` decides automatically (see the
+        module docstring): the ``RSNET_PROGRESS`` variable first, then off under CI and pytest,
+        then on in an interactive terminal or a notebook.
+
+    Returns
+    -------
+    bool
+        Whether bars should be shown.
+
+    Examples
+    --------
+    >>> progress_enabled(False)
+    False
+    """
+    if progress is not None:
+        return bool(progress)
+    forced = os.environ.get(ENV_VAR, "").strip().lower()
+    if forced in _FALSE:
+        return False
+    if forced in _TRUE:
+        return True
+    if os.environ.get("CI", "").strip().lower() in {"true", "1"}:
+        return False
+    if os.environ.get("PYTEST_CURRENT_TEST"):
+        return False
+    return in_notebook() or _stderr_is_terminal()
+
+
+def track(
+    iterable: Iterable[T],
+    *,
+    total: int | None = None,
+    desc: str = "",
+    enabled: bool | None = None,
+) -> Iterable[T]:
+    """Wrap an iterable in a progress bar on stderr, or return it unchanged.
+
+    Parameters
+    ----------
+    iterable : iterable
+        The items to loop over.
+    total : int or None
+        Number of items, when ``len(iterable)`` is not available or not the right count.
+    desc : str
+        Label shown before the bar (for example ``"トークン化"``).
+    enabled : bool or None, default None
+        Passed to :func:`progress_enabled`; ``None`` decides automatically.
+
+    Returns
+    -------
+    iterable
+        ``iterable`` itself when bars are off (a true no-op: nothing is written), otherwise a
+        tqdm iterator yielding the same items.
+
+    Examples
+    --------
+    >>> list(track([1, 2, 3], enabled=False))
+    [1, 2, 3]
+    """
+    if not progress_enabled(enabled):
+        return iterable
+    bar_class = _bar_class()
+    return bar_class(iterable, total=total, desc=desc, file=sys.stderr, leave=False)
+
+
+def _bar_class() -> type:
+    """Choose tqdm's widget bar in a notebook with ipywidgets, the text bar otherwise.
+
+    ``tqdm.auto`` warns when ipywidgets is missing; choosing here avoids that warning.
+    """
+    if in_notebook() and find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm as notebook_tqdm
+
+        return notebook_tqdm
+    from tqdm import tqdm as text_tqdm
+
+    return text_tqdm
+
