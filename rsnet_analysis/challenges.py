@@ -15,19 +15,26 @@ The method, in the order :func:`discover_challenges` runs it:
    so an answer the rules missed can still join the cluster it belongs to.
 3. **Choosing k** (``k="auto"``). With seeds, candidates are ``s + e`` clusters, ``s`` seeds and
    ``e`` free clusters, ``e`` from 1 (0 when fewer than two minimum-size clusters of answers are
-   uncoded) to ``min(10, floor(sqrt(u)))`` for ``u`` uncoded answers; the winner has the highest
-   mean silhouette *of the uncoded answers* (the only ones being grouped freely). Without a
-   codebook, ``k`` runs from 2 to ``min(30, floor(sqrt(n)))`` and the winner has the highest mean
-   silhouette of all answers. Silhouettes are euclidean on the unit LSA vectors; ties go to the
-   smaller k. For more than ``SELECTION_SAMPLE`` answers,
-   the candidates are fitted and scored on a fixed-seed subsample of that size, then the winner is
-   refitted on all answers. ``k=N`` fixes the number of clusters instead.
+   uncoded) to ``min(10, floor(sqrt(u)))`` for ``u`` uncoded answers. The winner is the largest
+   ``e >= 2`` whose free clusters are *all* stable: clusterwise stability (Hennig 2007, the mean
+   best-match Jaccard over ``SELECTION_RESAMPLES`` (10) refits on random 80 % subsamples with
+   other seeds) of at least ``STABLE`` (0.75), a free cluster under 3 answers (or 0.5 % of the
+   sample) counting as 0. When no ``e >= 2`` qualifies, the smallest candidate (1, or 0) wins.
+   Silhouettes near 0 carry no signal on a few dozen uncoded answers, stability does, at any
+   size: it is computed on a fixed-seed sample of at most ``SELECTION_SAMPLE`` uncoded plus at
+   most ``SELECTION_SAMPLE`` coded answers, and the winner is refitted on all answers.
+   ``k_selection`` reports, per candidate, the silhouette of the uncoded answers (information
+   only), the minimum (``stability``) and mean (``stability_mean``) stability of its free clusters.
+   Without a codebook, ``k`` runs from 2 to ``min(30, floor(sqrt(n)))`` and the winner has the
+   highest mean silhouette of all answers (euclidean on the unit LSA vectors; ties go to the
+   smaller k), on at most ``SELECTION_SAMPLE`` answers. ``k=N`` fixes the number of clusters.
 4. **Ids.** Clusters are numbered 1, 2, … by size (largest first), ties by smallest record id.
 5. **Codebook mapping.** A cluster takes the codebook key most of its answers were coded with,
    if that key covers at least ``PURITY_THRESHOLD`` (half) of the cluster; otherwise it stays
    unnamed (``""``). Nothing is forced into the nearest code.
 6. **Description.** ``top_terms`` are the ten terms with the highest c-TF-IDF that occur in at least
-   two answers of the cluster (one for clusters under four answers), excluding stop words,
+   two answers of the cluster (one for clusters under four answers), excluding stop words, generic
+   place words and verbs (``LABEL_STOP``: 町, 市, 県, 課, 使う, 増える …),
    placeholders such as 〔氏名〕, single kana, numbers and known fragments (栗鼠). The label is
    the codebook's short name for mapped clusters and, for unnamed ones, the top three noun-like
    terms (verb and adjective lemmas, which end in hiragana, only as a fallback) joined by 「・」;
@@ -88,6 +95,10 @@ NEAR_DUPLICATE = 0.9
 SELECTION_SAMPLE = 3000
 STABILITY_SAMPLE = 5000
 SUBSAMPLE_FRACTION = 0.8
+STABLE = 0.75
+SELECTION_RESAMPLES = 10
+MIN_FREE_SIZE = 3
+SELECTION_COLUMNS = ["k", "free_clusters", "silhouette", "stability", "stability_mean"]
 N_TOP_TERMS = 10
 N_REPRESENTATIVES = 3
 UNNAMED_FALLBACK = "その他"
@@ -105,11 +116,22 @@ _BUILTIN_STOP = frozenset(
     当村 本市 本町 本県 当県 弊社 今 今後 現在 まだ また さらに ただ 非常 とても かなり 少し
     """.split()
 )
+# Words that never describe a challenge, kept out of labels and ``top_terms`` (not out of the
+# tokenizer, which other analyses share): generic place words (an answer says 町 or 県 because
+# of who writes it, not what the challenge is; 自治体 and 市町村 stay, they carry meaning in
+# 「他の自治体の事例」 and the like) and very generic verbs.
+LABEL_STOP = frozenset(
+    """
+    町 市 村 県 府 区 都 道 国 庁 課 当課 本課 各課 町内 市内 村内 県内 府内 区内 庁内外
+    使う 使える 見える 増える 減る 分かる わかる 出る 作る 入れる 持つ 受ける 始める 続ける
+    引き続く 聞く 話す 決める 決まる 来る 行く 入る 取る 変わる 変える やる 置く 与える
+    """.split()
+)
 
 
 def _stop_words() -> frozenset[str]:
-    """Stop words: the tokenizer's list when it provides one, plus a small built-in list."""
-    words = set(_BUILTIN_STOP)
+    """Stop words: the tokenizer's list when it provides one, plus the built-in lists."""
+    words = set(_BUILTIN_STOP) | LABEL_STOP
     try:  # the tokenizer module owns the canonical list; use it when it is there
         from . import tokenize as _tok
     except ImportError:
@@ -140,8 +162,9 @@ def is_label_term(term: str, stop_words: frozenset[str] | None = None) -> bool:
     Returns
     -------
     bool
-        ``False`` for stop words, 〔…〕 placeholders, single kana, numbers and punctuation, and
-        dictionary fragments such as 栗鼠; ``True`` otherwise.
+        ``False`` for stop words, generic place words and verbs (:data:`LABEL_STOP`),
+        〔…〕 placeholders, single kana, numbers and punctuation, and dictionary fragments such
+        as 栗鼠; ``True`` otherwise.
     """
     if stop_words is None:
         stop_words = _stop_words()
@@ -170,8 +193,8 @@ class ChallengeResult:
     k : int
         Number of clusters found.
     k_selection : pandas.DataFrame
-        The candidates tried by ``k="auto"``: ``k``, ``free_clusters``, ``silhouette``
-        (empty when k was fixed).
+        The candidates tried by ``k="auto"``: ``k``, ``free_clusters``, ``silhouette``,
+        ``stability``, ``stability_mean`` (empty when k was fixed; stability NaN without seeds).
     seed : int
         The seed used.
     """
@@ -248,11 +271,22 @@ def _fit_partition(
     seed: int,
 ) -> np.ndarray:
     """Seeded k-means: one centroid per seed key plus ``n_free`` free ones; returns labels."""
+    return _fit_partition_seeded(X, codes, seed_keys, n_free, seed)[0]
+
+
+def _fit_partition_seeded(
+    X: np.ndarray,
+    codes: np.ndarray,
+    seed_keys: Sequence[str],
+    n_free: int,
+    seed: int,
+) -> tuple[np.ndarray, int]:
+    """Like :func:`_fit_partition`; also returns the number of seed clusters.
+
+    Labels ``0 .. n_seeded - 1`` are the seed clusters, higher labels the free ones.
+    """
     if not seed_keys:
-        n_clusters = min(n_free, len(np.unique(X, axis=0)))
-        if n_clusters < 2:
-            return np.zeros(len(X), dtype=int)
-        return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit_predict(X)
+        return _fit_unseeded(X, n_free, seed), 0
     centroids = []
     present_keys = []
     for key in seed_keys:
@@ -270,8 +304,16 @@ def _fit_partition(
             km = KMeans(n_clusters=n_free, n_init=4, random_state=seed).fit(pool)
             centroids.extend(km.cluster_centers_)
     if len(centroids) < 2:
+        return np.zeros(len(X), dtype=int), len(present_keys)
+    return _seeded_kmeans(X, codes, present_keys, np.vstack(centroids)), len(present_keys)
+
+
+def _fit_unseeded(X: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
+    """Plain k-means (no codebook seeds)."""
+    n_clusters = min(n_clusters, len(np.unique(X, axis=0)))
+    if n_clusters < 2:
         return np.zeros(len(X), dtype=int)
-    return _seeded_kmeans(X, codes, present_keys, np.vstack(centroids))
+    return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit_predict(X)
 
 
 def _free_range(space: _Space, n: int) -> range:
@@ -288,16 +330,87 @@ def _free_range(space: _Space, n: int) -> range:
     return range(lo, max(lo, hi) + 1)
 
 
+def _best_jaccard(old: np.ndarray, new: np.ndarray, clusters: Sequence[int]) -> dict[int, float]:
+    """For each reference cluster, the best Jaccard similarity with any cluster of ``new``.
+
+    ``old`` and ``new`` label the same answers; clusters absent from ``old`` are skipped.
+    """
+    out: dict[int, float] = {}
+    for c in clusters:
+        a = old == c
+        if not a.any():
+            continue
+        best = 0.0
+        for b_label in np.unique(new[a]):
+            b = new == b_label
+            best = max(best, int(np.sum(a & b)) / int(np.sum(a | b)))
+        out[int(c)] = best
+    return out
+
+
+def _selection_sample(space: _Space, seed: int) -> np.ndarray:
+    """Fixed-seed sample of answer indices (sorted) for choosing k.
+
+    With codebook seeds: at most ``SELECTION_SAMPLE`` uncoded answers plus at most
+    ``SELECTION_SAMPLE`` coded ones (all of them when there are fewer); without: at most
+    ``SELECTION_SAMPLE`` answers.
+    """
+    n = len(space.X)
+    rng = np.random.default_rng(seed)
+    if not space.seed_keys:
+        return np.sort(rng.choice(n, SELECTION_SAMPLE, replace=False)) if n > SELECTION_SAMPLE else np.arange(n)
+    parts = []
+    for mask in (space.codes == "", space.codes != ""):
+        pool = np.flatnonzero(mask)
+        parts.append(rng.choice(pool, SELECTION_SAMPLE, replace=False) if len(pool) > SELECTION_SAMPLE else pool)
+    return np.sort(np.concatenate(parts))
+
+
+def _free_stability(
+    Xs: np.ndarray, cs: np.ndarray, seed_keys: Sequence[str], n_free: int, seed: int
+) -> tuple[float, float]:
+    """Clusterwise stability of the free clusters of one candidate (min and mean over them).
+
+    The candidate is fitted on ``Xs``; for ``SELECTION_RESAMPLES`` random subsamples of
+    ``SUBSAMPLE_FRACTION`` of it, the fit is repeated with another seed and each free cluster's
+    best Jaccard match is recorded (Hennig 2007). A free cluster that comes out empty, or has
+    fewer than ``MIN_FREE_SIZE`` (3) answers or 0.5 % of the sample, counts as 0: the candidate does not really have
+    ``n_free`` free clusters.
+    """
+    labels, n_seeded = _fit_partition_seeded(Xs, cs, seed_keys, n_free, seed)
+    free = [c for c in range(n_seeded, n_seeded + n_free)]
+    sizes = {c: int(np.sum(labels == c)) for c in free}
+    min_size = max(MIN_FREE_SIZE, _min_cluster_size(len(Xs)))
+    m = len(Xs)
+    sub = max(2, int(round(SUBSAMPLE_FRACTION * m)))
+    scores: dict[int, list[float]] = {c: [] for c in free}
+    for r in range(SELECTION_RESAMPLES):
+        rng = np.random.default_rng([seed, 7919, r])
+        idx = np.sort(rng.choice(m, sub, replace=False))
+        new = _fit_partition(Xs[idx], cs[idx], seed_keys, n_free, seed + r + 1)
+        for c, v in _best_jaccard(labels[idx], new, free).items():
+            scores[c].append(v)
+    per_cluster = [
+        float(np.mean(scores[c])) if sizes[c] >= min_size and scores[c] else 0.0 for c in free
+    ]
+    return float(min(per_cluster)), float(np.mean(per_cluster))
+
+
 def _select_free(
     space: _Space, seed: int, progress: bool
 ) -> tuple[int, pd.DataFrame]:
-    """Choose the number of free clusters by silhouette; returns (n_free, table)."""
-    n = len(space.X)
-    rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(n, SELECTION_SAMPLE, replace=False)) if n > SELECTION_SAMPLE else np.arange(n)
+    """Choose the number of free clusters; returns (n_free, table).
+
+    With codebook seeds: the largest ``e >= 2`` whose free clusters all have a clusterwise
+    stability of at least ``STABLE`` (0.75), else the smallest candidate (1, or 0 when few answers
+    are uncoded). Without seeds: the highest silhouette of all answers. Silhouettes (of the
+    uncoded answers, with seeds) are reported in both cases for information.
+    """
+    idx = _selection_sample(space, seed)
     Xs, cs = space.X[idx], space.codes[idx]
+    seeded = bool(space.seed_keys)
     rows = []
-    for e in tqdm(_free_range(space, n), desc="k の選択", disable=not progress):
+    for e in tqdm(_free_range(space, len(space.X)), desc="k の選択", disable=not progress):
         labels = _fit_partition(Xs, cs, space.seed_keys, e, seed)
         n_lab = len(np.unique(labels))
         score = float("nan")
@@ -305,13 +418,31 @@ def _select_free(
             sil = silhouette_samples(Xs, labels, metric="euclidean")
             open_ = cs == ""
             # with seeds, only the uncoded answers are being grouped: score their fit
-            use = open_ if space.seed_keys and open_.sum() >= 2 else np.ones(len(Xs), dtype=bool)
+            use = open_ if seeded and open_.sum() >= 2 else np.ones(len(Xs), dtype=bool)
             score = float(sil[use].mean())
-        rows.append({"k": len(space.seed_keys) + e, "free_clusters": e, "silhouette": score})
-    table = pd.DataFrame(rows, columns=["k", "free_clusters", "silhouette"])
+        stab_min = stab_mean = float("nan")
+        if seeded and e >= 1:
+            stab_min, stab_mean = _free_stability(Xs, cs, space.seed_keys, e, seed)
+        rows.append(
+            {
+                "k": len(space.seed_keys) + e,
+                "free_clusters": e,
+                "silhouette": score,
+                "stability": stab_min,
+                "stability_mean": stab_mean,
+            }
+        )
+    table = pd.DataFrame(rows, columns=SELECTION_COLUMNS)
+    if table.empty:
+        return (0 if seeded else 1), table
+    if seeded:
+        ok = table[(table["free_clusters"] >= 2) & (table["stability"] >= STABLE)]
+        if not ok.empty:
+            return int(ok["free_clusters"].max()), table
+        return int(table["free_clusters"].min()), table
     valid = table.dropna(subset=["silhouette"])
     if valid.empty:
-        return (0 if space.seed_keys else 1), table
+        return 1, table
     best = valid.sort_values(["silhouette", "k"], ascending=[False, True], kind="mergesort")
     return int(best.iloc[0]["free_clusters"]), table
 
@@ -482,7 +613,7 @@ def discover_challenges(
     record_ids : sequence of str
         Unique record ids, aligned with ``texts``.
     k : int or "auto", default="auto"
-        Number of clusters, or ``"auto"`` to choose it by silhouette.
+        Number of clusters, or ``"auto"`` to choose it (see the module docstring).
     seed : int, default=0
         Seed for every random step; the same input and seed give identical results.
     codebook : Codebook, optional
@@ -521,7 +652,7 @@ def discover_challenges(
             empty_records.astype({"cluster": int}),
             pd.DataFrame(columns=CLUSTER_COLUMNS),
             0,
-            pd.DataFrame(columns=["k", "free_clusters", "silhouette"]),
+            pd.DataFrame(columns=SELECTION_COLUMNS),
             seed,
         )
 
@@ -544,7 +675,7 @@ def discover_challenges(
 
     if n < 3:
         labels = np.zeros(n, dtype=int)
-        n_free, selection = 0, pd.DataFrame(columns=["k", "free_clusters", "silhouette"])
+        n_free, selection = 0, pd.DataFrame(columns=SELECTION_COLUMNS)
     elif k == "auto":
         n_free, selection = _select_free(space, seed, progress)
         labels = _fit_partition(space.X, space.codes, space.seed_keys, n_free, seed)
@@ -558,7 +689,7 @@ def discover_challenges(
             space = _Space(space.X, space.codes, seeds)
         n_free = k_fixed - len(seeds)
         labels = _fit_partition(space.X, space.codes, seeds, n_free, seed)
-        selection = pd.DataFrame(columns=["k", "free_clusters", "silhouette"])
+        selection = pd.DataFrame(columns=SELECTION_COLUMNS)
 
     labels = _renumber(labels, rids)
     cluster_ids = sorted(int(c) for c in np.unique(labels))

@@ -187,3 +187,55 @@ def test_tiny_and_invalid_inputs(tokens):
 )
 def test_is_label_term(term, ok):
     assert is_label_term(term) is ok
+
+
+# two clearly separated themes that no code covers, beside three coded ones
+_GEN_AI = [
+    f"生成AIの利用ガイドライン{x}" for x in
+    ("がない", "を作りたい", "が必要", "の整備", "を検討中", "が未整備", "の改定", "づくり", "が急務", "の周知")
+]
+_CASHLESS = [
+    f"商店街のキャッシュレス決済{x}" for x in
+    ("の支援", "を広めたい", "が進まない", "の補助", "の説明会", "の普及", "に消極的", "の推進", "の手数料", "の相談")
+]
+
+
+def _two_theme_corpus():
+    coded = [(t, c) for t, c in ANSWERS if c]
+    rows = coded + [(t, "") for t in _GEN_AI] + [(t, "") for t in _CASHLESS]
+    texts = [t for t, _ in rows]
+    return texts, [c for _, c in rows], [f"r:{i:03d}" for i in range(len(rows))]
+
+
+def test_auto_k_finds_two_stable_free_clusters_not_the_bound():
+    texts, codes, ids = _two_theme_corpus()
+    toks = JapaneseTokenizer().tokenize_many(texts)
+    res = discover_challenges(
+        texts, toks, ids, seed=0, codebook=FakeCodebook(), coded=pd.DataFrame({"challenge": codes}),
+        n_resamples=3,
+    )
+    sel = res.k_selection
+    assert list(sel.columns) == ["k", "free_clusters", "silhouette", "stability", "stability_mean"]
+    assert sel["free_clusters"].max() > 2  # the bound (floor(sqrt(20)) = 4) was tried ...
+    assert res.k == 3 + 2  # ... but only two free clusters are stable
+    chosen = sel.set_index("free_clusters").loc[2]
+    assert chosen["stability"] >= 0.75
+    assert (sel.loc[sel["free_clusters"] > 2, "stability"] < 0.75).all()
+    by_id = res.records.set_index("record_id")["cluster"]
+    gen_ai = {by_id[i] for i, t in zip(ids, texts, strict=True) if t in _GEN_AI}
+    cashless = {by_id[i] for i, t in zip(ids, texts, strict=True) if t in _CASHLESS}
+    assert len(gen_ai) == 1 and len(cashless) == 1 and gen_ai != cashless
+    assert set(res.clusters.set_index("cluster").loc[[*gen_ai, *cashless], "challenge"]) == {""}
+
+
+def test_auto_k_one_theme_with_noise_keeps_one_free_cluster(tokens, result):
+    # the module corpus: one uncoded theme (generative AI); more free clusters would be unstable
+    sel = result.k_selection
+    assert sel["stability"].notna().all()
+    assert result.k == 3 + 1
+
+
+def test_place_words_and_generic_verbs_do_not_label():
+    for term in ("町", "県", "市", "使う", "増える"):
+        assert not is_label_term(term)
+    assert is_label_term("自治体") and is_label_term("ChatGPT")
