@@ -4,30 +4,36 @@ The method, in the order :func:`discover_challenges` runs it:
 
 1. **Embedding.** Token TF-IDF (+) character n-gram TF-IDF, reduced by LSA and L2-normalised
    (:func:`rsnet_analysis.features.make_lsa_pipeline`).
-2. **Guidance by the codebook** (when a codebook or its coding is given): seeded, constrained
-   k-means. Every codebook key that at least ``min_cluster_size`` answers (0.5 %, at least 2)
-   were coded with gets a *seed* centroid: the mean of those answers. Answers the codebook left
-   uncoded get *free* clusters, initialised by k-means on the uncoded answers alone, so that a
-   challenge nobody has a name for yet (say generative AI) forms its own cluster instead of being
-   absorbed. Lloyd iterations then run on all answers; a coded answer pays ``CODE_PENALTY`` (1.0,
-   half the squared distance between two unrelated unit vectors) for leaving its key's cluster
-   (soft must-link, Basu et al. 2004), while an uncoded answer goes where its text is closest,
-   so an answer the rules missed can still join the cluster it belongs to.
-3. **Choosing k** (``k="auto"``). With seeds, candidates are ``s + e`` clusters, ``s`` seeds and
-   ``e`` free clusters, ``e`` from 1 (0 when fewer than two minimum-size clusters of answers are
-   uncoded) to ``min(10, floor(sqrt(u)))`` for ``u`` uncoded answers. The winner is the largest
-   ``e >= 2`` whose free clusters are *all* stable: clusterwise stability (Hennig 2007, the mean
-   best-match Jaccard over ``SELECTION_RESAMPLES`` (10) refits on random 80 % subsamples with
-   other seeds) of at least ``STABLE`` (0.75), a free cluster under 3 answers (or 0.5 % of the
-   sample) counting as 0. When no ``e >= 2`` qualifies, the smallest candidate (1, or 0) wins.
-   Silhouettes near 0 carry no signal on a few dozen uncoded answers, stability does, at any
-   size: it is computed on a fixed-seed sample of at most ``SELECTION_SAMPLE`` uncoded plus at
-   most ``SELECTION_SAMPLE`` coded answers, and the winner is refitted on all answers.
-   ``k_selection`` reports, per candidate, the silhouette of the uncoded answers (information
-   only), the minimum (``stability``) and mean (``stability_mean``) stability of its free clusters.
-   Without a codebook, ``k`` runs from 2 to ``min(30, floor(sqrt(n)))`` and the winner has the
-   highest mean silhouette of all answers (euclidean on the unit LSA vectors; ties go to the
-   smaller k), on at most ``SELECTION_SAMPLE`` answers. ``k=N`` fixes the number of clusters.
+2. **Guidance by the codebook** (when a codebook or its coding is given, ``k="auto"``): seed
+   clusters, free themes and a miscellany cluster (:func:`_fit_themes`). Every codebook key that
+   at least ``min_cluster_size`` answers (0.5 %, at least 2) were coded with gets a *seed*
+   centroid: the mean of those answers. The answers the codebook left uncoded are grouped by
+   HDBSCAN (``sklearn.cluster.HDBSCAN``, deterministic) on their unit LSA vectors, with
+   ``min_cluster_size`` = 1 % of all answers (at least 3, at most ``MAX_THEME_MIN_SIZE`` 50) and
+   ``min_samples`` = ``THEME_MIN_SAMPLES`` (3); above ``THEME_SAMPLE`` (3000) uncoded answers it
+   runs on a fixed-seed sample and the others take the label of their nearest sampled answer. Its
+   clusters become *free themes* (a challenge nobody has a name for yet, say generative AI); the
+   number of free clusters is therefore chosen by density, not by a k search. Lloyd iterations
+   then run on all answers except HDBSCAN's noise, from the seed and theme means; a coded answer
+   pays ``CODE_PENALTY`` (1.0, half the squared distance between two unrelated unit vectors) for
+   leaving its key's cluster (soft must-link, Basu et al. 2004), while an uncoded answer goes
+   where its text is closest. An answer whose code rests on weak evidence (coded by the
+   codebook's similarity step, or ``challenge_score`` below ``WEAK_SCORE`` 0.6, i.e. rule
+   evidence under 1.5 times the threshold) pays only ``WEAK_PENALTY`` (0.1) to join a free theme
+   it is clearly closer to (never another seed). Each noise answer then joins its nearest cluster
+   if it lies within that cluster's reach (the ``REACH_QUANTILE`` (90 %) quantile of its members'
+   squared distances to the centroid); the rest form one explicit **miscellany cluster**
+   labelled ``MISC_LABEL`` 「その他（まとまりのない回答）」, never mapped to a code, so that
+   leftovers sharing no theme (thanks, "going fine") do not contaminate a theme.
+3. **Reporting k** (``k="auto"`` with seeds). ``k_selection`` has one row: ``k`` (all clusters,
+   miscellany included), ``free_clusters`` (themes), the silhouette of the uncoded answers outside
+   the miscellany (information only) and the minimum (``stability``) and mean
+   (``stability_mean``) clusterwise stability of the free themes (step 8). Without a codebook,
+   ``k`` runs from 2 to ``min(30, floor(sqrt(n)))`` and the winner has the highest mean
+   silhouette of all answers (euclidean on the unit LSA vectors; ties go to the smaller k), on at
+   most ``SELECTION_SAMPLE`` answers, with plain k-means (no miscellany). ``k=N`` fixes the number
+   of clusters: seeded k-means with ``N - seeds`` free clusters initialised by k-means on the
+   uncoded answers (no miscellany).
 4. **Ids.** Clusters are numbered 1, 2, … by size (largest first), ties by smallest record id.
 5. **Codebook mapping.** A cluster takes the codebook key most of its answers were coded with,
    if that key covers at least ``PURITY_THRESHOLD`` (half) of the cluster; otherwise it stays
@@ -42,8 +48,8 @@ The method, in the order :func:`discover_challenges` runs it:
 7. **Representatives.** Up to three answers closest to the centroid, skipping any whose TF-IDF
    cosine similarity with one already chosen is ``NEAR_DUPLICATE`` (0.9) or more.
 8. **Stability.** For ``n_resamples`` (10) resamples, a random ``SUBSAMPLE_FRACTION`` (80 %) of the
-   answers (at most ``STABILITY_SAMPLE``) is clustered again with the same k, the same seeds rule
-   and another random seed. A cluster's stability is the mean, over resamples, of the best Jaccard
+   answers (at most ``STABILITY_SAMPLE``) is clustered again by the same method (themes, or the
+   same k), the same seeds rule and another random seed. A cluster's stability is the mean, over resamples, of the best Jaccard
    similarity between its members in the resample and any new cluster (Hennig 2007, clusterwise
    stability). 1 means it always reappears intact; below about 0.5 it is not a reliable cluster.
 """
@@ -59,9 +65,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.cluster import KMeans
+from sklearn.cluster import HDBSCAN, KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_samples
+from sklearn.neighbors import NearestNeighbors
 from tqdm.auto import tqdm
 
 from .features import (
@@ -102,6 +109,13 @@ SELECTION_COLUMNS = ["k", "free_clusters", "silhouette", "stability", "stability
 N_TOP_TERMS = 10
 N_REPRESENTATIVES = 3
 UNNAMED_FALLBACK = "その他"
+MISC_LABEL = "その他（まとまりのない回答）"
+THEME_SAMPLE = 3000
+MAX_THEME_MIN_SIZE = 50
+THEME_MIN_SAMPLES = 3
+REACH_QUANTILE = 0.9
+WEAK_SCORE = 0.6
+WEAK_PENALTY = 0.1
 
 _PLACEHOLDER = re.compile(r"〔[^〕]*〕|[〔〕]")
 _KANA_ONLY = re.compile(r"^[\u3040-\u30ffー]$")
@@ -213,6 +227,7 @@ class _Space:
     X: np.ndarray
     codes: np.ndarray  # primary code per answer, "" when uncoded
     seed_keys: tuple[str, ...]  # keys with enough support, in codebook order
+    weak: np.ndarray | None = None  # coded from weak evidence only (may join a free theme)
 
 
 def _min_cluster_size(n: int) -> int:
@@ -220,10 +235,31 @@ def _min_cluster_size(n: int) -> int:
     return max(2, math.ceil(0.005 * n))
 
 
-def _build_space(emb: np.ndarray, codes: np.ndarray, keys: Sequence[str]) -> _Space:
+def _build_space(
+    emb: np.ndarray, codes: np.ndarray, keys: Sequence[str], weak: np.ndarray | None = None
+) -> _Space:
     support = _min_cluster_size(len(emb))
     seeds = tuple(k for k in keys if k and int(np.sum(codes == k)) >= support)
-    return _Space(emb, codes, seeds)
+    return _Space(emb, codes, seeds, weak)
+
+
+def _weak_codes(coded: pd.DataFrame | None, codes: np.ndarray) -> np.ndarray:
+    """Coded answers whose code rests on weak evidence only.
+
+    Weak: coded by the codebook's similarity step (``challenge_reason`` starting with 類似度),
+    or with a ``challenge_score`` below ``WEAK_SCORE`` (0.5, the confidence of an answer whose
+    rule evidence just reaches the threshold). Columns that are missing count as strong.
+    """
+    weak = np.zeros(len(codes), dtype=bool)
+    if coded is None:
+        return weak
+    if "challenge_reason" in coded:
+        reason = coded["challenge_reason"].fillna("").astype(str)
+        weak |= reason.str.startswith("類似度").to_numpy()
+    if "challenge_score" in coded:
+        score = pd.to_numeric(coded["challenge_score"], errors="coerce").to_numpy(dtype=float)
+        weak |= np.nan_to_num(score, nan=1.0) < WEAK_SCORE
+    return weak & (codes != "")
 
 
 def _seeded_kmeans(
@@ -232,13 +268,16 @@ def _seeded_kmeans(
     seed_keys: Sequence[str],
     init: np.ndarray,
     max_iter: int = 100,
+    weak: np.ndarray | None = None,
 ) -> np.ndarray:
     """Lloyd iterations where a coded answer pays ``CODE_PENALTY`` outside its key's cluster.
 
     The cost of putting answer *i* in cluster *c* is ``||x_i - mu_c||^2``, plus ``CODE_PENALTY``
     when *i* is coded with key *a* and *c* is not the seed cluster of *a*. Uncoded answers are
     placed by their text alone. This is k-means with soft must-link constraints (Basu, Banerjee
-    and Mooney 2004). Pure numpy, so results do not depend on threads.
+    and Mooney 2004). Answers flagged ``weak`` pay only ``WEAK_PENALTY`` (0.25) to move to a
+    free cluster (the clusters after the seeds), the full penalty to move to another seed.
+    Pure numpy, so results do not depend on threads.
     """
     centroids = init.copy()
     n, k = len(X), len(init)
@@ -248,6 +287,9 @@ def _seeded_kmeans(
         if coded.any():
             penalty[coded] += CODE_PENALTY
             penalty[coded, j] -= CODE_PENALTY
+    if weak is not None and weak.any() and k > len(seed_keys):
+        rows = np.flatnonzero(weak & np.isin(codes, list(seed_keys)))
+        penalty[np.ix_(rows, np.arange(len(seed_keys), k))] = WEAK_PENALTY
     sq = np.einsum("ij,ij->i", X, X)[:, None]
     labels = np.full(n, -1)
     for _ in range(max_iter):
@@ -314,6 +356,119 @@ def _fit_unseeded(X: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
     if n_clusters < 2:
         return np.zeros(len(X), dtype=int)
     return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit_predict(X)
+
+
+def _theme_min_size(n: int) -> int:
+    """HDBSCAN's ``min_cluster_size`` for ``n`` answers: 1 %, at least 3, at most 50."""
+    return int(min(MAX_THEME_MIN_SIZE, max(MIN_FREE_SIZE, round(0.01 * n))))
+
+
+def _free_themes(Xu: np.ndarray, n_total: int, seed: int) -> np.ndarray:
+    """Density-based themes among the uncoded answers (HDBSCAN); ``-1`` marks noise.
+
+    HDBSCAN (Campello, Moulavi and Sander 2013; ``sklearn.cluster.HDBSCAN``, deterministic) runs
+    on the unit LSA vectors with ``min_cluster_size`` from :func:`_theme_min_size` of the whole
+    corpus and ``min_samples`` ``THEME_MIN_SAMPLES`` (3: short answers are sparse, a larger value
+    would call nearly everything noise). Above ``THEME_SAMPLE`` (3000) uncoded answers it runs on
+    a fixed-seed sample and every other answer takes the label (theme or noise) of its nearest
+    sampled answer. HDBSCAN never reports a single cluster by default; when it finds none, it is
+    run again with ``allow_single_cluster=True``, so one theme among the uncoded answers is found.
+    """
+    m = len(Xu)
+    min_size = _theme_min_size(n_total)
+    if m < max(min_size, 2) or len(np.unique(Xu, axis=0)) < 2:
+        return np.full(m, -1, dtype=int)
+    if m > THEME_SAMPLE:
+        rng = np.random.default_rng([seed, 104729])
+        sample = np.sort(rng.choice(m, THEME_SAMPLE, replace=False))
+    else:
+        sample = np.arange(m)
+    def run(single: bool) -> np.ndarray:
+        model = HDBSCAN(
+            min_cluster_size=min_size,
+            min_samples=min(THEME_MIN_SAMPLES, len(sample) - 1),
+            allow_single_cluster=single,
+            copy=True,
+        )
+        return model.fit_predict(Xu[sample]).astype(int)
+
+    fitted = run(False)
+    if fitted.max() < 0:  # no split into themes: allow the one theme HDBSCAN otherwise cannot report
+        fitted = run(True)
+    if len(sample) == m:
+        return fitted
+    labels = np.empty(m, dtype=int)
+    labels[sample] = fitted
+    rest = np.setdiff1d(np.arange(m), sample)
+    nn = NearestNeighbors(n_neighbors=1).fit(Xu[sample])
+    for start in range(0, len(rest), 20000):
+        chunk = rest[start : start + 20000]
+        nearest = nn.kneighbors(Xu[chunk], return_distance=False)[:, 0]
+        labels[chunk] = fitted[nearest]
+    return labels
+
+
+def _fit_themes(
+    X: np.ndarray,
+    codes: np.ndarray,
+    seed_keys: Sequence[str],
+    seed: int,
+    weak: np.ndarray | None = None,
+) -> tuple[np.ndarray, int, int, bool]:
+    """Seed clusters, HDBSCAN free themes and a miscellany cluster (the ``k="auto"`` method).
+
+    Returns ``(labels, n_seeded, n_themes, has_misc)``: labels ``0 .. n_seeded - 1`` are seed
+    clusters, the next ``n_themes`` free themes, and ``n_seeded + n_themes`` (when ``has_misc``)
+    the miscellany cluster. Steps: (1) HDBSCAN on the uncoded answers gives themes and noise;
+    (2) seeded k-means (:func:`_seeded_kmeans`) on every answer except the noise, initialised
+    with the seed means and the theme means; (3) a noise answer joins its nearest cluster when its
+    squared distance to the centroid is within that cluster's reach (the ``REACH_QUANTILE``
+    (90 %) quantile of its members' squared distances), otherwise the miscellany cluster.
+    """
+    n = len(X)
+    uncoded = codes == ""
+    themes = np.full(n, -1, dtype=int)
+    themes[uncoded] = _free_themes(X[uncoded], n, seed)
+    n_themes_found = int(themes.max()) + 1 if n else 0
+    present = [key for key in seed_keys if np.any(codes == key)]
+    centroids = [X[codes == key].mean(axis=0) for key in present]
+    centroids += [X[themes == t].mean(axis=0) for t in range(n_themes_found)]
+    noise = uncoded & (themes < 0)
+    active = ~noise
+    labels = np.full(n, -1, dtype=int)
+    if len(centroids) >= 2 and active.sum() >= 2:
+        labels[active] = _seeded_kmeans(
+            X[active], codes[active], present, np.vstack(centroids),
+            weak=None if weak is None else weak[active],
+        )
+    elif centroids:
+        labels[active] = 0
+    # drop clusters left empty, keeping seeds first
+    used = sorted(set(labels[active].tolist()))
+    n_seeded = sum(1 for c in used if c < len(present))
+    remap = {old: new for new, old in enumerate(used)}
+    labels[active] = [remap[v] for v in labels[active]]
+    k = len(used)
+    if noise.any() and k:
+        cents = np.vstack([X[labels == c].mean(axis=0) for c in range(k)])
+        sq = (
+            np.einsum("ij,ij->i", X, X)[:, None]
+            - 2.0 * X @ cents.T
+            + np.einsum("ij,ij->i", cents, cents)[None, :]
+        )
+        reach = np.array(
+            [float(np.quantile(sq[labels == c, c], REACH_QUANTILE)) for c in range(k)]
+        )
+        rows = np.flatnonzero(noise)
+        nearest = np.argmin(sq[rows], axis=1)
+        inside = sq[rows, nearest] <= reach[nearest] + 1e-12
+        labels[rows[inside]] = nearest[inside]
+        noise = np.zeros(n, dtype=bool)
+        noise[rows[~inside]] = True
+    has_misc = bool(noise.any())
+    if has_misc:
+        labels[noise] = k
+    return labels, n_seeded, k - n_seeded, has_misc
 
 
 def _free_range(space: _Space, n: int) -> range:
@@ -525,10 +680,18 @@ def _representatives(
     return [str(record_ids[r]) for r in chosen]
 
 
+def _refit(space: _Space, idx: np.ndarray, n_free: int | None, seed: int) -> np.ndarray:
+    """Refit the chosen method on the answers ``idx``: themes (``n_free`` None) or k-means."""
+    if n_free is None:
+        weak = None if space.weak is None else space.weak[idx]
+        return _fit_themes(space.X[idx], space.codes[idx], space.seed_keys, seed, weak)[0]
+    return _fit_partition(space.X[idx], space.codes[idx], space.seed_keys, n_free, seed)
+
+
 def _stability(
     space: _Space,
     labels: np.ndarray,
-    n_free: int,
+    n_free: int | None,
     seed: int,
     n_resamples: int,
     progress: bool,
@@ -544,7 +707,7 @@ def _stability(
     for r in tqdm(range(n_resamples), desc="安定性", disable=not progress):
         rng = np.random.default_rng([seed, r + 1])
         idx = np.sort(rng.choice(n, m, replace=False))
-        new = _fit_partition(space.X[idx], space.codes[idx], space.seed_keys, n_free, seed + r + 1)
+        new = _refit(space, idx, n_free, seed + r + 1)
         old = labels[idx]
         for c in clusters:
             a = old == c
@@ -586,6 +749,34 @@ def _unique_labels(labels: dict[int, str], terms: dict[int, list[str]]) -> dict[
         seen[label] = c
         out[c] = label
     return out
+
+
+def _theme_selection(
+    space: _Space,
+    labels: np.ndarray,
+    free_ids: set[int],
+    misc_id: int | None,
+    stability: dict[int, float],
+) -> pd.DataFrame:
+    """The ``k_selection`` row of the themes method (one candidate: the partition found).
+
+    ``silhouette`` is that of the uncoded answers outside the miscellany cluster (information
+    only); ``stability`` and ``stability_mean`` are the minimum and mean clusterwise stability of
+    the free theme clusters (NaN when there are none).
+    """
+    keep = (space.codes == "") & (labels != (misc_id if misc_id is not None else -1))
+    sil = float("nan")
+    if 2 <= len(np.unique(labels)) < len(labels) and keep.sum() >= 2:
+        sil = float(silhouette_samples(space.X, labels, metric="euclidean")[keep].mean())
+    stabs = [stability[c] for c in sorted(free_ids) if not math.isnan(stability.get(c, float("nan")))]
+    row = {
+        "k": len(np.unique(labels)),
+        "free_clusters": len(free_ids),
+        "silhouette": sil,
+        "stability": float(min(stabs)) if stabs else float("nan"),
+        "stability_mean": float(np.mean(stabs)) if stabs else float("nan"),
+    }
+    return pd.DataFrame([row], columns=SELECTION_COLUMNS)
 
 
 def discover_challenges(
@@ -671,11 +862,22 @@ def discover_challenges(
     vectorizer = AnswerVectorizer()
     sparse = vectorizer.fit_transform(frame)
     emb = LsaEmbedder(random_state=seed).fit_transform(sparse)
-    space = _build_space(emb, codes, _codebook_keys(codebook, codes))
+    space = _build_space(emb, codes, _codebook_keys(codebook, codes), _weak_codes(coded, codes))
 
+    n_free: int | None
+    misc = np.zeros(n, dtype=bool)
+    themed = False
     if n < 3:
         labels = np.zeros(n, dtype=int)
         n_free, selection = 0, pd.DataFrame(columns=SELECTION_COLUMNS)
+    elif k == "auto" and space.seed_keys:
+        labels, n_seeded, n_themes, has_misc = _fit_themes(
+            space.X, space.codes, space.seed_keys, seed, space.weak
+        )
+        if has_misc:
+            misc = labels == n_seeded + n_themes
+        n_free, themed = None, True
+        selection = pd.DataFrame(columns=SELECTION_COLUMNS)
     elif k == "auto":
         n_free, selection = _select_free(space, seed, progress)
         labels = _fit_partition(space.X, space.codes, space.seed_keys, n_free, seed)
@@ -691,11 +893,19 @@ def discover_challenges(
         labels = _fit_partition(space.X, space.codes, seeds, n_free, seed)
         selection = pd.DataFrame(columns=SELECTION_COLUMNS)
 
-    labels = _renumber(labels, rids)
+    free_raw = set()
+    if themed:
+        free_raw = {int(c) for c in np.unique(labels[~misc]) if c >= n_seeded}
+    renumbered = _renumber(labels, rids)
+    free_ids = {int(renumbered[np.flatnonzero(labels == c)[0]]) for c in free_raw}
+    labels = renumbered
+    misc_id = int(labels[misc][0]) if misc.any() else None
     cluster_ids = sorted(int(c) for c in np.unique(labels))
     stop_words = _stop_words()
     terms = _top_terms(tokens, labels, stop_words)
     stability = _stability(space, labels, n_free, seed, n_resamples if n >= 3 else 0, progress)
+    if themed:
+        selection = _theme_selection(space, labels, free_ids, misc_id, stability)
     norms = sp.linalg.norm(sparse, axis=1) if sparse.shape[1] else np.ones(n)
     norms = np.where(norms > 0, norms, 1.0)
     sparse_unit = sp.csr_matrix(sp.diags(1.0 / norms) @ sparse)
@@ -707,7 +917,7 @@ def discover_challenges(
         member_codes = pd.Series(codes[members])
         coded_counts = member_codes[member_codes != ""].value_counts()
         challenge = ""
-        if len(coded_counts):
+        if len(coded_counts) and c != misc_id:
             order = sorted(coded_counts.items(), key=lambda kv: (-kv[1], kv[0]))
             key, count = order[0]
             if count / len(members) >= PURITY_THRESHOLD:
@@ -715,6 +925,8 @@ def discover_challenges(
         top = terms.get(c, [])
         if challenge:
             raw_labels[c] = _short_name(codebook, challenge)
+        elif c == misc_id:
+            raw_labels[c] = MISC_LABEL
         else:
             raw_labels[c] = "・".join(_label_terms(top)) if top else UNNAMED_FALLBACK
         centroid = space.X[members].mean(axis=0)
