@@ -301,6 +301,10 @@ def _representative_ids(result: AnalysisResult, key: str) -> list[str]:
     return ids
 
 
+#: Quotes shorter than this are used only when nothing longer is available.
+MIN_QUOTE_CHARS = 12
+
+
 def pick_quotes(
     result: AnalysisResult,
     key: str,
@@ -358,6 +362,9 @@ def pick_quotes(
         placeholder = int(bool(_PLACEHOLDER.search(quote)))
         scored.append(((placeholder, mismatch, other_wave, position), quote))
     scored.sort(key=lambda item: item[0])
+    # A one-word answer (「生成AI」) is no voice: drop very short quotes while two longer remain.
+    if sum(len(q) >= MIN_QUOTE_CHARS for _, q in scored) >= min(2, n):
+        scored = [(key_, q) for key_, q in scored if len(q) >= MIN_QUOTE_CHARS]
     clean = [q for (ph, *_), q in scored if not ph]
     marked = [q for (ph, *_), q in scored if ph]
     chosen = list(dict.fromkeys(clean))[:n]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 import zipfile
@@ -652,3 +653,18 @@ def test_templates_are_package_files_an_analyst_can_edit() -> None:
     for name in names:
         text = (folder / name).read_text(encoding="utf-8")
         assert re.search(r"[ぁ-ん]", text), name
+
+
+def test_one_word_answers_are_not_quoted_while_longer_ones_exist(result: AnalysisResult) -> None:
+    records = result.records.copy()
+    kept = records.index[records["status"] == "kept"]
+    short_id, *long_ids = records.loc[kept[:3], "record_id"].tolist()
+    records.loc[kept[0], "text_masked"] = "生成AI"
+    for i in kept[1:3]:
+        records.loc[i, "text_masked"] = "生成AIの利用ルールをどう作るか、情報漏えいが心配です。"
+    tweaked = dataclasses.replace(result, records=records)
+    quotes = report.pick_quotes(tweaked, "", candidate_ids=[short_id, *long_ids])
+    assert "生成AI" not in quotes
+    assert quotes
+    only_short = report.pick_quotes(tweaked, "", candidate_ids=[short_id])
+    assert only_short == ["生成AI"]
