@@ -145,7 +145,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from rsnet_analysis.codebook import Codebook
-    from rsnet_analysis.evaluate import evaluate, load_labels
+    from rsnet_analysis.evaluate import align_labels, evaluate, load_labels
 
     records_path = Path(args.run) / "records.csv"
     if not records_path.exists():
@@ -155,6 +155,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     records = pd.read_csv(records_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     records["cluster"] = pd.to_numeric(records["cluster"], errors="coerce").astype("Int64")
     labels = load_labels(args.labels)
+    summary_path = Path(args.run) / "summary.json"
+    id_col = None
+    if summary_path.exists():
+        id_col = json.loads(summary_path.read_text(encoding="utf-8")).get("columns", {}).get("id")
+    labels = align_labels(records, labels, id_col)
     book = Codebook.load(args.codebook)
     result = evaluate(records, labels, split=args.split, codebook_keys=list(book.keys))
     if args.json:

@@ -283,6 +283,56 @@ def evaluate(
     )
 
 
+#: Other headers accepted for the label file's columns (first match wins).
+LABEL_COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "record_id": ("id", "ID", "回答ID", "回答者ID", "record", "レコードID"),
+    "label": ("code", "challenge", "ラベル", "コード", "課題コード"),
+}
+
+
+def _label_column_aliases(columns: Sequence[str]) -> dict[str, str]:
+    """Map an alias header to its standard name when the standard one is absent."""
+    present = set(columns)
+    renames: dict[str, str] = {}
+    for standard, aliases in LABEL_COLUMN_ALIASES.items():
+        if standard in present:
+            continue
+        for alias in aliases:
+            if alias in present:
+                renames[alias] = standard
+                break
+    return renames
+
+
+def align_labels(records: pd.DataFrame, labels: pd.DataFrame, id_col: str | None) -> pd.DataFrame:
+    """Key labels by ``record_id`` even when they were written against the input's own id column.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The run's records (``record_id``, ``status`` and, when known, the input's id column).
+    labels : pandas.DataFrame
+        From :func:`load_labels`.
+    id_col : str or None
+        The input's id column (``summary.json``'s ``columns.id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``labels`` with ``record_id`` translated where the ids are the input's ids (the first kept
+        record of each id), unchanged when they already are record ids.
+    """
+    known = set(records["record_id"].astype(str))
+    if labels["record_id"].isin(known).mean() >= 0.5 or not id_col or id_col not in records:
+        return labels
+    kept = records[records["status"].astype(str) == "kept"]
+    mapping = kept.drop_duplicates(id_col).set_index(id_col)["record_id"].astype(str)
+    out = labels.copy()
+    translated = out["record_id"].map(mapping)
+    out["record_id"] = translated.fillna(out["record_id"])
+    return out
+
+
 def load_labels(paths: str | Path | Sequence[str | Path]) -> pd.DataFrame:
     """Read one or more hand-coded label CSVs.
 
@@ -319,6 +369,7 @@ def load_labels(paths: str | Path | Sequence[str | Path]) -> pd.DataFrame:
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{p}: CSV として読めません / cannot read as CSV: {exc}") from exc
         df.columns = [str(c).strip() for c in df.columns]
+        df = df.rename(columns=_label_column_aliases(df.columns))
         missing = [c for c in _LABEL_COLUMNS if c not in df.columns]
         if missing:
             raise InputError(

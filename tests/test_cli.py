@@ -148,3 +148,44 @@ def test_bad_k_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
         main(["analyze", "--k", "many"])
     assert exc.value.code == 2
     assert "--k" in capsys.readouterr().err
+
+
+def test_evaluate_prints_cluster_and_codebook_figures(
+    sample_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = [str(p) for p in sorted(SAMPLE.glob("labels_*.csv"))]
+    code = main(["evaluate", "--labels", *labels, "--run", str(sample_run), "--split", "test", "--json"])
+    assert code == 0
+    figures = json.loads(capsys.readouterr().out)
+    text = json.dumps(figures)
+    for name in ("v_measure", "macro_f1", "kappa"):
+        assert name in text
+
+
+def test_evaluate_accepts_labels_keyed_by_the_inputs_id_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = tmp_path / "answers.csv"
+    rows = [
+        ("A1", "研修を受けても現場で使わず、すぐ忘れてしまう。定着しない。"),
+        ("A2", "研修の内容が職場で活かされず定着しないのが悩み。"),
+        ("A3", "予算がなく外部講師を呼べない。研修の時間も取れない。"),
+        ("A4", "予算も時間も足りず、研修を組めない。"),
+        ("A5", "幹部の理解がなく、庁内でDXが進まない。"),
+        ("A6", "部長級を巻き込めず、庁内の理解が得られない。"),
+    ]
+    answers.write_text(
+        "ID,課題\n" + "".join(f"{i},{t}\n" for i, t in rows), encoding="utf-8"
+    )
+    labels = tmp_path / "labels.csv"
+    gold = ["retention", "retention", "budget_time", "budget_time", "buy_in", "buy_in"]
+    labels.write_text(
+        "ID,label\n" + "".join(f"{i},{g}\n" for (i, _), g in zip(rows, gold, strict=True)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    assert main(["analyze", str(answers), "--id-col", "ID", "--out", str(out), "--no-report", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--labels", str(labels), "--run", str(out), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["n"] == 6, "every labelled answer must be matched through the ID column"
