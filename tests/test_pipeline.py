@@ -42,3 +42,18 @@ def test_every_kept_answer_has_a_cluster_and_trend_rows_exist(sample_run: Path) 
     assert set(trends["wave"]) >= {"2023", "2024"}
     kept = records[records["status"] == "kept"]
     assert (kept["cluster"] != "").all()
+
+
+def test_no_label_or_top_term_is_a_stop_word_placeholder_or_fragment(sample_run: Path) -> None:
+    from rsnet_analysis.tokenize import load_stopwords
+
+    stop = load_stopwords()
+    clusters = _read(sample_run / "clusters.csv")
+    for _, row in clusters.iterrows():
+        terms = row["top_terms"].split()
+        assert terms, row["label"]
+        for term in terms:
+            assert term not in stop, (row["label"], term)
+            assert "〔" not in term and "〕" not in term, term
+            assert "栗鼠" not in term and term not in {"リス", "キリング"}, term
+        assert "〔" not in row["label"] and "栗鼠" not in row["label"]
