@@ -40,7 +40,8 @@ The method, in the order :func:`discover_challenges` runs it:
    unnamed (``""``). Nothing is forced into the nearest code.
 6. **Description.** ``top_terms`` are the ten terms with the highest c-TF-IDF that occur in at least
    two answers of the cluster (one for clusters under four answers), excluding stop words, generic
-   place words and verbs (``LABEL_STOP``: 町, 市, 県, 課, 使う, 増える …),
+   place words, verbs and contact words left around masked details (``LABEL_STOP``: 町, 市, 県,
+   課, 使う, 増える, TEL, 連絡先 …),
    placeholders such as 〔氏名〕, single kana, numbers and known fragments (栗鼠). The label is
    the codebook's short name for mapped clusters and, for unnamed ones, the top three noun-like
    terms (verb and adjective lemmas, which end in hiragana, only as a fallback) joined by 「・」;
@@ -139,6 +140,8 @@ LABEL_STOP = frozenset(
     町 市 村 県 府 区 都 道 国 庁 課 当課 本課 各課 町内 市内 村内 県内 府内 区内 庁内外
     使う 使える 見える 増える 減る 分かる わかる 出る 作る 入れる 持つ 受ける 始める 続ける
     引き続く 聞く 話す 決める 決まる 来る 行く 入る 取る 変わる 変える やる 置く 与える
+    TEL Tel tel FAX Fax 電話 電話番号 携帯 内線 代表 メール メールアドレス アドレス 連絡先 連絡
+    問い合わせ 問合せ 担当者 記入者
     """.split()
 )
 
