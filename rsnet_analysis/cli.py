@@ -50,7 +50,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--segment-col",
         metavar="NAME",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         help="比較する属性の列名（複数指定可）。省略時は 自治体区分・都道府県・地域・所属部署・役割・職位 のうち存在する列",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -105,10 +106,16 @@ def test_no_output_carries_unmasked_personal_information(tmp_path: Path) -> None
     out = tmp_path / "out"
     assert main(["analyze", str(planted), "--out", str(out), "--no-progress", "--k", "2"]) == 0
     secrets = ["佐藤", "k-sato", "example.lg.jp", "0263-12-3456", "田中", "090-1234-5678", "山本", "花子"]
-    files = [p for p in out.rglob("*") if p.is_file() and p.suffix in {".csv", ".json", ".md", ".txt", ".html"}]
-    assert files
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} >= {".csv", ".json", ".md", ".txt", ".html", ".xlsx", ".png"}
     for path in files:
-        text = path.read_text(encoding="utf-8-sig")
+        if path.suffix == ".xlsx":  # scan every XML part of the workbook
+            with zipfile.ZipFile(path) as book:
+                text = "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+        elif path.suffix == ".png":
+            text = path.read_bytes().decode("latin-1")
+        else:
+            text = path.read_text(encoding="utf-8-sig")
         for secret in secrets:
             assert secret not in text, f"{secret} leaked into {path.name}"
 
@@ -189,3 +196,46 @@ def test_evaluate_accepts_labels_keyed_by_the_inputs_id_column(
     assert main(["evaluate", "--labels", str(labels), "--run", str(out), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["n"] == 6, "every labelled answer must be matched through the ID column"
+
+
+def test_segment_col_takes_several_names(tmp_path: Path) -> None:
+    out = tmp_path / "seg"
+    code = main(
+        [
+            "analyze",
+            str(SAMPLE / "survey_2023.csv"),
+            "--segment-col",
+            "自治体区分",
+            "役割",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--no-report",
+        ]
+    )
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["segment_columns"] == ["自治体区分", "役割"]
+    segments = _read(out / "segments.csv")
+    assert set(segments.iloc[:, 0]) <= {"自治体区分", "役割"}
+
+
+COUNT_COLUMNS = {"n", "n_latest", "n_previous", "n_members", "segment_n"}
+
+
+def test_no_written_table_shows_a_count_below_five(sample_run: Path) -> None:
+    for name in ("trends.csv", "segments.csv", "emerging.csv", "subgroups.csv"):
+        table = _read(sample_run / name)
+        assert not table.empty, name
+        for col in COUNT_COLUMNS & set(table.columns):
+            for value in table[col]:
+                if value in {"", "<5"}:
+                    continue
+                assert float(value) >= 5, (name, col, value)
+    book = pd.read_excel(sample_run / "report.xlsx", sheet_name=None, dtype=str)
+    for sheet, table in book.items():
+        for col in set(table.columns) & {"n", "人数", "回答者数", "n_latest", "n_previous"}:
+            for value in table[col].dropna():
+                if value in {"<5"}:
+                    continue
+                assert float(value) >= 5, (sheet, col, value)
