@@ -141,7 +141,7 @@ def test_load_labels_errors(tmp_path) -> None:
     with pytest.raises(InputError, match="nope.csv"):
         load_labels(tmp_path / "nope.csv")
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,label\n1,a\n", encoding="utf-8")
+    bad.write_text("回答,label\n1,a\n", encoding="utf-8")  # "id" is an accepted alias; this is not
     with pytest.raises(InputError, match="record_id"):
         load_labels(bad)
     cp = tmp_path / "cp.csv"
