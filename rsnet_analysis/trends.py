@@ -48,6 +48,8 @@ OTHER_SEGMENT = "その他"
 """Segment that collects segment values with fewer than ``MIN_CELL`` respondents."""
 
 MISSING_SEGMENT = "不明"
+#: 自治体区分 values in the order analysts expect (largest kind first).
+MUNICIPALITY_KINDS = ("都道府県", "政令指定都市", "中核市", "施行時特例市", "市", "特別区", "町", "村")
 """Segment for respondents whose segment value is empty."""
 
 PERIODS = ("year", "half", "quarter", "file")
@@ -585,7 +587,8 @@ def merge_small_segments(
     Parameters
     ----------
     values : pandas.Series
-        One segment value per respondent (empty values are counted as ``不明``).
+        One segment value per respondent. Empty values (session notes, blank cells) have no
+        segment and are left out (``NaN``): a 不明 column would only mirror where the data came from.
     min_cell : int, default MIN_CELL
 
     Returns
@@ -595,13 +598,14 @@ def merge_small_segments(
         ``min_cell`` respondents) and Japanese notes that say how many values were merged or dropped
         (without naming them, since a name would reveal that someone in it answered).
     """
-    values = values.fillna("").astype(str).str.strip().replace("", MISSING_SEGMENT)
-    sizes = values.value_counts()
+    values = values.fillna("").astype(str).str.strip()
+    values = values.where(values != "")
+    sizes = values.dropna().value_counts()
     small = sorted(v for v, size in sizes.items() if size < min_cell)
     notes: list[str] = []
     if not small:
         return values, notes
-    merged = values.where(~values.isin(small), OTHER_SEGMENT)
+    merged = values.where(~values.isin(small) | values.isna(), OTHER_SEGMENT)
     other_size = int((merged == OTHER_SEGMENT).sum())
     if other_size < min_cell:
         merged = merged.where(merged != OTHER_SEGMENT)
@@ -767,7 +771,9 @@ def segment_table(
 
 
 def _segment_key(segment: str) -> tuple:
-    """Regions in map order, other values sorted, その他 and 不明 last."""
+    """Regions in map order, kinds of municipality from large to small, others sorted, その他 last."""
+    if segment in MUNICIPALITY_KINDS:
+        return (0, MUNICIPALITY_KINDS.index(segment), segment)
     if segment == OTHER_SEGMENT:
         return (2, 0, segment)
     if segment == MISSING_SEGMENT:

@@ -356,7 +356,8 @@ def test_emerging_needs_two_waves(clusters):
 def test_small_segments_merged_or_dropped():
     values = pd.Series(["市"] * 6 + ["町"] * 3 + ["村"] * 2 + [""] * 1)
     merged, notes = merge_small_segments(values)
-    assert merged.value_counts().to_dict() == {"市": 6, "その他": 6}
+    assert merged.value_counts().to_dict() == {"市": 6, "その他": 5}
+    assert merged.isna().sum() == 1  # the blank has no segment at all (not 不明, not その他)
     assert len(notes) == 1 and "町" not in notes[0] and "村" not in notes[0]
     merged, notes = merge_small_segments(pd.Series(["市"] * 6 + ["町"] * 3))
     assert merged.isna().sum() == 3 and "除きました" in notes[0]
