@@ -9,9 +9,14 @@ The method, in the order :func:`discover_challenges` runs it:
    at least ``min_cluster_size`` answers (0.5 %, at least 2) were coded with gets a *seed*
    centroid: the mean of those answers. The answers the codebook left uncoded are grouped by
    HDBSCAN (``sklearn.cluster.HDBSCAN``, deterministic) on their unit LSA vectors, with
-   ``min_cluster_size`` = 1 % of all answers (at least 3, at most ``MAX_THEME_MIN_SIZE`` 50) and
+   ``min_cluster_size`` = ``THEME_MIN_SHARE`` (1 %) of all answers, at least 3, and
    ``min_samples`` = ``THEME_MIN_SAMPLES`` (3); above ``THEME_SAMPLE`` (3000) uncoded answers it
-   runs on a fixed-seed sample and the others take the label of their nearest sampled answer. Its
+   runs on a fixed-seed sample and the others take the label of their nearest sampled answer,
+   and ``min_cluster_size`` is scaled by the sampled fraction of the uncoded answers, so a theme
+   must still stand for about 1 % of all answers. There is no fixed cap: the former cap of 50
+   (in a sample of 3000) let themes of a fraction of a percent through at 100,000 answers,
+   while the refits that measure stability (step 8, at most 5000 answers) applied 1 %; with the
+   same share in both, the main fit looks for themes the refits can find again. Its
    clusters become *free themes* (a challenge nobody has a name for yet, say generative AI); the
    number of free clusters is therefore chosen by density, not by a k search. Lloyd iterations
    then run on all answers except HDBSCAN's noise, from the seed and theme means; a coded answer
@@ -28,7 +33,7 @@ The method, in the order :func:`discover_challenges` runs it:
 3. **Reporting k** (``k="auto"`` with seeds). ``k_selection`` has one row: ``k`` (all clusters,
    miscellany included), ``free_clusters`` (themes), the silhouette of the uncoded answers outside
    the miscellany (information only) and the minimum (``stability``) and mean
-   (``stability_mean``) clusterwise stability of the free themes (step 8). Without a codebook,
+   (``stability_mean``) clusterwise stability of the free themes (step 8) that survive step 9. Without a codebook,
    ``k`` runs from 2 to ``min(30, floor(sqrt(n)))`` and the winner has the highest mean
    silhouette of all answers (euclidean on the unit LSA vectors; ties go to the smaller k), on at
    most ``SELECTION_SAMPLE`` answers, with plain k-means (no miscellany). ``k=N`` fixes the number
@@ -53,6 +58,16 @@ The method, in the order :func:`discover_challenges` runs it:
    same k), the same seeds rule and another random seed. A cluster's stability is the mean, over resamples, of the best Jaccard
    similarity between its members in the resample and any new cluster (Hennig 2007, clusterwise
    stability). 1 means it always reappears intact; below about 0.5 it is not a reliable cluster.
+9. **Folding unreliable themes** (themes method only). A free theme whose stability is below
+   ``FOLD_STABILITY`` (0.5, Hennig's bound for a cluster that is not reliable) is not shown as a
+   challenge: its answers join the miscellany cluster (created when there was none), clusters
+   are renumbered by the rule of step 4, and every column of the table (size, share, top terms,
+   representatives, stability of the miscellany, scored on the same refits) is recomputed for the
+   new partition. Named clusters (seeds, and themes the mapping of step 5 ties to a codebook
+   key) and the miscellany are never folded, nor is a theme without a stability score
+   (``n_resamples=0``). The miscellany keeps its label and an empty challenge; it may then hold
+   a few weakly coded answers (step 2) that had joined a folded theme, and their records keep
+   their code. ``k_selection`` then describes the themes that survived.
 """
 
 from __future__ import annotations
@@ -112,7 +127,8 @@ N_REPRESENTATIVES = 3
 UNNAMED_FALLBACK = "その他"
 MISC_LABEL = "その他（まとまりのない回答）"
 THEME_SAMPLE = 3000
-MAX_THEME_MIN_SIZE = 50
+THEME_MIN_SHARE = 0.01
+FOLD_STABILITY = 0.5
 THEME_MIN_SAMPLES = 3
 REACH_QUANTILE = 0.9
 WEAK_SCORE = 0.6
@@ -361,31 +377,41 @@ def _fit_unseeded(X: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
     return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit_predict(X)
 
 
-def _theme_min_size(n: int) -> int:
-    """HDBSCAN's ``min_cluster_size`` for ``n`` answers: 1 %, at least 3, at most 50."""
-    return int(min(MAX_THEME_MIN_SIZE, max(MIN_FREE_SIZE, round(0.01 * n))))
+def _theme_min_size(n_total: int, n_input: int | None = None, n_pool: int | None = None) -> int:
+    """HDBSCAN's ``min_cluster_size``: ``THEME_MIN_SHARE`` (1 %) of all answers, at least 3.
+
+    When HDBSCAN runs on a sample of ``n_input`` out of ``n_pool`` uncoded answers, the size is
+    scaled by ``n_input / n_pool``, so that a theme must stand for 1 % of all answers in
+    expectation whatever the sample, and the main fit and its resampled refits (step 8) apply
+    the same threshold. No upper cap: a fixed cap (formerly 50) let themes of a fraction of a
+    percent through at 100,000 answers, and those did not reappear on resamples.
+    """
+    share = THEME_MIN_SHARE * n_total
+    if n_input is not None and n_pool:
+        share *= n_input / n_pool
+    return int(max(MIN_FREE_SIZE, round(share)))
 
 
 def _free_themes(Xu: np.ndarray, n_total: int, seed: int) -> np.ndarray:
     """Density-based themes among the uncoded answers (HDBSCAN); ``-1`` marks noise.
 
     HDBSCAN (Campello, Moulavi and Sander 2013; ``sklearn.cluster.HDBSCAN``, deterministic) runs
-    on the unit LSA vectors with ``min_cluster_size`` from :func:`_theme_min_size` of the whole
-    corpus and ``min_samples`` ``THEME_MIN_SAMPLES`` (3: short answers are sparse, a larger value
+    on the unit LSA vectors with ``min_cluster_size`` from :func:`_theme_min_size` (1 % of the
+    whole corpus, scaled to the sample) and ``min_samples`` ``THEME_MIN_SAMPLES`` (3: short answers are sparse, a larger value
     would call nearly everything noise). Above ``THEME_SAMPLE`` (3000) uncoded answers it runs on
     a fixed-seed sample and every other answer takes the label (theme or noise) of its nearest
     sampled answer. HDBSCAN never reports a single cluster by default; when it finds none, it is
     run again with ``allow_single_cluster=True``, so one theme among the uncoded answers is found.
     """
     m = len(Xu)
-    min_size = _theme_min_size(n_total)
-    if m < max(min_size, 2) or len(np.unique(Xu, axis=0)) < 2:
-        return np.full(m, -1, dtype=int)
     if m > THEME_SAMPLE:
         rng = np.random.default_rng([seed, 104729])
         sample = np.sort(rng.choice(m, THEME_SAMPLE, replace=False))
     else:
         sample = np.arange(m)
+    min_size = _theme_min_size(n_total, len(sample), m)
+    if len(sample) < max(min_size, 2) or len(np.unique(Xu, axis=0)) < 2:
+        return np.full(m, -1, dtype=int)
     def run(single: bool) -> np.ndarray:
         model = HDBSCAN(
             min_cluster_size=min_size,
@@ -691,39 +717,75 @@ def _refit(space: _Space, idx: np.ndarray, n_free: int | None, seed: int) -> np.
     return _fit_partition(space.X[idx], space.codes[idx], space.seed_keys, n_free, seed)
 
 
-def _stability(
-    space: _Space,
-    labels: np.ndarray,
-    n_free: int | None,
-    seed: int,
-    n_resamples: int,
-    progress: bool,
-) -> dict[int, float]:
-    n = len(labels)
-    clusters = np.unique(labels)
-    if n_resamples < 1:
-        return {int(c): float("nan") for c in clusters}
-    if len(clusters) < 2:
-        return {int(c): 1.0 for c in clusters}
+def _resample_fits(
+    space: _Space, n_free: int | None, seed: int, n_resamples: int, progress: bool
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Refit the method on ``n_resamples`` random subsamples; returns ``(indices, labels)`` pairs.
+
+    Each subsample holds ``SUBSAMPLE_FRACTION`` (80 %) of the answers, at most
+    ``STABILITY_SAMPLE``. The refits do not depend on the partition being scored, so the same
+    fits score the clusters before and after unstable themes are folded (:func:`_fold_unstable`).
+    """
+    n = len(space.X)
     m = min(max(2, int(round(SUBSAMPLE_FRACTION * n))), STABILITY_SAMPLE)
-    scores: dict[int, list[float]] = {int(c): [] for c in clusters}
+    fits = []
     for r in tqdm(range(n_resamples), desc="安定性", disable=not progress):
         rng = np.random.default_rng([seed, r + 1])
         idx = np.sort(rng.choice(n, m, replace=False))
-        new = _refit(space, idx, n_free, seed + r + 1)
-        old = labels[idx]
-        for c in clusters:
-            a = old == c
-            size_a = int(a.sum())
-            if size_a == 0:
-                continue
-            best = 0.0
-            for b_label in np.unique(new[a]):
-                b = new == b_label
-                inter = int(np.sum(a & b))
-                best = max(best, inter / int(np.sum(a | b)))
-            scores[int(c)].append(best)
+        fits.append((idx, _refit(space, idx, n_free, seed + r + 1)))
+    return fits
+
+
+def _stability(labels: np.ndarray, fits: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict[int, float]:
+    """Clusterwise stability (Hennig 2007): mean best Jaccard match of each cluster over ``fits``.
+
+    NaN for every cluster without fits (``n_resamples=0``); 1 when there is a single cluster.
+    """
+    clusters = [int(c) for c in np.unique(labels)]
+    if not fits:
+        return {c: float("nan") for c in clusters}
+    if len(clusters) < 2:
+        return {c: 1.0 for c in clusters}
+    scores: dict[int, list[float]] = {c: [] for c in clusters}
+    for idx, new in fits:
+        for c, v in _best_jaccard(labels[idx], new, clusters).items():
+            scores[c].append(v)
     return {c: float(np.mean(v)) if v else float("nan") for c, v in scores.items()}
+
+
+def _cluster_challenge(member_codes: np.ndarray) -> str:
+    """The codebook key most members were coded with, if it covers ``PURITY_THRESHOLD`` of them."""
+    counts = pd.Series(member_codes)
+    counts = counts[counts != ""].value_counts()
+    if not len(counts):
+        return ""
+    key, count = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return str(key) if count / len(member_codes) >= PURITY_THRESHOLD else ""
+
+
+def _fold_unstable(
+    labels: np.ndarray,
+    free_ids: set[int],
+    misc_id: int | None,
+    stability: dict[int, float],
+) -> tuple[np.ndarray, set[int], int | None]:
+    """Fold free themes with stability below ``FOLD_STABILITY`` into the miscellany cluster.
+
+    Returns new (not yet renumbered) labels, the surviving free theme ids and the miscellany's
+    id (a new id, one above the largest, when it did not exist and something was folded).
+    Seed (codebook) clusters and themes without a stability score (NaN) are never folded.
+    """
+    unstable = sorted(
+        c for c in free_ids
+        if not math.isnan(stability.get(c, float("nan"))) and stability[c] < FOLD_STABILITY
+    )
+    if not unstable:
+        return labels, set(free_ids), misc_id
+    if misc_id is None:
+        misc_id = int(labels.max()) + 1
+    out = labels.copy()
+    out[np.isin(labels, unstable)] = misc_id
+    return out, set(free_ids) - set(unstable), misc_id
 
 
 def _label_terms(terms: Sequence[str], n: int = 3) -> list[str]:
@@ -903,10 +965,23 @@ def discover_challenges(
     free_ids = {int(renumbered[np.flatnonzero(labels == c)[0]]) for c in free_raw}
     labels = renumbered
     misc_id = int(labels[misc][0]) if misc.any() else None
+    fits = _resample_fits(space, n_free, seed, n_resamples if n >= 3 else 0, progress)
+    stability = _stability(labels, fits)
+    if themed:
+        # a theme the codebook mapping names (step 5) is a named cluster: never folded
+        named = {c for c in free_ids if _cluster_challenge(space.codes[labels == c])}
+        folded, kept, misc_id = _fold_unstable(labels, free_ids - named, misc_id, stability)
+        free_ids = kept | named
+        if misc_id is not None and not np.array_equal(folded, labels):
+            # renumber by the usual rule, then score the changed partition on the same refits
+            renumbered = _renumber(folded, rids)
+            free_ids = {int(renumbered[np.flatnonzero(folded == c)[0]]) for c in free_ids}
+            misc_id = int(renumbered[np.flatnonzero(folded == misc_id)[0]])
+            labels = renumbered
+            stability = _stability(labels, fits)
     cluster_ids = sorted(int(c) for c in np.unique(labels))
     stop_words = _stop_words()
     terms = _top_terms(tokens, labels, stop_words)
-    stability = _stability(space, labels, n_free, seed, n_resamples if n >= 3 else 0, progress)
     if themed:
         selection = _theme_selection(space, labels, free_ids, misc_id, stability)
     norms = sp.linalg.norm(sparse, axis=1) if sparse.shape[1] else np.ones(n)
@@ -917,14 +992,7 @@ def discover_challenges(
     rows = []
     for c in cluster_ids:
         members = np.flatnonzero(labels == c)
-        member_codes = pd.Series(codes[members])
-        coded_counts = member_codes[member_codes != ""].value_counts()
-        challenge = ""
-        if len(coded_counts) and c != misc_id:
-            order = sorted(coded_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            key, count = order[0]
-            if count / len(members) >= PURITY_THRESHOLD:
-                challenge = str(key)
+        challenge = "" if c == misc_id else _cluster_challenge(codes[members])
         top = terms.get(c, [])
         if challenge:
             raw_labels[c] = _short_name(codebook, challenge)

@@ -292,3 +292,74 @@ def test_place_words_and_generic_verbs_do_not_label():
     for term in ("町", "県", "市", "使う", "増える"):
         assert not is_label_term(term)
     assert is_label_term("自治体") and is_label_term("ChatGPT")
+
+
+# a small, loose theme (three answers about parking) beside the two clear ones and some noise
+_PARKING = ["庁舎の駐車場が狭い", "駐車場の台数が足りない", "来庁者の駐車場が混む"]
+_LEFTOVERS = ["回答が遅れて申し訳ありません", "kintoneの全庁展開を進めています", "特に問題はありません"]
+
+
+def _fold_corpus():
+    texts, codes, ids = _two_theme_corpus()
+    extra = _PARKING + _LEFTOVERS
+    return texts + extra, codes + [""] * len(extra), ids + [f"x:{i}" for i in range(len(extra))]
+
+
+def test_unstable_theme_is_folded_into_miscellany_and_stable_one_survives(monkeypatch):
+    import rsnet_analysis.challenges as ch
+
+    texts, codes, ids = _fold_corpus()
+    toks = JapaneseTokenizer().tokenize_many(texts)
+    kw = {"seed": 0, "codebook": FakeCodebook(), "coded": pd.DataFrame({"challenge": codes}), "n_resamples": 10}
+    before = discover_challenges(texts, toks, ids, **kw)
+    by_id = before.records.set_index("record_id")["cluster"]
+    table = before.clusters.set_index("cluster")
+    parking = {by_id[i] for i, t in zip(ids, texts, strict=True) if t in _PARKING}
+    gen_ai = {by_id[i] for i, t in zip(ids, texts, strict=True) if t in _GEN_AI}
+    assert len(parking) == 1 and len(gen_ai) == 1
+    parking_stab = table.loc[next(iter(parking)), "stability"]
+    gen_ai_stab = table.loc[next(iter(gen_ai)), "stability"]
+    assert ch.FOLD_STABILITY <= parking_stab < gen_ai_stab  # both kept at the default threshold
+
+    # a threshold between the two: the parking theme is not reliable enough and is folded
+    monkeypatch.setattr(ch, "FOLD_STABILITY", (parking_stab + gen_ai_stab) / 2)
+    after = discover_challenges(texts, toks, ids, **kw)
+    again = discover_challenges(texts, toks, ids, **kw)
+    assert after.clusters.to_csv(index=False) == again.clusters.to_csv(index=False)
+    assert after.records.to_csv(index=False) == again.records.to_csv(index=False)
+    assert after.k == before.k - 1
+    clusters = after.clusters
+    assert list(clusters["cluster"]) == list(range(1, after.k + 1))
+    assert clusters["size"].is_monotonic_decreasing and clusters["size"].sum() == len(texts)
+    assert clusters["share"].sum() == pytest.approx(1.0, abs=1e-5)
+    misc = clusters[clusters["label"] == MISC_LABEL]
+    assert len(misc) == 1 and misc["challenge"].iloc[0] == ""
+    misc_id = int(misc["cluster"].iloc[0])
+    rec = after.records.set_index("record_id")
+    assert {rec.loc[i, "cluster"] for i, t in zip(ids, texts, strict=True) if t in _PARKING} == {misc_id}
+    assert (rec.loc[rec["cluster"] == misc_id, "cluster_label"] == MISC_LABEL).all()
+    misc_members = set(rec.index[rec["cluster"] == misc_id])
+    assert set(misc["representative_record_ids"].iloc[0].split()) <= misc_members
+    assert misc["size"].iloc[0] == len(misc_members)
+    # the stable theme survives, unchanged, with its stability
+    new_gen_ai = {rec.loc[i, "cluster"] for i, t in zip(ids, texts, strict=True) if t in _GEN_AI}
+    assert len(new_gen_ai) == 1 and new_gen_ai != {misc_id}
+    row = clusters.set_index("cluster").loc[next(iter(new_gen_ai))]
+    assert row["size"] == 10 and row["stability"] == gen_ai_stab and "生成AI" in row["label"]
+    # named clusters are never folded
+    assert set(clusters["challenge"]) - {""} == set(before.clusters["challenge"]) - {""}
+    assert after.k_selection["free_clusters"].iloc[0] == before.k_selection["free_clusters"].iloc[0] - 1
+    assert after.k_selection["stability"].iloc[0] >= ch.FOLD_STABILITY
+
+
+def test_fold_creates_miscellany_when_absent():
+    from rsnet_analysis.challenges import _fold_unstable
+
+    labels = np.array([1, 1, 2, 2, 3, 3, 4])
+    stab = {1: 0.1, 2: 0.3, 3: 0.2, 4: 0.95}  # 1 is a seed (codebook) cluster: never folded
+    folded, free, misc = _fold_unstable(labels, {2, 3, 4}, None, stab)
+    assert misc == 5 and free == {4}
+    assert folded.tolist() == [1, 1, 5, 5, 5, 5, 4]
+    # nothing unstable, or no stability measured: nothing changes
+    assert _fold_unstable(labels, {2}, None, {1: 0.9, 2: 0.6})[0] is labels
+    assert _fold_unstable(labels, {2}, None, {1: float("nan"), 2: float("nan")})[2] is None
