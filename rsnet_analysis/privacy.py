@@ -410,6 +410,7 @@ class PiiMasker:
         self._line_end_re = re.compile(
             r"^\s?(?:" + hon + r")?\s?" + org + r"?[。.．!！]?[ \t　]*(?:\n|$)"
         )
+        self._separator_follows_re = re.compile(r"^\s?[/／]")
         self._boundary_before_re = re.compile(r"(?:^|[\n。．.!！?？、,:：\s/／・\-―>])\s?$")
 
     # -- tagging ------------------------------------------------------------------------------
@@ -687,6 +688,12 @@ class PiiMasker:
                 and self._close_bracket_re.match(after)
             ):
                 return True  # alone in brackets: (野村)
+            if (
+                len(run[0].surface) <= 3
+                and self._label_re.search(before)
+                and self._separator_follows_re.match(after)
+            ):
+                return True  # (担当 森/不在時は…): a label, a short name, then a list separator
             introduced = bool(self._label_re.search(before) or self._dept_re.search(before))
             return introduced and bool(
                 self._follower_re.match(after)
