@@ -272,7 +272,37 @@ class _Compiled:
         parts = [r"(?P<ph>〔[^〔〕]*〕)"]
         if variants:
             parts.append("(?P<term>" + _trie_regex(variants) + ")")
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE)
+        # The look-ahead on the possible first characters changes no match, but lets the regex
+        # engine reject most positions with one character test: case-insensitive alternatives
+        # get no first-character optimisation of their own, and trying every branch at every
+        # position made this pre-pass cost a third of the tokenizer's time.
+        first = "".join(re.escape(c) for c in sorted({v[0] for v in variants} | {"〔"}))
+        self.pattern = re.compile(f"(?=[{first}])(?:{'|'.join(parts)})", re.IGNORECASE)
+
+    def protected_spans(self, text: str) -> list[tuple[int, int, str | None, str]]:
+        """Find the domain terms and 〔…〕 placeholders of ``text`` (the pre-pass).
+
+        Returns
+        -------
+        list of tuple
+            ``(start, end, canonical, surface)`` in text order; ``canonical`` is None for a
+            placeholder (whose surface is then ``""``).
+        """
+        spans: list[tuple[int, int, str | None, str]] = []
+        terms, alnum = self.terms, _ALNUM_CHAR
+        for m in self.pattern.finditer(text):
+            start, end = m.span()
+            if m.lastgroup == "term":
+                # Latin-script terms only match at word boundaries (no AI inside OpenAI).
+                if (start > 0 and alnum.match(text, start) and alnum.match(text, start - 1)) or (
+                    end < len(text) and alnum.match(text, end) and alnum.match(text, end - 1)
+                ):
+                    continue
+                surface = m.group()
+                spans.append((start, end, terms.get(surface.casefold()) or terms.get(_key(surface)), surface))
+            else:
+                spans.append((start, end, None, ""))
+        return spans
 
     def classify(self, feature: Any, surface: str) -> tuple[int, str]:
         """Decide what a MeCab node is, by feature name. Returns (kind, normalised form)."""
@@ -534,49 +564,62 @@ class JapaneseTokenizer:
         return [self(t) for t in items]
 
     def _run(self, text: str, detail: list[Token] | None) -> list[str]:
+        """Tokenize ``text``: return the kept terms, and append every token to ``detail``.
+
+        This loop runs once per MeCab node and is most of the tokenizer's time, so it binds
+        what it uses to local names, reads a node's attributes only when they are needed (the
+        surface for offsets, unknown words and ``detail``; the white space only when the text
+        has white space or protected spans) and calls ``flush`` only when a noun run is pending.
+
+        Parameters
+        ----------
+        text : str
+            The text to tokenize.
+        detail : list of Token or None
+            When a list, every token (kept or not) is appended to it, as ``analyze`` returns.
+
+        Returns
+        -------
+        list of str
+            The kept terms, in text order.
+        """
         st = self._compiled()
         out: list[str] = []
         if not text:
             return out
         if _UNSAFE.search(text):  # NUL ends a C string; lone surrogates cannot be encoded
             text = _UNSAFE.sub(" ", text)
-        # Protected spans (domain terms, 〔…〕 placeholders), found in one regex pass.
-        spans: list[tuple[int, int, str | None, str]] = []
-        terms, alnum = st.terms, _ALNUM_CHAR
-        for m in st.pattern.finditer(text):
-            start, end = m.span()
-            if m.lastgroup == "term":
-                # Latin-script terms only match at word boundaries (no AI inside OpenAI).
-                if (start > 0 and alnum.match(text, start) and alnum.match(text, start - 1)) or (
-                    end < len(text) and alnum.match(text, end) and alnum.match(text, end - 1)
-                ):
-                    continue
-                surface = m.group()
-                spans.append((start, end, terms.get(surface.casefold()) or terms.get(_key(surface)), surface))
-            else:
-                spans.append((start, end, None, ""))
+        spans = st.protected_spans(text)
 
         cache, unk_cache, ok_cache = st.cache, st.unk_cache, st.ok_cache
-        classify, joinable = st.classify, st.joinable
+        classify, classify_unknown, is_ok = st.classify, st.classify_unknown, st.ok
+        joinable = st.joinable
         join = self.join_compounds
         max_compound, min_length = self.max_compound, self.min_length
+        want = detail is not None  # build Token objects (analyze) besides the terms
         run: list[str] = []  # units (prefix + noun + suffixes) of the current noun run
-        run_surf: list[str] = []
-        prefix = prefix_surf = ""
+        run_surf: list[str] = []  # their surfaces, kept only when ``want``
+        prefix = prefix_surf = ""  # pending prefix (its surface kept only when ``want``)
 
         def emit(token: str, surface: str, pos: str, pos2: str, unknown: bool, source: str) -> None:
             ok = ok_cache.get(token)
             if ok is None:
-                ok = st.ok(token, min_length)
+                ok = is_ok(token, min_length)
             if ok:
                 out.append(token)
             if detail is not None:
                 detail.append(Token(surface, token, pos, pos2, ok, unknown, source))
 
         def flush() -> None:
-            if not run:
-                return
-            if len(run) == 1:
+            """Emit the pending noun run (the caller checks that there is one) and clear it."""
+            if not want:
+                for token in ("".join(run),) if len(run) <= max_compound else run:
+                    ok = ok_cache.get(token)
+                    if ok is None:
+                        ok = is_ok(token, min_length)
+                    if ok:
+                        out.append(token)
+            elif len(run) == 1:
                 emit(run[0], run_surf[0], "名詞", "", False, "mecab")
             elif len(run) <= max_compound:
                 emit("".join(run), "".join(run_surf), "名詞", "複合語", False, "compound")
@@ -586,103 +629,128 @@ class JapaneseTokenizer:
             run.clear()
             run_surf.clear()
 
+        def skipped(node: Any, surface: str, norm: str, unknown: bool) -> None:
+            """Record a token that is not kept (``detail`` only)."""
+            if detail is not None:
+                f = node.feature
+                token = Token(surface, norm or surface, f.pos1, _field(f.pos2), False, unknown, "mecab")
+                detail.append(token)
+
         n_spans = len(spans)
         si = 0
-        span_start = spans[0][0] if spans else len(text) + 1
+        no_span = len(text) + 1
+        span_start = spans[0][0] if spans else no_span
         span_done = False
         p = 0  # character offset of the current node in text
         after_numeral = False
-        track = bool(spans) or _SPACE.search(text) is not None  # offsets and white space matter
+        track = bool(spans) or _SPACE.search(text) is not None  # white space matters
         for node in st.tagger(text):
-            surface = node.surface
+            surface = node.surface if want else None  # else read only when needed
             if track:
                 ws = node.white_space
                 if ws:
                     p += len(ws)
-                    flush()
+                    if run:
+                        flush()
                     prefix = prefix_surf = ""
+            if si < n_spans:  # offsets matter until the last protected span has been passed
+                surface = node.surface
                 if not text.startswith(surface, p):  # pragma: no cover - defensive resync
                     found = text.find(surface, p)
                     p = found if found >= 0 else p
                 p_end = p + len(surface)
-            else:
-                p_end = 0
-            if p_end > span_start:
-                # The node overlaps one or more protected spans: they replace it.
-                while si < n_spans and spans[si][0] < p_end:
-                    if not span_done:
-                        span_done = True
-                        canonical, term_surface = spans[si][2], spans[si][3]
-                        if canonical is None:  # placeholder
-                            flush()
-                            prefix = prefix_surf = ""
-                        elif join and joinable.get(canonical):
-                            if run and not join:
-                                flush()
-                            run.append(prefix + canonical)
-                            run_surf.append(prefix_surf + term_surface)
-                            prefix = prefix_surf = ""
+                if p_end > span_start:
+                    # The node overlaps one or more protected spans: they replace it.
+                    while si < n_spans and spans[si][0] < p_end:
+                        if not span_done:
+                            span_done = True
+                            canonical, term_surface = spans[si][2], spans[si][3]
+                            if canonical is None:  # placeholder
+                                if run:
+                                    flush()
+                                prefix = prefix_surf = ""
+                            elif join and joinable.get(canonical):
+                                run.append(prefix + canonical)
+                                if want:
+                                    run_surf.append(prefix_surf + term_surface)
+                                prefix = prefix_surf = ""
+                            else:
+                                if run:
+                                    flush()
+                                prefix = prefix_surf = ""
+                                emit(canonical, term_surface, "名詞", "辞書語", False, "domain")
+                        if spans[si][1] <= p_end:
+                            si += 1
+                            span_done = False
+                            span_start = spans[si][0] if si < n_spans else no_span
                         else:
-                            flush()
-                            prefix = prefix_surf = ""
-                            emit(canonical, term_surface, "名詞", "辞書語", False, "domain")
-                    if spans[si][1] <= p_end:
-                        si += 1
-                        span_done = False
-                        span_start = spans[si][0] if si < n_spans else len(text) + 1
-                    else:
-                        break
+                            break
+                    p = p_end
+                    after_numeral = False
+                    continue
                 p = p_end
-                after_numeral = False
-                continue
-            p = p_end
 
             fr = node.feature_raw
             decision = cache.get(fr)
-            unknown = False
             if decision is None:
+                if surface is None:
+                    surface = node.surface
                 decision = cache[fr] = classify(node.feature, surface)
             kind, norm = decision
-            if kind == _UNK:
-                unknown = True
+            if kind == _SKIP:  # the most common kind: particles, symbols, stop words ...
+                after_numeral = False
+                if run:
+                    flush()
+                prefix = prefix_surf = ""
+                if want:
+                    skipped(node, surface, norm, False)
+                continue
+            unknown = kind == _UNK
+            if unknown:
+                if surface is None:
+                    surface = node.surface
                 decision = unk_cache.get(surface)
                 if decision is None:
-                    decision = unk_cache[surface] = st.classify_unknown(surface)
+                    decision = unk_cache[surface] = classify_unknown(surface)
                 kind, norm = decision
-            if kind == _COUNTER:
+            elif kind == _COUNTER:
                 kind = _SKIP if after_numeral else _NOUN
             after_numeral = kind == _NUM
             if kind == _NOUN:
                 if run and not join:
                     flush()
                 run.append(prefix + norm)
-                run_surf.append(prefix_surf + surface)
+                if want:
+                    run_surf.append(prefix_surf + surface)
                 prefix = prefix_surf = ""
             elif kind == _SUFFIX:
                 if run and not prefix:
                     run[-1] += norm
-                    run_surf[-1] += surface
+                    if want:
+                        run_surf[-1] += surface
                 prefix = prefix_surf = ""
             elif kind == _PREFIX:
                 prefix += norm
-                prefix_surf += surface
-            else:
-                flush()
+                if want:
+                    prefix_surf += surface
+            else:  # _WORD, _NUM, or _SKIP decided for an unknown word or a counter
+                if run:
+                    flush()
                 prefix = prefix_surf = ""
-                if detail is None:
-                    if kind == _WORD:
-                        ok = ok_cache.get(norm)
-                        if ok is None:
-                            ok = st.ok(norm, min_length)
-                        if ok:
-                            out.append(norm)
-                else:
-                    f = node.feature
-                    if kind == _WORD:
+                if kind == _WORD:
+                    if want:
+                        f = node.feature
                         emit(norm, surface, f.pos1, _field(f.pos2), unknown, "mecab")
                     else:
-                        detail.append(Token(surface, norm or surface, f.pos1, _field(f.pos2), False, unknown, "mecab"))
-        flush()
+                        ok = ok_cache.get(norm)
+                        if ok is None:
+                            ok = is_ok(norm, min_length)
+                        if ok:
+                            out.append(norm)
+                elif want:
+                    skipped(node, surface, norm, unknown)
+        if run:
+            flush()
         return out
 
 
