@@ -18,6 +18,7 @@ import pandas as pd
 
 from rsnet_analysis import __version__
 from rsnet_analysis.errors import RsnetError
+from rsnet_analysis.io import ColumnRoles, ReadResult
 
 #: Columns that hold unmasked text or internal state and never leave the process.
 PRIVATE_COLUMNS: tuple[str, ...] = ("text_original", "text_clean", "tokens")
@@ -236,7 +237,7 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
 
     waves = trends.assign_waves(table, period=settings.period)
     table["wave"] = waves
-    segment_cols = _segment_columns(table, settings, read)
+    segment_cols = _segment_columns(table, read.columns)
     notices = list(read.notices)
     notices += trends.wave_notices(table, waves)
     notices += trends.segment_notices(table, segment_cols)
@@ -278,16 +279,17 @@ def _attach_challenges(
     return table
 
 
-def _segment_columns(table: pd.DataFrame, settings: AnalysisSettings, read: Any) -> list[str]:
-    if settings.segment_cols:
-        return list(settings.segment_cols)
+def _segment_columns(table: pd.DataFrame, roles: ColumnRoles) -> list[str]:
+    """The segment columns as the reader resolved them, or the defaults that are present."""
+    if roles.segments:
+        return list(roles.segments)
     return [c for c in DEFAULT_SEGMENT_COLUMNS if c in table.columns]
 
 
 def _summary(
     settings: AnalysisSettings,
     paths: Sequence[Path],
-    read: Any,
+    read: ReadResult,
     table: pd.DataFrame,
     found: Any,
     segment_cols: Sequence[str],
@@ -299,7 +301,7 @@ def _summary(
     by_file: dict[str, dict[str, int]] = {}
     for name, part in table.groupby("source_file", sort=True):
         by_file[str(name)] = {"rows": int(len(part)), **status_counts(part)}
-    roles = getattr(read, "columns", None)
+    roles = read.columns
     return {
         "tool": "rsnet-analysis",
         "version": __version__,
@@ -308,7 +310,7 @@ def _summary(
         "kept": int(counts["kept"]),
         "excluded": {k: int(v) for k, v in counts.items() if k != "kept"},
         "by_file": by_file,
-        "columns": asdict(roles) if roles is not None else {},
+        "columns": asdict(roles),
         "segment_columns": list(segment_cols),
         "clusters": int(len(found.clusters)),
         "k_chosen": getattr(found, "k", len(found.clusters)),

@@ -239,3 +239,12 @@ def test_no_written_table_shows_a_count_below_five(sample_run: Path) -> None:
                 if value in {"<5"}:
                     continue
                 assert float(value) >= 5, (sheet, col, value)
+
+
+def test_segment_col_matched_loosely_is_used_under_its_real_name(tmp_path: Path) -> None:
+    out = tmp_path / "loose"
+    args = ["analyze", str(SAMPLE / "survey_2023.csv"), "--segment-col", "役割 "]
+    assert main([*args, "--out", str(out), "--no-progress", "--no-report"]) == 0
+    segments = _read(out / "segments.csv")
+    assert not segments.empty
+    assert set(segments["segment_col"]) == {"役割"}
