@@ -42,12 +42,7 @@ import pandas as pd
 from rsnet_analysis import plotting
 from rsnet_analysis.pipeline import AnalysisResult, public_records, records_for_output
 from rsnet_analysis.textwrap_ja import display_width, wrap_text
-
-SUPPRESSED = "<5"
-"""How a suppressed count shows in the tables."""
-
-MIN_CELL = 5
-"""Smallest respondent count that is shown or quoted."""
+from rsnet_analysis.trends import MIN_CELL, SUPPRESSED, suppress_small_cells
 
 N_LEADING = 5
 """Number of leading challenges described in the reports."""
@@ -931,21 +926,19 @@ def suppress_again(table: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFram
     pandas.DataFrame
         A copy.
     """
-    out = table.copy()
-    for count, derived in _DERIVED.items():
-        if count not in out:
-            continue
-        numbers = pd.to_numeric(
-            out[count].where(out[count].astype(str) != SUPPRESSED), errors="coerce"
-        )
-        small = numbers.notna() & (numbers < min_cell)
-        if not small.any():
-            continue
-        out[count] = out[count].astype(object).where(~small, SUPPRESSED)
-        for col in derived:
-            if col in out:
-                out[col] = out[col].astype(float).where(~small)
-    return out
+    counts = [c for c in _DERIVED if c in table]
+    small_any = any(
+        (pd.to_numeric(table[c].where(table[c].astype(str) != SUPPRESSED), errors="coerce") < min_cell).any()
+        for c in counts
+    )
+    if not small_any:
+        return table.copy()
+    depends: dict[str, list[str]] = {}
+    for count in counts:
+        for col in _DERIVED[count]:
+            if col in table:
+                depends.setdefault(col, []).append(count)
+    return suppress_small_cells(table, counts, min_cell, depends=depends)
 
 
 def workbook_sheets(result: AnalysisResult) -> dict[str, pd.DataFrame]:
