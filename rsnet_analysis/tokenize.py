@@ -549,19 +549,16 @@ class JapaneseTokenizer:
         texts : iterable of str
             Answers.
         progress : bool
-            Show a tqdm progress bar.
+            Show a progress bar (:func:`rsnet_analysis.progress.track`).
 
         Returns
         -------
         list of list of str
             One token list per text, in order.
         """
-        items: Iterable[str] = texts
-        if progress:
-            from tqdm.auto import tqdm
+        from rsnet_analysis.progress import track
 
-            items = tqdm(texts, desc="tokenize", unit="text")
-        return [self(t) for t in items]
+        return [self(t) for t in track(texts, desc="tokenize", enabled=progress)]
 
     def _run(self, text: str, detail: list[Token] | None) -> list[str]:
         """Tokenize ``text``: return the kept terms, and append every token to ``detail``.
