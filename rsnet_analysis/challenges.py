@@ -85,7 +85,8 @@ from sklearn.cluster import HDBSCAN, KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_samples
 from sklearn.neighbors import NearestNeighbors
-from tqdm.auto import tqdm
+
+from rsnet_analysis.progress import track
 
 from .features import (
     AnswerVectorizer,
@@ -118,8 +119,6 @@ NEAR_DUPLICATE = 0.9
 SELECTION_SAMPLE = 3000
 STABILITY_SAMPLE = 5000
 SUBSAMPLE_FRACTION = 0.8
-STABLE = 0.75
-SELECTION_RESAMPLES = 10
 MIN_FREE_SIZE = 3
 SELECTION_COLUMNS = ["k", "free_clusters", "silhouette", "stability", "stability_mean"]
 N_TOP_TERMS = 10
@@ -500,18 +499,10 @@ def _fit_themes(
     return labels, n_seeded, k - n_seeded, has_misc
 
 
-def _free_range(space: _Space, n: int) -> range:
-    if not space.seed_keys:
-        hi = min(30, int(math.isqrt(n)), n - 1)
-        return range(2, max(2, hi) + 1)
-    n_uncoded = int(np.sum(space.codes == ""))
-    hi = min(10, int(math.isqrt(n_uncoded)))
-    # at least one free cluster whenever enough answers fit no code: a new challenge is never
-    # absorbed into a named one just because it is small
-    lo = 1 if n_uncoded >= 2 * _min_cluster_size(n) else 0
-    if len(space.seed_keys) < 2:
-        lo = max(lo, 1)
-    return range(lo, max(lo, hi) + 1)
+def _free_range(n: int) -> range:
+    """Candidate numbers of clusters without codebook seeds: 2 .. min(30, sqrt(n), n - 1)."""
+    hi = min(30, int(math.isqrt(n)), n - 1)
+    return range(2, max(2, hi) + 1)
 
 
 def _best_jaccard(old: np.ndarray, new: np.ndarray, clusters: Sequence[int]) -> dict[int, float]:
@@ -532,98 +523,40 @@ def _best_jaccard(old: np.ndarray, new: np.ndarray, clusters: Sequence[int]) -> 
     return out
 
 
-def _selection_sample(space: _Space, seed: int) -> np.ndarray:
-    """Fixed-seed sample of answer indices (sorted) for choosing k.
+def _selection_sample(n: int, seed: int) -> np.ndarray:
+    """Fixed-seed sample of at most ``SELECTION_SAMPLE`` answer indices (sorted) for choosing k."""
+    if n <= SELECTION_SAMPLE:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, SELECTION_SAMPLE, replace=False))
 
-    With codebook seeds: at most ``SELECTION_SAMPLE`` uncoded answers plus at most
-    ``SELECTION_SAMPLE`` coded ones (all of them when there are fewer); without: at most
-    ``SELECTION_SAMPLE`` answers.
+
+def _select_free(space: _Space, seed: int, progress: bool) -> tuple[int, pd.DataFrame]:
+    """Choose k without codebook seeds: the highest silhouette; returns (k, table).
+
+    With codebook seeds, unnamed themes come from :func:`_fit_themes` instead (step 2). The
+    table keeps the stability columns of :data:`SELECTION_COLUMNS` (empty here) so that
+    ``k_selection`` has one shape.
     """
     n = len(space.X)
-    rng = np.random.default_rng(seed)
-    if not space.seed_keys:
-        return np.sort(rng.choice(n, SELECTION_SAMPLE, replace=False)) if n > SELECTION_SAMPLE else np.arange(n)
-    parts = []
-    for mask in (space.codes == "", space.codes != ""):
-        pool = np.flatnonzero(mask)
-        parts.append(rng.choice(pool, SELECTION_SAMPLE, replace=False) if len(pool) > SELECTION_SAMPLE else pool)
-    return np.sort(np.concatenate(parts))
-
-
-def _free_stability(
-    Xs: np.ndarray, cs: np.ndarray, seed_keys: Sequence[str], n_free: int, seed: int
-) -> tuple[float, float]:
-    """Clusterwise stability of the free clusters of one candidate (min and mean over them).
-
-    The candidate is fitted on ``Xs``; for ``SELECTION_RESAMPLES`` random subsamples of
-    ``SUBSAMPLE_FRACTION`` of it, the fit is repeated with another seed and each free cluster's
-    best Jaccard match is recorded (Hennig 2007). A free cluster that comes out empty, or has
-    fewer than ``MIN_FREE_SIZE`` (3) answers or 0.5 % of the sample, counts as 0: the candidate does not really have
-    ``n_free`` free clusters.
-    """
-    labels, n_seeded = _fit_partition_seeded(Xs, cs, seed_keys, n_free, seed)
-    free = [c for c in range(n_seeded, n_seeded + n_free)]
-    sizes = {c: int(np.sum(labels == c)) for c in free}
-    min_size = max(MIN_FREE_SIZE, _min_cluster_size(len(Xs)))
-    m = len(Xs)
-    sub = max(2, int(round(SUBSAMPLE_FRACTION * m)))
-    scores: dict[int, list[float]] = {c: [] for c in free}
-    for r in range(SELECTION_RESAMPLES):
-        rng = np.random.default_rng([seed, 7919, r])
-        idx = np.sort(rng.choice(m, sub, replace=False))
-        new = _fit_partition(Xs[idx], cs[idx], seed_keys, n_free, seed + r + 1)
-        for c, v in _best_jaccard(labels[idx], new, free).items():
-            scores[c].append(v)
-    per_cluster = [
-        float(np.mean(scores[c])) if sizes[c] >= min_size and scores[c] else 0.0 for c in free
-    ]
-    return float(min(per_cluster)), float(np.mean(per_cluster))
-
-
-def _select_free(
-    space: _Space, seed: int, progress: bool
-) -> tuple[int, pd.DataFrame]:
-    """Choose the number of free clusters; returns (n_free, table).
-
-    With codebook seeds: the largest ``e >= 2`` whose free clusters all have a clusterwise
-    stability of at least ``STABLE`` (0.75), else the smallest candidate (1, or 0 when few answers
-    are uncoded). Without seeds: the highest silhouette of all answers. Silhouettes (of the
-    uncoded answers, with seeds) are reported in both cases for information.
-    """
-    idx = _selection_sample(space, seed)
+    idx = _selection_sample(n, seed)
     Xs, cs = space.X[idx], space.codes[idx]
-    seeded = bool(space.seed_keys)
     rows = []
-    for e in tqdm(_free_range(space, len(space.X)), desc="k の選択", disable=not progress):
+    for e in track(_free_range(n), desc="k の選択", enabled=progress):
         labels = _fit_partition(Xs, cs, space.seed_keys, e, seed)
-        n_lab = len(np.unique(labels))
         score = float("nan")
-        if 2 <= n_lab < len(Xs):
-            sil = silhouette_samples(Xs, labels, metric="euclidean")
-            open_ = cs == ""
-            # with seeds, only the uncoded answers are being grouped: score their fit
-            use = open_ if seeded and open_.sum() >= 2 else np.ones(len(Xs), dtype=bool)
-            score = float(sil[use].mean())
-        stab_min = stab_mean = float("nan")
-        if seeded and e >= 1:
-            stab_min, stab_mean = _free_stability(Xs, cs, space.seed_keys, e, seed)
+        if 2 <= len(np.unique(labels)) < len(Xs):
+            score = float(silhouette_samples(Xs, labels, metric="euclidean").mean())
         rows.append(
             {
-                "k": len(space.seed_keys) + e,
+                "k": e,
                 "free_clusters": e,
                 "silhouette": score,
-                "stability": stab_min,
-                "stability_mean": stab_mean,
+                "stability": float("nan"),
+                "stability_mean": float("nan"),
             }
         )
     table = pd.DataFrame(rows, columns=SELECTION_COLUMNS)
-    if table.empty:
-        return (0 if seeded else 1), table
-    if seeded:
-        ok = table[(table["free_clusters"] >= 2) & (table["stability"] >= STABLE)]
-        if not ok.empty:
-            return int(ok["free_clusters"].max()), table
-        return int(table["free_clusters"].min()), table
     valid = table.dropna(subset=["silhouette"])
     if valid.empty:
         return 1, table
@@ -729,7 +662,7 @@ def _resample_fits(
     n = len(space.X)
     m = min(max(2, int(round(SUBSAMPLE_FRACTION * n))), STABILITY_SAMPLE)
     fits = []
-    for r in tqdm(range(n_resamples), desc="安定性", disable=not progress):
+    for r in track(range(n_resamples), desc="安定性", enabled=progress):
         rng = np.random.default_rng([seed, r + 1])
         idx = np.sort(rng.choice(n, m, replace=False))
         fits.append((idx, _refit(space, idx, n_free, seed + r + 1)))
@@ -878,7 +811,7 @@ def discover_challenges(
     coded : pandas.DataFrame, optional
         Per-answer coding aligned with ``texts``, with a ``challenge`` column (key or ``""``).
     progress : bool, default=False
-        Show tqdm progress bars.
+        Show progress bars (:func:`rsnet_analysis.progress.track`).
     n_resamples : int, default=10
         Resamples for the stability score (0 skips it and reports NaN).
 
