@@ -11,9 +11,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rsnet_analysis import __version__
 from rsnet_analysis.errors import RsnetError
+
+if TYPE_CHECKING:
+    from rsnet_analysis.pipeline import AnalysisSettings
 
 EXIT_USAGE = 2
 
@@ -99,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace):  # noqa: ANN202 - imported lazily below
+def _settings(args: argparse.Namespace) -> AnalysisSettings:
     from rsnet_analysis.pipeline import AnalysisSettings
 
     return AnalysisSettings(
