@@ -27,13 +27,17 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import Normalizer
 
-from rsnet_analysis.challenges import discover_challenges
-from rsnet_analysis.codebook import Codebook, code_records
-from rsnet_analysis.evaluate import evaluate, load_labels
-from rsnet_analysis.features import identity_analyzer
-from rsnet_analysis.io import read_inputs
-from rsnet_analysis.records import build_record_table
-from rsnet_analysis.tokenize import JapaneseTokenizer
+from rsnet_analysis.challenges import (
+    Codebook,
+    code_records,
+    discover_challenges,
+    evaluate,
+    load_labels,
+)
+from rsnet_analysis.challenges.features import identity_analyzer
+from rsnet_analysis.ingest import read_inputs
+from rsnet_analysis.prepare import build_record_table
+from rsnet_analysis.text import JapaneseTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

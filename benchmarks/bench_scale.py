@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rsnet_analysis.challenges import discover_challenges
-from rsnet_analysis.codebook import Codebook, code_records
-from rsnet_analysis.io import read_inputs
-from rsnet_analysis.records import build_record_table
-from rsnet_analysis.tokenize import JapaneseTokenizer
+from rsnet_analysis.challenges import Codebook, code_records, discover_challenges
+from rsnet_analysis.ingest import read_inputs
+from rsnet_analysis.prepare import build_record_table
+from rsnet_analysis.text import JapaneseTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

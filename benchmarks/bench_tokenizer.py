@@ -14,7 +14,7 @@ from pathlib import Path
 
 import fugashi
 
-from rsnet_analysis.tokenize import JapaneseTokenizer
+from rsnet_analysis.text import JapaneseTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("tokenize_unidic-lite-*.tsv"))

@@ -51,9 +51,11 @@ import pandas as pd
 from IPython.display import display
 
 from rsnet_analysis import explore
-from rsnet_analysis.pipeline import AnalysisSettings, public_records, run_analysis
+from rsnet_analysis.contract import AnalysisSettings
+from rsnet_analysis.pipeline import run_analysis
+from rsnet_analysis.prepare import status_counts
 from rsnet_analysis.progress import progress_enabled
-from rsnet_analysis.records import status_counts
+from rsnet_analysis.report import cooccurrence_figure, public_records
 
 pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.max_rows", 100)
@@ -119,7 +121,7 @@ edges = explore.cooccurrence(result.records, top_terms=60, min_jaccard=0.1, max_
 display(edges.head(20))
 
 # %%
-display(explore.plot_cooccurrence(edges, seed=seed))
+display(cooccurrence_figure(edges, seed=seed))
 
 # %% [markdown]
 # ## 7. 属性ごとの特徴語

@@ -48,11 +48,11 @@ split = "test"  # 評価に使うラベルの分割（"dev" はルール調整�
 import pandas as pd
 from IPython.display import display
 
-from rsnet_analysis.evaluate import evaluate, load_labels
-from rsnet_analysis.pipeline import AnalysisSettings, public_records, run_analysis
+from rsnet_analysis.challenges import evaluate, load_labels
+from rsnet_analysis.contract import MIN_CELL, AnalysisSettings
+from rsnet_analysis.pipeline import run_analysis
 from rsnet_analysis.progress import progress_enabled
-from rsnet_analysis.report import challenge_names
-from rsnet_analysis.trends import MIN_CELL
+from rsnet_analysis.report import challenge_names, public_records
 
 pd.set_option("display.max_colwidth", 100)
 pd.set_option("display.max_rows", 100)

@@ -40,10 +40,10 @@ segment_col = "自治体区分"  # ヒートマップに描く属性の列
 import pandas as pd
 from IPython.display import display
 
-from rsnet_analysis import plotting
-from rsnet_analysis.pipeline import AnalysisSettings, run_analysis
+from rsnet_analysis.contract import AnalysisSettings
+from rsnet_analysis.pipeline import run_analysis
 from rsnet_analysis.progress import progress_enabled
-from rsnet_analysis.report import challenge_names
+from rsnet_analysis.report import challenge_names, segment_heatmap_figure, trends_figure
 
 pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.max_rows", 200)
@@ -67,7 +67,7 @@ trends.insert(2, "課題名", trends["challenge"].map(names))
 display(trends)
 
 # %%
-display(plotting.trends_figure(result.trends, names=names))
+display(trends_figure(result.trends, names=names))
 
 # %% [markdown]
 # ## 3. 属性による違い（調整済み残差のヒートマップ）
@@ -76,7 +76,7 @@ display(plotting.trends_figure(result.trends, names=names))
 # 残差の絶対値が 1.96 以上なら、おおよそ 5% 水準で偏りがあると言えます。灰色の `<5` は人数が少なく表示しないセルです。
 
 # %%
-display(plotting.segment_heatmap_figure(result.segments, segment_col, names=names))
+display(segment_heatmap_figure(result.segments, segment_col, names=names))
 
 # %%
 segments = result.segments[result.segments["segment_col"] == segment_col]

@@ -23,7 +23,7 @@
 # **来年このノートブックを動かす人へ**
 #
 # - 書き換えるのは「パラメータ」のセルだけです。出力先は `out_dir`（このフォルダからの相対パス）です。
-# - 文面の言い回しはテンプレート（`rsnet_analysis/templates/newsletter.txt.j2`）で変えられます。コードを触る必要はありません。
+# - 文面の言い回しはテンプレート（`rsnet_analysis/report/templates/newsletter.txt.j2`）で変えられます。コードを触る必要はありません。
 
 # %% tags=["parameters"]
 inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/sample）
@@ -39,7 +39,8 @@ out_dir = "../out/notebooks"  # レポートを書き出すフォルダ
 # %%
 from pathlib import Path
 
-from rsnet_analysis.pipeline import AnalysisSettings, run_analysis, write_outputs
+from rsnet_analysis.contract import AnalysisSettings
+from rsnet_analysis.pipeline import run_analysis, write_outputs
 from rsnet_analysis.progress import progress_enabled
 from rsnet_analysis.report import write_reports
 

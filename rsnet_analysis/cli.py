@@ -17,7 +17,7 @@ from rsnet_analysis import __version__
 from rsnet_analysis.errors import RsnetError
 
 if TYPE_CHECKING:
-    from rsnet_analysis.pipeline import AnalysisSettings
+    from rsnet_analysis.contract import AnalysisSettings
 
 EXIT_USAGE = 2
 
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> AnalysisSettings:
-    from rsnet_analysis.pipeline import AnalysisSettings
+    from rsnet_analysis.contract import AnalysisSettings
 
     return AnalysisSettings(
         inputs=tuple(args.inputs),
@@ -149,8 +149,7 @@ def _run(args: argparse.Namespace, *, write_report: bool) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from rsnet_analysis.codebook import Codebook
-    from rsnet_analysis.evaluate import align_labels, evaluate, load_labels
+    from rsnet_analysis.challenges import Codebook, align_labels, evaluate, load_labels
 
     records_path = Path(args.run) / "records.csv"
     if not records_path.exists():

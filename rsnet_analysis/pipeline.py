@@ -9,29 +9,23 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from rsnet_analysis import __version__
-from rsnet_analysis.errors import RsnetError
-from rsnet_analysis.io import ColumnRoles, ReadResult
-
-#: Columns that hold unmasked text or internal state and never leave the process.
-PRIVATE_COLUMNS: tuple[str, ...] = ("text_original", "text_clean", "tokens")
-
-#: Attribute headers used as segments when the user names none (those present are used).
-DEFAULT_SEGMENT_COLUMNS: tuple[str, ...] = (
-    "自治体区分",
-    "都道府県",
-    "地域",
-    "所属部署",
-    "役割",
-    "職位",
+from rsnet_analysis import __version__, challenges, ingest, prepare, trends
+from rsnet_analysis.contract import (
+    DEFAULT_SEGMENT_COLUMNS,
+    AnalysisResult,
+    AnalysisSettings,
 )
+from rsnet_analysis.errors import RsnetError
+from rsnet_analysis.ingest import ColumnRoles, ReadResult
+from rsnet_analysis.report import records_for_output, write_csv
+from rsnet_analysis.text import JapaneseTokenizer
 
 #: Packages whose versions are recorded with every run.
 RECORDED_PACKAGES: tuple[str, ...] = (
@@ -45,104 +39,6 @@ RECORDED_PACKAGES: tuple[str, ...] = (
     "matplotlib",
     "openpyxl",
 )
-
-
-def repo_root() -> Path:
-    """Return the folder that holds ``data/`` when running from a checkout."""
-    return Path(__file__).resolve().parent.parent
-
-
-def sample_inputs() -> list[Path]:
-    """Return the bundled sample inputs: both survey waves and the session notes.
-
-    Raises
-    ------
-    RsnetError
-        If the sample data is not next to the package (an installed copy without the repository).
-    """
-    sample = repo_root() / "data" / "sample"
-    paths = [sample / "survey_2023.csv", sample / "survey_2024.xlsx", sample / "notes"]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise RsnetError(
-            f"サンプルデータが見つかりません: {', '.join(str(p) for p in missing)}。"
-            "リポジトリを取得し直すか、分析するファイルを指定してください（例: rsnet analyze 回答.csv）。"
-        )
-    return paths
-
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    """Everything that determines a run's result (recorded in ``summary.json``).
-
-    Parameters
-    ----------
-    inputs : list of str
-        Files or folders to read. Empty means the bundled sample data.
-    text_col, id_col, time_col : str or None
-        Column names; None lets the reader choose and say which.
-    segment_cols : tuple of str
-        Attribute columns to compare challenges across. Empty uses those of
-        :data:`DEFAULT_SEGMENT_COLUMNS` that are present.
-    k : int or "auto"
-        Number of clusters, or ``"auto"``.
-    period : {"year", "half", "quarter", "file"}
-        How to bin answers into waves.
-    codebook : str or None
-        Path of a user codebook YAML; None uses the shipped one.
-    seed : int
-        Seed for everything random.
-    sheet : str or None
-        Excel sheet name; None reads the first sheet.
-    """
-
-    inputs: tuple[str, ...] = ()
-    text_col: str | None = None
-    id_col: str | None = None
-    time_col: str | None = None
-    segment_cols: tuple[str, ...] = ()
-    k: int | str = "auto"
-    period: str = "year"
-    codebook: str | None = None
-    seed: int = 0
-    sheet: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the settings as JSON-serialisable data."""
-        data = asdict(self)
-        data["inputs"] = list(self.inputs)
-        data["segment_cols"] = list(self.segment_cols)
-        return data
-
-
-@dataclass
-class AnalysisResult:
-    """The result of one run: plain tables, ready to write or show.
-
-    Attributes
-    ----------
-    records : pandas.DataFrame
-        One row per input row (kept or excluded), with challenge columns.
-    clusters : pandas.DataFrame
-        One row per cluster (``clusters.csv``).
-    trends, segments, emerging, subgroups : pandas.DataFrame
-        Wave and segment comparisons, emerging challenges and proposed sub-groups, with small
-        cells already suppressed.
-    summary : dict
-        Row accounting, settings and versions (``summary.json``).
-    notices : list of str
-        Messages for the user (for example which column was chosen as free text).
-    """
-
-    records: pd.DataFrame
-    clusters: pd.DataFrame
-    trends: pd.DataFrame = field(default_factory=pd.DataFrame)
-    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
-    emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
-    subgroups: pd.DataFrame = field(default_factory=pd.DataFrame)
-    summary: dict[str, Any] = field(default_factory=dict)
-    notices: list[str] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def package_versions() -> dict[str, str]:
@@ -160,7 +56,7 @@ def package_versions() -> dict[str, str]:
 def _input_paths(settings: AnalysisSettings) -> list[Path]:
     if settings.inputs:
         return [Path(p) for p in settings.inputs]
-    return sample_inputs()
+    return ingest.sample_inputs()
 
 
 def _relative_name(path: Path) -> str:
@@ -191,11 +87,8 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     RsnetError
         For any input the user has to fix; the message says what and where.
     """
-    from rsnet_analysis import challenges, codebook, io, records, regions, trends
-    from rsnet_analysis.tokenize import JapaneseTokenizer
-
     paths = _input_paths(settings)
-    read = io.read_inputs(
+    read = ingest.read_inputs(
         paths,
         text_col=settings.text_col,
         id_col=settings.id_col,
@@ -203,9 +96,9 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         segment_cols=settings.segment_cols,
         sheet=settings.sheet,
     )
-    table = records.build_record_table(read.table)
+    table = prepare.build_record_table(read.table)
     if "都道府県" in table.columns and "地域" not in table.columns:
-        table = regions.add_region(table, prefecture_col="都道府県", out_col="地域")
+        table = ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
 
     kept = table["status"].eq("kept").to_numpy()
     if kept.sum() == 0:
@@ -221,8 +114,8 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     table["tokens"] = pd.Series([[] for _ in range(len(table))], index=table.index, dtype=object)
     table.loc[kept, "tokens"] = pd.Series(tokens, index=table.index[kept], dtype=object)
 
-    book = codebook.Codebook.load(settings.codebook)
-    coded = codebook.code_records(texts, tokens, book)
+    book = challenges.Codebook.load(settings.codebook)
+    coded = challenges.code_records(texts, tokens, book)
     found = challenges.discover_challenges(
         texts,
         tokens,
@@ -295,12 +188,10 @@ def _summary(
     segment_cols: Sequence[str],
     notices: Sequence[str],
 ) -> dict[str, Any]:
-    from rsnet_analysis.records import status_counts
-
-    counts = status_counts(table)
+    counts = prepare.status_counts(table)
     by_file: dict[str, dict[str, int]] = {}
     for name, part in table.groupby("source_file", sort=True):
-        by_file[str(name)] = {"rows": int(len(part)), **status_counts(part)}
+        by_file[str(name)] = {"rows": int(len(part)), **prepare.status_counts(part)}
     roles = read.columns
     return {
         "tool": "rsnet-analysis",
@@ -320,39 +211,6 @@ def _summary(
     }
 
 
-def public_records(records: pd.DataFrame) -> pd.DataFrame:
-    """Return the record table as it may be shared: no unmasked text, no internal columns."""
-    cols = [c for c in records.columns if c not in PRIVATE_COLUMNS]
-    return records.loc[:, cols]
-
-
-def records_for_output(result: AnalysisResult) -> pd.DataFrame:
-    """Columns of ``records.csv`` in a fixed order, without unmasked text."""
-    rec = public_records(result.records)
-    roles = result.summary.get("columns", {})
-    first = ["record_id", "source_file", "source_row", "source_type", "status", "text_masked"]
-    named = []
-    for key in ("id", "time"):
-        col = roles.get(key) if isinstance(roles, dict) else None
-        if col and col in rec.columns:
-            named.append(col)
-    named += [c for c in result.summary.get("segment_columns", []) if c in rec.columns]
-    tail = [
-        "date",
-        "wave",
-        "cluster",
-        "cluster_label",
-        "challenge",
-        "challenge_secondary",
-        "challenge_reason",
-    ]
-    order: list[str] = []
-    for c in first + named + tail:
-        if c in rec.columns and c not in order:
-            order.append(c)
-    return rec.loc[:, order]
-
-
 def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
     """Write every output file of a run into ``out_dir``.
 
@@ -368,8 +226,6 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
     list of Path
         The files written, in writing order.
     """
-    from rsnet_analysis.io import write_csv
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

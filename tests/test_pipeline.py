@@ -45,7 +45,7 @@ def test_every_kept_answer_has_a_cluster_and_trend_rows_exist(sample_run: Path) 
 
 
 def test_no_label_or_top_term_is_a_stop_word_placeholder_or_fragment(sample_run: Path) -> None:
-    from rsnet_analysis.tokenize import load_stopwords
+    from rsnet_analysis.text import load_stopwords
 
     stop = load_stopwords()
     clusters = _read(sample_run / "clusters.csv")

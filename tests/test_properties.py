@@ -12,9 +12,9 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsnet_analysis.io import read_inputs
-from rsnet_analysis.records import build_record_table
-from rsnet_analysis.tokenize import JapaneseTokenizer
+from rsnet_analysis.ingest import read_inputs
+from rsnet_analysis.prepare import build_record_table
+from rsnet_analysis.text import JapaneseTokenizer
 
 TOKENIZER = JapaneseTokenizer()
 

@@ -1,0 +1,215 @@
+"""The data contract every stage shares: table columns, the result object, defaults and limits.
+
+Every stage imports these names from here and none re-defines them. The flow of a run, and the
+table each stage passes forward, is drawn in ``docs/architecture.md``.
+
+Tables
+------
+* The **raw table** (:mod:`rsnet_analysis.ingest`): :data:`BASE_COLUMNS`, then every other input
+  column under its original name; session notes add :data:`NOTE_COLUMNS`.
+* The **record table** (:mod:`rsnet_analysis.prepare`): the raw table plus ``text_clean``,
+  ``text_masked``, ``status`` (one of :data:`STATUSES`) and the cached ``tokens``.
+* **Challenge columns** (:mod:`rsnet_analysis.challenges`): :data:`CHALLENGE_COLUMNS`.
+* ``wave`` (:mod:`rsnet_analysis.trends`).
+
+:data:`PRIVATE_COLUMNS` hold unmasked text or internal state; they never leave the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "BASE_COLUMNS",
+    "CHALLENGE_COLUMNS",
+    "DEFAULT_PERIOD",
+    "DEFAULT_SEGMENT_COLUMNS",
+    "K_MIN",
+    "MIN_CELL",
+    "MISSING_SEGMENT",
+    "NOTE_COLUMNS",
+    "OTHER_SEGMENT",
+    "PERIODS",
+    "PRIVATE_COLUMNS",
+    "STATUSES",
+    "SUPPRESSED",
+    "AnalysisResult",
+    "AnalysisSettings",
+    "challenge_unit",
+    "kept_rows",
+]
+
+#: The fixed leading columns of the raw table, in order.
+BASE_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "source_file",
+    "source_row",
+    "source_type",
+    "respondent",
+    "date",
+    "text_original",
+)
+
+#: Attribute columns of session-note records.
+NOTE_COLUMNS: tuple[str, ...] = ("イベント", "開催日", "グループ", "組織名")
+
+#: Every status a record can have, in reporting order.
+STATUSES: tuple[str, ...] = ("kept", "empty", "non_answer", "duplicate")
+
+#: Columns that hold unmasked text or internal state and never leave the process.
+PRIVATE_COLUMNS: tuple[str, ...] = ("text_original", "text_clean", "tokens")
+
+#: Per-record columns added by the challenge stage (empty for excluded rows).
+CHALLENGE_COLUMNS: tuple[str, ...] = (
+    "cluster",
+    "cluster_label",
+    "challenge",
+    "challenge_secondary",
+    "challenge_reason",
+)
+
+#: Smallest respondent count that may be shown.
+MIN_CELL = 5
+
+#: What a suppressed count shows.
+SUPPRESSED = "<5"
+
+#: Segment that collects segment values with fewer than ``MIN_CELL`` respondents.
+OTHER_SEGMENT = "その他"
+
+#: Segment for respondents whose segment value is empty.
+MISSING_SEGMENT = "不明"
+
+#: Attribute headers used as segments when the user names none (those present are used).
+DEFAULT_SEGMENT_COLUMNS: tuple[str, ...] = (
+    "自治体区分",
+    "都道府県",
+    "地域",
+    "所属部署",
+    "役割",
+    "職位",
+)
+
+#: Accepted ways of binning answers into waves.
+PERIODS: tuple[str, ...] = ("year", "half", "quarter", "file")
+
+#: The period used when the user names none.
+DEFAULT_PERIOD = "year"
+
+#: Smallest number of clusters a user may ask for (``--k``).
+K_MIN = 2
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Everything that determines a run's result (recorded in ``summary.json``).
+
+    Parameters
+    ----------
+    inputs : tuple of str
+        Files or folders to read. Empty means the bundled sample data.
+    text_col, id_col, time_col : str or None
+        Column names; None lets the reader choose and say which.
+    segment_cols : tuple of str
+        Attribute columns to compare challenges across. Empty uses those of
+        :data:`DEFAULT_SEGMENT_COLUMNS` that are present.
+    k : int or "auto"
+        Number of clusters (at least :data:`K_MIN`), or ``"auto"``.
+    period : str
+        How to bin answers into waves, one of :data:`PERIODS`.
+    codebook : str or None
+        Path of a user codebook YAML; None uses the shipped one.
+    seed : int
+        Seed for everything random.
+    sheet : str or None
+        Excel sheet name; None reads the first sheet.
+    """
+
+    inputs: tuple[str, ...] = ()
+    text_col: str | None = None
+    id_col: str | None = None
+    time_col: str | None = None
+    segment_cols: tuple[str, ...] = ()
+    k: int | str = "auto"
+    period: str = DEFAULT_PERIOD
+    codebook: str | None = None
+    seed: int = 0
+    sheet: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as JSON-serialisable data."""
+        data = asdict(self)
+        data["inputs"] = list(self.inputs)
+        data["segment_cols"] = list(self.segment_cols)
+        return data
+
+
+@dataclass
+class AnalysisResult:
+    """The result of one run: plain tables, ready to write or show.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        One row per input row (kept or excluded), with challenge columns.
+    clusters : pandas.DataFrame
+        One row per cluster (``clusters.csv``).
+    trends, segments, emerging, subgroups : pandas.DataFrame
+        Wave and segment comparisons, emerging challenges and proposed sub-groups, with small
+        cells already suppressed.
+    summary : dict
+        Row accounting, settings and versions (``summary.json``).
+    notices : list of str
+        Messages for the user (for example which column was chosen as free text).
+    extras : dict
+        Objects the reports need besides the tables: ``codebook`` (the
+        :class:`~rsnet_analysis.challenges.Codebook` used) and ``segment_cols``.
+    """
+
+    records: pd.DataFrame
+    clusters: pd.DataFrame
+    trends: pd.DataFrame = field(default_factory=pd.DataFrame)
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
+    subgroups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def kept_rows(records: pd.DataFrame) -> pd.DataFrame:
+    """The kept rows (all rows when there is no ``status`` column)."""
+    if "status" not in records.columns:
+        return records
+    return records[records["status"] == "kept"]
+
+
+def challenge_unit(records: pd.DataFrame) -> pd.Series:
+    """The challenge each record is counted under.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The record table with ``challenge`` and ``cluster``.
+
+    Returns
+    -------
+    pandas.Series
+        The codebook key when there is one, else ``cluster:<id>`` (an unnamed challenge is tracked by
+        its cluster), else ``""`` (no cluster: excluded rows). Only the primary challenge is used.
+    """
+    named = records["challenge"].fillna("").astype(str) if "challenge" in records else None
+    cluster = records["cluster"].astype("Int64") if "cluster" in records else None
+    units = []
+    for i in range(len(records)):
+        key = named.iloc[i] if named is not None else ""
+        if key:
+            units.append(key)
+        elif cluster is not None and pd.notna(cluster.iloc[i]):
+            units.append(f"cluster:{int(cluster.iloc[i])}")
+        else:
+            units.append("")
+    return pd.Series(units, index=records.index, name="challenge", dtype=object)

@@ -1,0 +1,14 @@
+"""Stage 4, prepare: the record table (cleaned and masked text, a status for every row, tokens).
+
+:func:`build_record_table` accounts for every input row: it is analysed (``kept``) or excluded
+with a reason (``empty``, ``non_answer``, ``duplicate``).
+"""
+
+from rsnet_analysis.prepare.records import (
+    NON_ANSWERS,
+    build_record_table,
+    is_non_answer,
+    status_counts,
+)
+
+__all__ = ["NON_ANSWERS", "build_record_table", "is_non_answer", "status_counts"]

@@ -1,0 +1,197 @@
+"""What each MeCab node is (noun, prefix, suffix, content word, skipped), decided once per feature.
+
+:class:`_Compiled` holds the per-tokenizer state built on first use and never pickled: the fugashi
+Tagger, the domain-term regex and the decision caches.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from rsnet_analysis.text.dictionary import (
+    _fullwidth,
+    _key,
+    _trie_regex,
+    load_domain_terms,
+    load_stopwords,
+)
+
+if TYPE_CHECKING:
+    from rsnet_analysis.text.tokenizer import JapaneseTokenizer
+
+DEFAULT_POS: tuple[str, ...] = ("名詞", "動詞", "形容詞", "形状詞")
+
+# Node kinds decided once per distinct MeCab feature string (cached).
+_SKIP = 0  # emits nothing and breaks a compound (particle, symbol, numeral, stop word ...)
+_NOUN = 1  # joins compounds
+_PREFIX = 2  # attaches to the following noun
+_SUFFIX = 3  # attaches to the preceding noun
+_WORD = 4  # standalone content word (verb, adjective, Latin-script word)
+_UNK = 5  # unknown noun: decided per surface
+_NUM = 6  # numeral: like _SKIP, and a following counter (回, 人, 時間) is dropped too
+_COUNTER = 7  # noun that can be a counter (助数詞可能): a noun unless right after a numeral
+
+_NOUN_EXCLUDED_POS2 = frozenset({"数詞", "代名詞", "助動詞語幹"})
+_DROPPED_PREFIXES = frozenset({"御", "お", "ご", "第"})
+_DROPPED_SUFFIXES = frozenset(
+    {"さん", "様", "さま", "氏", "君", "くん", "ちゃん", "殿", "達", "たち", "ら", "等", "など", "共", "ども"}
+)
+_JOINING_SUFFIX_POS2 = frozenset({"名詞的", "形状詞的"})
+
+_LATIN = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９+＋#＃&＆.\-_/@]+")
+_ALNUM_CHAR = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+_SPACE = re.compile(r"\s")
+_HAS_WORD_CHAR = re.compile(r"[^\W\d_]")
+_LEMMA_SUBSCRIPT = re.compile(r"-[A-Za-z][A-Za-z\s'.-]*$")
+
+_DICT_HELP = (
+    "MeCab の辞書が見つかりません。`pip install unidic-lite` で辞書を入れてから再実行してください。\n"
+    "The MeCab dictionary was not found. Install it with `pip install unidic-lite` and run again."
+)
+
+
+class _Compiled:
+    """Per-instance state built on first use and never pickled (holds the fugashi Tagger)."""
+
+    __slots__ = ("tagger", "pattern", "terms", "joinable", "stop", "cache", "unk_cache", "ok_cache", "pos")
+
+    def __init__(self, tok: JapaneseTokenizer) -> None:
+        import fugashi
+
+        try:
+            self.tagger = fugashi.Tagger()
+        except RuntimeError as exc:  # pragma: no cover - depends on the installation
+            raise RuntimeError(_DICT_HELP) from exc
+        stop = set(load_stopwords(None)) if tok.use_builtin_stopwords else set()
+        if tok.stopwords is not None:
+            stop |= load_stopwords(tok.stopwords)
+        self.stop = frozenset(stop)
+        self.pos = frozenset(tok.pos)
+        self.cache: dict[str, tuple[int, str]] = {}
+        self.unk_cache: dict[str, tuple[int, str]] = {}
+        self.ok_cache: dict[str, bool] = {}
+
+        terms = load_domain_terms(None) if tok.use_builtin_terms else {}
+        if tok.domain_terms is not None:
+            terms.update(load_domain_terms(tok.domain_terms))
+        self.terms: dict[str, str] = {}
+        variants: set[str] = set()
+        for variant, canonical in terms.items():
+            for v in {variant, _fullwidth(variant)}:
+                variants.add(v)
+                self.terms[_key(v)] = canonical
+        # A canonical form that MeCab reads as one kana/kanji noun joins compounds like a noun.
+        self.joinable: dict[str, bool] = {}
+        for canonical in set(terms.values()):
+            nodes = list(self.tagger(canonical))
+            self.joinable[canonical] = (
+                len(nodes) == 1
+                and self.classify(nodes[0].feature, nodes[0].surface)[0] == _NOUN
+                and not _LATIN.fullmatch(canonical)
+            )
+        parts = [r"(?P<ph>〔[^〔〕]*〕)"]
+        if variants:
+            parts.append("(?P<term>" + _trie_regex(variants) + ")")
+        # The look-ahead on the possible first characters changes no match, but lets the regex
+        # engine reject most positions with one character test: case-insensitive alternatives
+        # get no first-character optimisation of their own, and trying every branch at every
+        # position made this pre-pass cost a third of the tokenizer's time.
+        first = "".join(re.escape(c) for c in sorted({v[0] for v in variants} | {"〔"}))
+        self.pattern = re.compile(f"(?=[{first}])(?:{'|'.join(parts)})", re.IGNORECASE)
+
+    def protected_spans(self, text: str) -> list[tuple[int, int, str | None, str]]:
+        """Find the domain terms and 〔…〕 placeholders of ``text`` (the pre-pass).
+
+        Returns
+        -------
+        list of tuple
+            ``(start, end, canonical, surface)`` in text order; ``canonical`` is None for a
+            placeholder (whose surface is then ``""``).
+        """
+        spans: list[tuple[int, int, str | None, str]] = []
+        terms, alnum = self.terms, _ALNUM_CHAR
+        for m in self.pattern.finditer(text):
+            start, end = m.span()
+            if m.lastgroup == "term":
+                # Latin-script terms only match at word boundaries (no AI inside OpenAI).
+                if (start > 0 and alnum.match(text, start) and alnum.match(text, start - 1)) or (
+                    end < len(text) and alnum.match(text, end) and alnum.match(text, end - 1)
+                ):
+                    continue
+                surface = m.group()
+                spans.append((start, end, terms.get(surface.casefold()) or terms.get(_key(surface)), surface))
+            else:
+                spans.append((start, end, None, ""))
+        return spans
+
+    def classify(self, feature: Any, surface: str) -> tuple[int, str]:
+        """Decide what a MeCab node is, by feature name. Returns (kind, normalised form)."""
+        pos1, pos2 = feature.pos1, feature.pos2
+        lemma = feature.lemma
+        norm = _LEMMA_SUBSCRIPT.sub("", lemma) if lemma else ""
+        if pos1 == "名詞":
+            if pos2 == "数詞":
+                return _NUM, ""
+            if pos2 in _NOUN_EXCLUDED_POS2 or "名詞" not in self.pos:
+                return _SKIP, ""
+            if not lemma:
+                return _UNK, ""
+            if pos2 == "固有名詞":  # UniDic gives readings (サトウ) as lemmas of proper nouns
+                norm = feature.orthBase or surface
+            if norm in self.stop or feature.orthBase in self.stop:
+                return _SKIP, norm
+            norm = _readable_lemma(norm, feature.orthBase)
+            return (_COUNTER if feature.pos3 == "助数詞可能" else _NOUN), norm
+        if pos1 == "接頭辞":
+            if not norm or norm in _DROPPED_PREFIXES or not _is_kanji(norm):
+                return _SKIP, ""
+            return _PREFIX, norm
+        if pos1 == "接尾辞":
+            if pos2 not in _JOINING_SUFFIX_POS2 or norm in _DROPPED_SUFFIXES or surface in _DROPPED_SUFFIXES:
+                return _SKIP, ""
+            return _SUFFIX, norm or surface
+        if pos1 in ("動詞", "形容詞", "形状詞") and pos1 in self.pos:
+            if pos2 in ("非自立可能", "助動詞語幹") and pos1 != "形容詞":
+                return _SKIP, norm
+            if not norm or norm in self.stop or feature.orthBase in self.stop:
+                return _SKIP, norm
+            return _WORD, _readable_lemma(norm, feature.orthBase)
+        if pos1 in self.pos and pos1 not in ("補助記号", "記号", "空白", "助詞", "助動詞") and norm:
+            return (_SKIP, norm) if norm in self.stop else (_WORD, norm)
+        return _SKIP, ""
+
+    def classify_unknown(self, surface: str) -> tuple[int, str]:
+        """Decide what an unknown noun is (its lemma is None: the surface is the term)."""
+        if surface in self.stop:
+            return _SKIP, surface
+        if _LATIN.fullmatch(surface):
+            return _WORD, surface
+        return _NOUN, surface
+
+    def ok(self, token: str, min_length: int) -> bool:
+        """Whether a final token is emitted (not a stop word, long enough, has a letter)."""
+        ok = (
+            len(token) >= min_length
+            and token not in self.stop
+            and _HAS_WORD_CHAR.search(token) is not None
+        )
+        self.ok_cache[token] = ok
+        return ok
+
+
+def _readable_lemma(lemma: str, orth_base: str | None) -> str:
+    """Prefer the written base form when UniDic's lemma uses kanji nobody writes.
+
+    UniDic lemmatises やる as 遣る and できる as 出来る; an analyst reading top terms expects
+    what respondents wrote. When the word was written in hiragana but its lemma starts with a
+    kanji, the written base form (``orthBase``) is used instead.
+    """
+    if orth_base and lemma and _is_kanji(lemma[0]) and "\u3041" <= orth_base[0] <= "\u309f":
+        return orth_base
+    return lemma
+
+
+def _is_kanji(s: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" or c == "々" for c in s)

@@ -1,0 +1,233 @@
+"""Sub-groups (分科会) of municipalities with similar challenges, and regional groups."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rsnet_analysis.contract import MIN_CELL, kept_rows
+from rsnet_analysis.ingest import REGIONS, region_of
+from rsnet_analysis.trends.waves import _respondent_units
+
+SUBGROUP_COLUMNS = ["group", "kind", "shared_challenges", "members", "regions", "n_members"]
+
+def _municipality_regions(kept: pd.DataFrame, municipality_col: str) -> dict[str, str]:
+    """Region of each municipality, from its most frequent prefecture."""
+    if "都道府県" not in kept.columns:
+        return {}
+    frame = pd.DataFrame(
+        {
+            "m": kept[municipality_col].astype(str).str.strip(),
+            "region": [region_of(p) or "" for p in kept["都道府県"]],
+        }
+    )
+    frame = frame[frame["region"] != ""]
+    out = {}
+    for name, group in frame.groupby("m", sort=True):
+        counts = group["region"].value_counts()
+        best = counts[counts == counts.max()].index
+        out[name] = sorted(best, key=REGIONS.index)[0]
+    return out
+
+
+def _join_regions(regions: set[str]) -> str:
+    """Regions in map order, joined with 、."""
+    return "、".join(sorted((r for r in regions if r), key=REGIONS.index))
+
+
+def _merge_small_groups(labels: np.ndarray, profiles: np.ndarray, min_members: int) -> np.ndarray:
+    """Merge groups with fewer than ``min_members`` into the group with the closest centroid."""
+    labels = labels.copy()
+    while True:
+        ids, sizes = np.unique(labels, return_counts=True)
+        if len(ids) <= 1 or sizes.min() >= min_members:
+            return labels
+        small = ids[np.lexsort((ids, sizes))][0]
+        centroids = {g: profiles[labels == g].mean(axis=0) for g in ids}
+        own = centroids[small]
+        best, best_sim = None, -np.inf
+        for g in ids:
+            if g == small:
+                continue
+            other = centroids[g]
+            sim = float(own @ other / (np.linalg.norm(own) * np.linalg.norm(other) or 1.0))
+            if sim > best_sim:
+                best, best_sim = g, sim
+        labels[labels == small] = best
+
+
+def propose_subgroups(
+    records: pd.DataFrame,
+    *,
+    municipality_col: str = "自治体名",
+    n_groups: int | str = "auto",
+    seed: int = 0,
+    min_members: int = MIN_CELL,
+    max_groups: int = 10,
+) -> pd.DataFrame:
+    """Propose sub-groups (分科会) of municipalities with similar challenge profiles.
+
+    Method: a municipality x challenge-unit matrix of shares (respondents of the municipality whose
+    primary challenge is the unit, over its respondents), rows L2-normalised so that the Euclidean
+    k-means groups by cosine similarity; ``KMeans(n_init=10, random_state=seed)``. With
+    ``n_groups="auto"`` every k from 2 to ``max_groups`` is tried and the one with the best cosine
+    silhouette kept (smaller k on ties). Groups with fewer than ``min_members`` municipalities are
+    merged into the group with the most similar centroid, so that every group can meet and no group
+    size is below the small-cell limit.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The record table (only ``kept`` rows with a challenge unit and a municipality).
+    municipality_col : str, default "自治体名"
+    n_groups : int or "auto", default "auto"
+    seed : int, default 0
+    min_members : int, default MIN_CELL
+    max_groups : int, default 10
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group, kind, shared_challenges, members, regions, n_members``; ``kind`` is
+        ``challenge``; ``shared_challenges`` holds up to three challenge units raised by at least
+        half the members (most widely shared first; at least one), space separated; ``members`` the
+        municipality names sorted and joined with ``、``; ``regions`` the members' regions in map
+        order. Only municipality names are listed, never departments or people. Groups are numbered
+        ``S1, S2, …`` by size (largest first), then by first member. Empty when there are fewer than
+        ``min_members`` municipalities.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    kept = kept_rows(records)
+    if municipality_col not in kept.columns:
+        return pd.DataFrame(columns=SUBGROUP_COLUMNS)
+    frame = _respondent_units(kept)
+    frame["m"] = kept[municipality_col].fillna("").astype(str).str.strip()
+    frame = frame[(frame["m"] != "") & (frame["unit"] != "")]
+    size = frame.groupby("m")["respondent"].nunique()
+    counts = (
+        frame.drop_duplicates(["m", "respondent", "unit"])
+        .groupby(["m", "unit"])
+        .size()
+        .unstack(fill_value=0)
+    )
+    counts = counts.sort_index().reindex(columns=sorted(counts.columns))
+    if len(counts) < min_members:
+        return pd.DataFrame(columns=SUBGROUP_COLUMNS)
+    shares = counts.div(size.reindex(counts.index), axis=0)
+    profiles = shares.to_numpy(dtype=float)
+    norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+    profiles = profiles / np.where(norms > 0, norms, 1.0)
+
+    def fit(k: int) -> np.ndarray:
+        model = KMeans(n_clusters=k, n_init=10, random_state=seed)
+        return _merge_small_groups(model.fit_predict(profiles), profiles, min_members)
+
+    n_distinct = len(np.unique(profiles.round(12), axis=0))
+    if n_groups == "auto":
+        best_labels, best_score = np.zeros(len(profiles), dtype=int), -np.inf
+        for k in range(2, min(max_groups, n_distinct, len(profiles) - 1) + 1):
+            labels = fit(k)
+            if len(np.unique(labels)) < 2:
+                continue
+            score = silhouette_score(profiles, labels, metric="cosine")
+            if score > best_score + 1e-12:
+                best_labels, best_score = labels, score
+        labels = best_labels
+    else:
+        k = int(n_groups)
+        labels = fit(min(k, n_distinct)) if k > 1 else np.zeros(len(profiles), dtype=int)
+
+    regions = _municipality_regions(kept, municipality_col)
+    groups = []
+    for g in np.unique(labels):
+        members = sorted(counts.index[labels == g])
+        raised = (counts.loc[members] > 0).mean(axis=0)
+        mean_share = shares.loc[members].mean(axis=0)
+        ranked = (
+            pd.DataFrame({"raised": raised, "share": mean_share, "unit": raised.index})
+            .reset_index(drop=True)
+            .sort_values(["raised", "share", "unit"], ascending=[False, False, True])
+        )
+        shared = ranked[ranked["raised"] >= 0.5]["unit"].tolist()[:3] or ranked["unit"].tolist()[:1]
+        groups.append(
+            {
+                "kind": "challenge",
+                "shared_challenges": " ".join(shared),
+                "members": "、".join(members),
+                "regions": _join_regions({regions.get(m, "") for m in members}),
+                "n_members": len(members),
+            }
+        )
+    groups.sort(key=lambda row: (-row["n_members"], row["members"]))
+    for i, row in enumerate(groups, start=1):
+        row["group"] = f"S{i}"
+    return pd.DataFrame(groups, columns=SUBGROUP_COLUMNS)
+
+
+def regional_groups(
+    records: pd.DataFrame,
+    *,
+    municipality_col: str = "自治体名",
+    min_members: int = MIN_CELL,
+) -> pd.DataFrame:
+    """Regional groupings of member municipalities for in-person meetings.
+
+    One group per region (:data:`REGIONS` order). A region with fewer than ``min_members``
+    municipalities is joined with its next neighbour in map order (e.g. ``中国・四国``); a small
+    remainder at the end joins the previous group.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The record table (kept rows with a municipality and a prefecture).
+    municipality_col : str, default "自治体名"
+    min_members : int, default MIN_CELL
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group, kind, shared_challenges, members, regions, n_members``; ``kind`` is
+        ``region``, ``group`` is ``R:<regions>``; ``shared_challenges`` the up to three challenge
+        units raised by most members. Empty when fewer than ``min_members`` municipalities have a
+        known region.
+    """
+    kept = kept_rows(records)
+    if municipality_col not in kept.columns:
+        return pd.DataFrame(columns=SUBGROUP_COLUMNS)
+    regions = _municipality_regions(kept, municipality_col)
+    if len(regions) < min_members:
+        return pd.DataFrame(columns=SUBGROUP_COLUMNS)
+    frame = _respondent_units(kept)
+    frame["m"] = kept[municipality_col].fillna("").astype(str).str.strip()
+    raised = frame[frame["unit"] != ""].drop_duplicates(["m", "unit"])
+    buckets: list[list[str]] = []
+    current: list[str] = []
+    for region in REGIONS:
+        current.append(region)
+        if sum(1 for r in regions.values() if r in current) >= min_members:
+            buckets.append(current)
+            current = []
+    if current:
+        if buckets:
+            buckets[-1].extend(current)
+        else:
+            buckets.append(current)
+    rows = []
+    for bucket in buckets:
+        members = sorted(m for m, r in regions.items() if r in bucket)
+        present = [r for r in bucket if any(regions[m] == r for m in members)]
+        units = raised[raised["m"].isin(members)]["unit"].value_counts()
+        units = units.reset_index().sort_values(["count", "unit"], ascending=[False, True])
+        rows.append(
+            {
+                "group": "R:" + "、".join(present),
+                "kind": "region",
+                "shared_challenges": " ".join(units["unit"].tolist()[:3]),
+                "members": "、".join(members),
+                "regions": "、".join(present),
+                "n_members": len(members),
+            }
+        )
+    return pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)

@@ -1,0 +1,142 @@
+import importlib.util
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rsnet_analysis.contract import STATUSES
+from rsnet_analysis.prepare import build_record_table, is_non_answer, status_counts
+
+
+def identity(text: str) -> str:
+    return text
+
+
+def raw_table(texts: list[str], respondents: list[str] | None = None, files: list[str] | None = None) -> pd.DataFrame:
+    n = len(texts)
+    return pd.DataFrame(
+        {
+            "record_id": [f"f:{i + 2}" for i in range(n)],
+            "source_file": files or ["f.csv"] * n,
+            "source_row": list(range(2, n + 2)),
+            "source_type": ["survey"] * n,
+            "respondent": respondents or [f"r{i}" for i in range(n)],
+            "date": [""] * n,
+            "text_original": texts,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "特になし", "特に無し", "とくになし", "なし", "無し", "ない", "ありません", "特にありません",
+        "該当なし", "-", "ー", "―", "‐", "N/A", "n/a", "NA", "none", "None", "ー以上ー", ".", "。",
+        "なし。", "特になし。", "・特になし", "特になし です", "...", "・", "－", "特にないです", "以上",
+        "（特になし）", "「なし」", "***", "?", "ＮＡ", "ｎ／ａ",
+    ],
+)
+def test_non_answers(text: str) -> None:
+    records = build_record_table(raw_table([text]), mask=identity)
+    assert records["status"].tolist() == ["non_answer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "予算なしで研修を続けるのは難しい",
+        "特になしとは言えないが、予算が足りない",
+        "なしくずしに研修がなくなった",
+        "ないものねだりかもしれないが人がほしい",
+        "DX",
+        "AI",
+        "研修",
+    ],
+)
+def test_real_answers_containing_nashi_are_kept(text: str) -> None:
+    assert not is_non_answer(text)
+    records = build_record_table(raw_table([text]), mask=identity)
+    assert records["status"].tolist() == ["kept"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u3000\n\t", "\u200b"])
+def test_empty(text: str) -> None:
+    records = build_record_table(raw_table([text]), mask=identity)
+    assert records["status"].tolist() == ["empty"]
+    assert records["text_clean"].tolist() == [""]
+
+
+def test_duplicates_same_respondent_same_file_only() -> None:
+    texts = ["ＤＸ人材の育成", "DX人材の育成", "DX人材の育成", "DX人材の育成", "DX人材の育成"]
+    respondents = ["札幌市", "札幌市", "仙台市", "札幌市", ""]
+    files = ["a.csv", "a.csv", "a.csv", "b.csv", "a.csv"]
+    records = build_record_table(raw_table(texts, respondents, files), mask=identity)
+    # width-folded repeat from the same respondent in the same file is a duplicate;
+    # another respondent, another wave (file) or an unknown respondent is not
+    assert records["status"].tolist() == ["kept", "duplicate", "kept", "kept", "kept"]
+
+
+def test_non_answer_is_never_a_duplicate() -> None:
+    records = build_record_table(raw_table(["特になし", "特になし"], ["x", "x"]), mask=identity)
+    assert records["status"].tolist() == ["non_answer", "non_answer"]
+
+
+def test_columns_order_index_and_originals_preserved() -> None:
+    raw = raw_table(["・ＤＸ\n・研修", "特になし"])
+    raw.index = [10, 20]
+    records = build_record_table(raw, mask=lambda s: s.replace("研修", "〔X〕"))
+    assert list(records.columns) == list(raw.columns) + ["text_clean", "text_masked", "status"]
+    assert records.index.tolist() == [10, 20]
+    assert records["text_original"].tolist() == raw["text_original"].tolist()
+    assert records["text_clean"].tolist() == ["DX / 研修", "特になし"]
+    assert records["text_masked"].tolist() == ["DX / 〔X〕", "特になし"]
+    assert "text_clean" not in raw  # input not modified
+
+
+def test_status_counts_has_all_keys() -> None:
+    records = build_record_table(raw_table(["研修"]), mask=identity)
+    counts = status_counts(records)
+    assert list(counts) == list(STATUSES)
+    assert counts == {"kept": 1, "empty": 0, "non_answer": 0, "duplicate": 0}
+    assert all(isinstance(v, int) for v in counts.values())
+
+
+def test_mask_is_applied_to_clean_text_before_anything_else_sees_it() -> None:
+    seen: list[str] = []
+
+    def spy(text: str) -> str:
+        seen.append(text)
+        return text
+
+    build_record_table(raw_table(["ＤＸ　です"]), mask=spy)
+    assert seen == ["DX です"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("rsnet_analysis.privacy") is None, reason="privacy.py not written yet"
+)
+def test_default_mask_is_privacy_mask_pii() -> None:
+    from rsnet_analysis.privacy import mask_pii
+
+    text = "担当の佐藤です。sato@example.lg.jp 03-1234-5678"
+    records = build_record_table(raw_table([text]))
+    assert records["text_masked"].iloc[0] == mask_pii(records["text_clean"].iloc[0])
+    assert "sato@example.lg.jp" not in records["text_masked"].iloc[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=30), st.sampled_from(["", "a", "b"])), max_size=30
+    )
+)
+def test_build_record_table_keeps_every_row(rows: list[tuple[str, str]]) -> None:
+    texts = [t for t, _ in rows]
+    respondents = [r for _, r in rows]
+    raw = raw_table(texts, respondents if rows else None)
+    records = build_record_table(raw, mask=identity)
+    assert len(records) == len(raw)
+    assert records["record_id"].tolist() == raw["record_id"].tolist()
+    assert set(records["status"]) <= set(STATUSES)
+    assert sum(status_counts(records).values()) == len(raw)

@@ -1,0 +1,120 @@
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rsnet_analysis.text.normalize import (
+    LINE_SEPARATOR,
+    clean_text,
+    join_lines,
+    make_pipeline,
+    nfkc,
+    normalize_whitespace,
+    remove_bullets,
+    remove_invisible,
+    replace_circled_numbers,
+    unify_dashes,
+)
+
+
+@pytest.mark.parametrize(
+    ("fn", "text", "expected"),
+    [
+        (nfkc, "ＤＸ推進", "DX推進"),
+        (nfkc, "ﾃﾞｼﾞﾀﾙ", "デジタル"),
+        (nfkc, "１２３", "123"),
+        (nfkc, "Ｐｏｗｅｒ　ＢＩ", "Power BI"),
+        (nfkc, "〔氏名〕〔メール〕〔電話〕", "〔氏名〕〔メール〕〔電話〕"),
+        (nfkc, "（株）", "(株)"),
+        (unify_dashes, "デ—タ", "データ"),
+        (unify_dashes, "サ－ビス", "サービス"),
+        (unify_dashes, "ｻｰﾋﾞｽ", "ｻーﾋﾞｽ"),
+        (unify_dashes, "コンピュ‐タ", "コンピュータ"),
+        (unify_dashes, "すごーい", "すごーい"),
+        (unify_dashes, "2023ー2024", "2023-2024"),
+        (unify_dashes, "A–B", "A-B"),
+        (unify_dashes, "ー", "-"),
+        (unify_dashes, "Wi-Fi", "Wi-Fi"),
+        (unify_dashes, "データ", "データ"),
+        (replace_circled_numbers, "①研修②予算", "(1)研修(2)予算"),
+        (replace_circled_numbers, "⑳", "(20)"),
+        (remove_invisible, "D\u200bX\ufeff", "DX"),
+        (remove_invisible, "a\x00b\x07c", "abc"),
+        (normalize_whitespace, "  研修   が\t\t課題  ", "研修 が 課題"),
+        (normalize_whitespace, "一行目\r\n\r\n\r\n二行目\r三行目\u2028四", "一行目\n二行目\n三行目\n四"),
+        (normalize_whitespace, " \n \n ", ""),
+        (remove_bullets, "・研修\n●予算\n■時間", "研修\n予算\n時間"),
+        (remove_bullets, "- 研修\n* 予算\n+ 時間", "研修\n予算\n時間"),
+        (remove_bullets, "1) 研修\n2)予算", "研修\n予算"),
+        (remove_bullets, "1. 研修\n2.予算", "研修\n予算"),
+        (remove_bullets, "(1)研修\n(2) 予算", "研修\n予算"),
+        (remove_bullets, "1.5倍に増えた", "1.5倍に増えた"),
+        (remove_bullets, "予算・人材・時間", "予算・人材・時間"),
+        (remove_bullets, "-", "-"),
+        (remove_bullets, "・", "・"),
+        (remove_bullets, "2023年度から", "2023年度から"),
+        (join_lines, "一\n二\n\n三", f"一{LINE_SEPARATOR}二{LINE_SEPARATOR}三"),
+    ],
+)
+def test_step(fn, text: str, expected: str) -> None:
+    assert fn(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ＤＸ人材の育成", "DX人材の育成"),
+        ("ﾃﾞｼﾞﾀﾙ人材が足りない", "デジタル人材が足りない"),
+        ("・研修の定着\n・異動で引き継げない", "研修の定着 / 異動で引き継げない"),
+        ("①研修\n②予算", "研修 / 予算"),
+        ("（１）研修\n（２）予算", "研修 / 予算"),
+        ("１）研修\r\n２）予算", "研修 / 予算"),
+        ("　特になし　", "特になし"),
+        ("ー", "-"),
+        ("-", "-"),
+        ("", ""),
+        ("   \n\t ", ""),
+        ("担当 〔氏名〕 まで", "担当 〔氏名〕 まで"),
+        ("kintone　と　Ｐｏｗｅｒ　ＢＩ", "kintone と Power BI"),
+        ("ｅラーニング", "eラーニング"),
+        ("デ−タ活用", "データ活用"),
+    ],
+)
+def test_clean_text(text: str, expected: str) -> None:
+    assert clean_text(text) == expected
+
+
+def test_make_pipeline_order_and_steps() -> None:
+    pipeline = make_pipeline(str.strip, str.upper, lambda s: s + "!")
+    assert pipeline("  dx ") == "DX!"
+    assert len(pipeline.steps) == 3
+    assert make_pipeline()("same") == "same"
+
+
+def test_clean_text_is_a_pipeline() -> None:
+    assert nfkc in clean_text.steps and join_lines is clean_text.steps[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text())
+def test_clean_text_never_crashes_and_is_single_line(text: str) -> None:
+    out = clean_text(text)
+    assert isinstance(out, str)
+    assert "\n" not in out and "\r" not in out
+    assert out == out.strip()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text())
+def test_clean_text_is_idempotent(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_placeholder_brackets_survive(text: str) -> None:
+    out = clean_text(f"{text}〔氏名〕{text}")
+    assert "〔氏名〕" in out
+    assert unicodedata.normalize("NFKC", "〔〕") == "〔〕"

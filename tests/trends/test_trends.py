@@ -1,0 +1,524 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.contingency_tables import Table
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from rsnet_analysis import trends
+from rsnet_analysis.contract import MIN_CELL, SUPPRESSED, challenge_unit
+from rsnet_analysis.ingest import REGIONS
+from rsnet_analysis.privacy import merge_small_segments, suppress_small_cells
+from rsnet_analysis.trends import (
+    adjusted_residuals,
+    assign_waves,
+    bh_adjust,
+    find_emerging,
+    propose_subgroups,
+    regional_groups,
+    segment_notices,
+    segment_table,
+    segments_all,
+    two_proportion_test,
+    wave_notices,
+    wave_order,
+    wave_trends,
+    wilson_interval,
+)
+
+COUNT_COLUMNS = {"n", "segment_n", "n_latest", "n_previous", "n_members"}
+
+MUNICIPALITIES = [
+    ("札幌市", "北海道", "政令指定都市"),
+    ("仙台市", "宮城県", "政令指定都市"),
+    ("前橋市", "群馬県", "市"),
+    ("横浜市", "神奈川県", "政令指定都市"),
+    ("長野市", "長野県", "市"),
+    ("京都市", "京都府", "政令指定都市"),
+    ("広島市", "広島県", "政令指定都市"),
+    ("高松市", "香川県", "市"),
+    ("福岡市", "福岡県", "政令指定都市"),
+    ("那覇市", "沖縄県", "市"),
+    ("白川村", "岐阜県", "村"),
+]
+
+
+def record(
+    rid,
+    respondent,
+    date,
+    cluster,
+    challenge,
+    municipality=MUNICIPALITIES[0],
+    status="kept",
+    **extra,
+):
+    return {
+        "record_id": rid,
+        "status": status,
+        "respondent": respondent,
+        "date": date,
+        "source_file": f"survey_{date[:4] or 'x'}.csv",
+        "source_type": "survey",
+        "cluster": cluster,
+        "cluster_label": "",
+        "challenge": challenge,
+        "challenge_secondary": "",
+        "text_masked": "…",
+        "自治体名": municipality[0],
+        "都道府県": municipality[1],
+        "自治体区分": municipality[2],
+        "所属部署": extra.get("dept", "DX推進課"),
+        "役割": extra.get("role", "DX担当"),
+    }
+
+
+def frame(rows):
+    records = pd.DataFrame(rows)
+    records["cluster"] = records["cluster"].astype("Int64")
+    return records
+
+
+KEYS = ["polarization", "motivation", "kpi", "turnover"]
+
+
+@pytest.fixture
+def survey():
+    """Three yearly waves of 40 respondents; cluster 9 (unnamed) appears only in 2024, cluster 3
+    (turnover) is common in 2022-2023 and vanishes in 2024."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for year in (2022, 2023, 2024):
+        for r in range(40):
+            municipality = MUNICIPALITIES[r % len(MUNICIPALITIES)]
+            if year == 2024 and r % 4 == 0:
+                cluster, challenge = 9, ""
+            elif year < 2024 and r % 4 == 1:
+                cluster, challenge = 3, "turnover"
+            else:
+                cluster = int(rng.integers(3))
+                challenge = KEYS[cluster]
+            rows.append(
+                record(
+                    f"survey_{year}:{r + 2}",
+                    f"{municipality[0]}-{r}",
+                    f"{year}-{1 + r % 12:02d}-10",
+                    cluster,
+                    challenge,
+                    municipality,
+                    dept=f"課{r}",
+                )
+            )
+    # excluded rows and an undated row
+    rows.append(record("survey_2024:90", "x-1", "2024-05-01", pd.NA, "", status="non_answer"))
+    rows.append(record("survey_2024:91", "x-2", "", 1, "motivation"))
+    return frame(rows)
+
+
+@pytest.fixture
+def clusters():
+    return pd.DataFrame(
+        {
+            "cluster": [0, 1, 2, 3, 9],
+            "size": [0, 0, 0, 0, 10],
+            "share": 0.0,
+            "label": ["二極化", "モチベーション", "成果指標", "異動", "生成AIの活用"],
+            "top_terms": ["", "", "", "", "生成AI ChatGPT ガイドライン"],
+            "challenge": KEYS + [""],
+            "representative_record_ids": ["", "", "", "", "survey_2023:2 survey_2024:6"],
+            "stability": 1.0,
+        }
+    )
+
+
+# ------------------------------------------------------------------ statistics against references
+
+
+def test_wilson_matches_statsmodels():
+    counts = np.array([0, 1, 4, 5, 17, 40, 40])
+    nobs = np.array([10, 10, 33, 60, 40, 40, 120])
+    low, high = wilson_interval(counts, nobs)
+    ref_low, ref_high = proportion_confint(counts, nobs, alpha=0.05, method="wilson")
+    np.testing.assert_allclose(low, ref_low, atol=1e-12)
+    np.testing.assert_allclose(high, ref_high, atol=1e-12)
+    low, high = wilson_interval([1], [0])
+    assert np.isnan(low[0]) and np.isnan(high[0])
+
+
+def test_bh_matches_statsmodels():
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216, 0.9])
+    np.testing.assert_allclose(bh_adjust(p), multipletests(p, method="fdr_bh")[1], atol=1e-12)
+    with_nan = bh_adjust([0.01, np.nan, 0.04])
+    assert np.isnan(with_nan[1])
+    np.testing.assert_allclose(
+        with_nan[[0, 2]], multipletests([0.01, 0.04], method="fdr_bh")[1], atol=1e-12
+    )
+
+
+def test_two_proportion_test_z_branch_matches_statsmodels():
+    p, test = two_proportion_test(30, 100, 45, 110)
+    assert test == "z"
+    _, ref = proportions_ztest([30, 45], [100, 110])
+    assert p == pytest.approx(ref, abs=1e-12)
+
+
+def test_two_proportion_test_fisher_branch_for_small_counts():
+    p, test = two_proportion_test(0, 30, 6, 30)
+    assert test == "fisher"
+    assert p == pytest.approx(stats.fisher_exact([[0, 30], [6, 24]]).pvalue, abs=1e-12)
+    assert np.isnan(two_proportion_test(1, 0, 1, 5)[0])
+
+
+def test_adjusted_residuals_textbook_table():
+    # Agresti, Categorical Data Analysis (2nd ed.), Table 3.2: party identification by gender
+    table = np.array([[762, 327, 468], [484, 239, 477]])
+    expected = np.array([[4.50, 0.70, -5.32], [-4.50, -0.70, 5.32]])
+    np.testing.assert_allclose(adjusted_residuals(table), expected, atol=0.01)
+    np.testing.assert_allclose(
+        adjusted_residuals(table), Table(table).standardized_resids, atol=1e-10
+    )
+    assert stats.chi2_contingency(table, correction=False).statistic == pytest.approx(
+        30.07, abs=0.01
+    )
+
+
+def test_segment_chi2_matches_scipy(survey):
+    table = segment_table(survey, "自治体区分", suppress=False)
+    observed = table.pivot(index="challenge", columns="segment", values="n").to_numpy()
+    ref = stats.chi2_contingency(observed, correction=False)
+    assert table["chi2"].iloc[0] == pytest.approx(ref.statistic)
+    assert table["p_table"].iloc[0] == pytest.approx(ref.pvalue)
+    assert table["dof"].iloc[0] == ref.dof
+    residuals = table.pivot(index="challenge", columns="segment", values="residual").to_numpy()
+    np.testing.assert_allclose(residuals, Table(observed).standardized_resids, atol=1e-10)
+    p_cells = 2 * stats.norm.sf(np.abs(residuals.ravel()))
+    np.testing.assert_allclose(
+        np.sort(table["p_adj"].to_numpy()),
+        np.sort(multipletests(p_cells, method="fdr_bh")[1]),
+        atol=1e-12,
+    )
+
+
+# ------------------------------------------------------------------ waves
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("year", ["2023", "2023", "2024", "2024", ""]),
+        ("half", ["2023H1", "2023H2", "2024H1", "2024H2", ""]),
+        ("quarter", ["2023Q1", "2023Q3", "2024Q2", "2024Q4", ""]),
+        ("file", ["a", "b", "c_2024", "c_2024", "d"]),
+    ],
+)
+def test_assign_waves(period, expected):
+    records = pd.DataFrame(
+        {
+            "date": ["2023-03-31", "2023-07-01", "2024-06-30", "2024-12-01", ""],
+            "source_file": ["a.csv", "b.xlsx", "c_2024.csv", "c_2024.csv", "d.md"],
+        }
+    )
+    waves = assign_waves(records, period=period)
+    assert waves.tolist() == expected
+    assert waves.name == "wave"
+
+
+def test_assign_waves_rejects_unknown_period():
+    with pytest.raises(ValueError, match="period"):
+        assign_waves(pd.DataFrame({"date": ["2023-01-01"]}), period="fiscal")
+
+
+def test_wave_order_natural_and_by_date():
+    assert wave_order(pd.Series(["2024H1", "", "2023H2", "2024H2", "2023H2"])) == [
+        "2023H2",
+        "2024H1",
+        "2024H2",
+    ]
+    assert wave_order(pd.Series(["w10", "w2", "w1"])) == ["w1", "w2", "w10"]
+    records = pd.DataFrame({"date": ["2024-01-01", "2023-05-01", ""]})
+    waves = pd.Series(["spring", "autumn", "notes"])
+    assert wave_order(waves, records) == ["autumn", "spring", "notes"]
+
+
+def test_undated_rows_are_reported_not_dropped(survey):
+    waves = assign_waves(survey)
+    assert len(waves) == len(survey)
+    notices = wave_notices(survey, waves)
+    assert len(notices) == 1
+    assert "1 件" in notices[0] and "survey_2024:91" in notices[0]
+    assert wave_notices(survey[survey["date"] != ""], waves[survey["date"] != ""]) == []
+
+
+def test_challenge_unit_tracks_unnamed_clusters():
+    records = frame(
+        [
+            record("a:2", "r1", "2023-01-01", 1, "motivation"),
+            record("a:3", "r2", "2023-01-01", 7, ""),
+            record("a:4", "r3", "2023-01-01", pd.NA, "", status="empty"),
+        ]
+    )
+    assert challenge_unit(records).tolist() == ["motivation", "cluster:7", ""]
+
+
+def test_wave_trends_raw_numbers(survey):
+    waves = assign_waves(survey)
+    table = wave_trends(survey, waves=waves, suppress=False)
+    assert list(table.columns) == trends.TREND_COLUMNS
+    assert table["wave"].unique().tolist() == ["2022", "2023", "2024"]
+    kept = survey[(survey["status"] == "kept") & (survey["date"] != "")]
+    for _, row in table.iterrows():
+        in_wave = kept[kept["date"].str[:4] == row["wave"]]
+        unit = challenge_unit(in_wave)
+        n = in_wave.loc[unit == row["challenge"], "respondent"].nunique()
+        assert row["n"] == n
+        assert row["share"] == pytest.approx(n / in_wave["respondent"].nunique())
+    low, high = proportion_confint(table["n"], 40, method="wilson")
+    np.testing.assert_allclose(table["ci_low"], low, atol=1e-12)
+    np.testing.assert_allclose(table["ci_high"], high, atol=1e-12)
+    first = table[table["wave"] == "2022"]
+    assert first["change"].isna().all() and first["p_adj"].isna().all()
+    cluster9 = table[(table["challenge"] == "cluster:9")].set_index("wave")
+    assert cluster9.loc["2024", "n"] == 10
+    assert cluster9.loc["2024", "change"] == pytest.approx(10 / 40)
+    # p_adj is BH over every comparison
+    raw = []
+    for _, row in table[table["wave"] != "2022"].iterrows():
+        prev = {"2023": "2022", "2024": "2023"}[row["wave"]]
+        n_prev = table[(table["wave"] == prev) & (table["challenge"] == row["challenge"])]["n"]
+        raw.append(two_proportion_test(row["n"], 40, int(n_prev.iloc[0]), 40)[0])
+    np.testing.assert_allclose(
+        table.loc[table["wave"] != "2022", "p_adj"],
+        multipletests(raw, method="fdr_bh")[1],
+        atol=1e-12,
+    )
+
+
+def test_respondent_counted_once_per_wave():
+    rows = [record(f"a:{i}", "same", "2023-01-01", 1, "motivation") for i in range(2, 5)]
+    rows += [record(f"a:{i}", f"r{i}", "2023-01-01", 2, "kpi") for i in range(5, 9)]
+    table = wave_trends(frame(rows), waves=assign_waves(frame(rows)), suppress=False)
+    assert table.set_index("challenge")["n"].to_dict() == {"kpi": 4, "motivation": 1}
+    assert table.set_index("challenge")["share"]["kpi"] == pytest.approx(4 / 5)
+
+
+# ------------------------------------------------------------------ emerging
+
+
+def test_new_cluster_in_latest_wave_ranked_first(survey, clusters):
+    waves = assign_waves(survey)
+    table = find_emerging(survey, clusters, waves=waves, suppress=False)
+    top = table.iloc[0]
+    assert top["cluster"] == 9
+    assert top["direction"] == "emerging"
+    assert top["label"] == "生成AIの活用" and "生成AI" in top["top_terms"]
+    assert (top["n_latest"], top["n_previous"]) == (10, 0)
+    assert top["growth"] == pytest.approx(10 / 40)
+    assert top["p_value"] == pytest.approx(
+        stats.fisher_exact([[10, 30], [0, 80]], alternative="greater").pvalue
+    )
+    ids = top["representative_record_ids"].split()
+    assert ids[0] == "survey_2024:6"  # the cluster's own representative from the latest wave
+    assert len(ids) == 3 and all(i.startswith("survey_2024:") for i in ids)
+    kept = survey.set_index("record_id")
+    assert all(kept.loc[i, "cluster"] == 9 for i in ids)
+
+
+def test_fading_cluster_flagged(survey, clusters):
+    waves = assign_waves(survey)
+    table = find_emerging(survey, clusters, waves=waves, suppress=False)
+    table = find_emerging(survey, clusters, waves=waves, suppress=False)
+    fading = table[table["direction"] == "fading"].reset_index(drop=True)
+    assert fading.iloc[0]["cluster"] == 3
+    assert fading.iloc[0]["n_latest"] == 0
+    assert set(fading["cluster"]) == set(table.loc[table["direction"] == "fading", "cluster"])
+    ids = fading.iloc[0]["representative_record_ids"].split()
+    assert all(not i.startswith("survey_2024:") for i in ids)
+    # ranking: emerging block first, each block by p-value
+    blocks = table["direction"].map({"emerging": 0, "fading": 1, "stable": 2}).tolist()
+    assert blocks == sorted(blocks)
+    for direction in ("emerging", "fading"):
+        p = table.loc[table["direction"] == direction, "p_value"].tolist()
+        assert p == sorted(p)
+
+
+def test_emerging_needs_two_waves(clusters):
+    records = frame([record("a:2", "r1", "2023-01-01", 1, "motivation")])
+    table = find_emerging(records, clusters, waves=assign_waves(records))
+    assert table.empty and list(table.columns) == trends.EMERGING_COLUMNS
+
+
+# ------------------------------------------------------------------ segments
+
+
+def test_small_segments_merged_or_dropped():
+    values = pd.Series(["市"] * 6 + ["町"] * 3 + ["村"] * 2 + [""] * 1)
+    merged, notes = merge_small_segments(values)
+    assert merged.value_counts().to_dict() == {"市": 6, "その他": 5}
+    assert merged.isna().sum() == 1  # the blank has no segment at all (not 不明, not その他)
+    assert len(notes) == 1 and "町" not in notes[0] and "村" not in notes[0]
+    merged, notes = merge_small_segments(pd.Series(["市"] * 6 + ["町"] * 3))
+    assert merged.isna().sum() == 3 and "除きました" in notes[0]
+
+
+def test_segment_table_hides_small_segments(survey):
+    table = segment_table(survey, "自治体区分")
+    assert "村" not in set(table["segment"])  # 白川村: 3 respondents (same keys every wave)
+    tiny = survey.copy()
+    tiny.loc[tiny["自治体名"] == "白川村", "自治体区分"] = "特別区"
+    tiny.loc[tiny["record_id"].isin(["survey_2022:12", "survey_2022:23"]), "自治体区分"] = "組合"
+    table = segment_table(tiny, "自治体区分")
+    assert "組合" not in set(table["segment"])
+    assert (pd.to_numeric(table["segment_n"]) >= MIN_CELL).all()
+    assert any("その他" in note or "除き" in note for note in segment_notices(tiny, ["自治体区分"]))
+
+
+def test_departments_never_shown_individually(survey):
+    table = segment_table(survey, "所属部署")  # every respondent has a department of their own
+    assert set(table["segment"]) <= {"その他"}
+
+
+def test_region_segment_derived_from_prefecture(survey):
+    table = segment_table(survey, "地域", suppress=False)
+    assert set(table["segment"]) <= set(REGIONS) | {"その他"}
+    assert table["segment_col"].eq("地域").all()
+
+
+def test_segments_all_stacks_and_skips_missing(survey):
+    table = segments_all(survey, ["自治体区分", "地域", "存在しない列"])
+    assert table["segment_col"].unique().tolist() == ["自治体区分", "地域"]
+    assert "存在しない列" in "".join(segment_notices(survey, ["存在しない列"]))
+
+
+# ------------------------------------------------------------------ suppression
+
+
+def test_suppress_small_cells_unit():
+    df = pd.DataFrame({"n": [0, 3, 5, 12], "share": [0.0, 0.1, 0.2, 0.4], "label": list("abcd")})
+    out = suppress_small_cells(df, ["n"])
+    assert out["n"].tolist() == [SUPPRESSED, SUPPRESSED, 5, 12]  # zero too: "<5" must not mean "≥1"
+    assert out["share"].isna().tolist() == [True, True, False, False]
+    assert out["label"].tolist() == list("abcd")
+    assert df["n"].tolist() == [0, 3, 5, 12]  # input untouched
+
+
+def _assert_no_small_counts(table):
+    assert not table.empty
+    for col in COUNT_COLUMNS & set(table.columns):
+        for value in table[col]:
+            if value == SUPPRESSED:
+                continue
+            assert float(value) >= MIN_CELL, (col, value)
+
+
+def _assert_derived_blank(table, count_col, derived):
+    hidden = table[count_col] == SUPPRESSED
+    for col in derived:
+        assert table.loc[hidden, col].isna().all(), col
+
+
+def test_no_small_count_survives_in_any_output(survey, clusters):
+    waves = assign_waves(survey)
+    outputs = {
+        "trends": wave_trends(survey, waves=waves),
+        "segments": segments_all(survey, ["自治体区分", "地域", "所属部署", "役割"]),
+        "emerging": find_emerging(survey, clusters, waves=waves),
+        "subgroups": propose_subgroups(survey),
+        "regional": regional_groups(survey),
+    }
+    for table in outputs.values():
+        _assert_no_small_counts(table)
+    assert (outputs["segments"]["n"] == SUPPRESSED).any(), "the fixture must exercise suppression"
+    _assert_derived_blank(outputs["trends"], "n", ["share", "ci_low", "ci_high", "change", "p_adj"])
+    _assert_derived_blank(outputs["segments"], "n", ["share", "expected", "residual", "p_adj"])
+    _assert_derived_blank(
+        outputs["emerging"], "n_previous", ["share_previous", "growth", "p_value"]
+    )
+    # a change from a suppressed previous cell is blank too
+    t = outputs["trends"]
+    for i, row in t.iterrows():
+        if row["wave"] == "2022":
+            continue
+        prev = {"2023": "2022", "2024": "2023"}[row["wave"]]
+        prev_n = t[(t["wave"] == prev) & (t["challenge"] == row["challenge"])]["n"].iloc[0]
+        if prev_n == SUPPRESSED:
+            assert np.isnan(t.loc[i, "change"]) and np.isnan(t.loc[i, "p_adj"])
+
+
+def test_complementary_suppression_protects_lone_small_cell():
+    rows = []
+    for i in range(20):
+        rows.append(record(f"a:{i}", f"r{i}", "2023-01-01", 0, "polarization"))
+    for i in range(20, 27):
+        rows.append(record(f"a:{i}", f"r{i}", "2023-01-01", 1, "motivation"))
+    for i in range(27, 29):
+        rows.append(record(f"a:{i}", f"r{i}", "2023-01-01", 2, "kpi"))
+    records = frame(rows)
+    table = wave_trends(records, waves=assign_waves(records)).set_index("challenge")
+    # kpi (2) alone would be wave total - 20 - 7; motivation, the next smallest, is hidden with it
+    assert table.loc["kpi", "n"] == SUPPRESSED
+    assert table.loc["motivation", "n"] == SUPPRESSED
+    assert np.isnan(table.loc["motivation", "share"])
+    assert table.loc["polarization", "n"] == 20
+
+
+# ------------------------------------------------------------------ sub-groups
+
+
+def _profile_records():
+    rows = []
+    group_a = ["札幌市", "仙台市", "前橋市", "横浜市", "長野市", "白川村"]
+    group_b = ["京都市", "広島市", "高松市", "福岡市", "那覇市"]
+    lookup = {m[0]: m for m in MUNICIPALITIES}
+    i = 0
+    for name in group_a:
+        for key in ("kpi", "kpi", "turnover"):
+            i += 1
+            rows.append(record(f"s:{i}", f"{name}-{i}", "2023-05-01", 2, key, lookup[name]))
+    for name in group_b:
+        for key in ("motivation", "polarization", "motivation"):
+            i += 1
+            rows.append(record(f"s:{i}", f"{name}-{i}", "2023-05-01", 1, key, lookup[name]))
+    return frame(rows), group_a, group_b
+
+
+def test_propose_subgroups_recovers_profiles():
+    records, group_a, group_b = _profile_records()
+    table = propose_subgroups(records)
+    assert list(table.columns) == trends.SUBGROUP_COLUMNS
+    assert table["kind"].eq("challenge").all()
+    members = {row["group"]: row["members"].split("、") for _, row in table.iterrows()}
+    assert members == {"S1": sorted(group_a), "S2": sorted(group_b)}
+    assert table.iloc[0]["shared_challenges"].split() == ["kpi", "turnover"]
+    assert table.iloc[1]["shared_challenges"].split() == ["motivation", "polarization"]
+    assert table.iloc[0]["regions"] == "北海道、東北、関東、中部"
+    assert (table["n_members"] >= MIN_CELL).all()
+    text = table.to_string()
+    assert "DX推進課" not in text and "-1" not in text
+
+
+def test_propose_subgroups_is_deterministic(survey):
+    first = propose_subgroups(survey, min_members=3, seed=0)
+    second = propose_subgroups(survey, min_members=3, seed=0)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_regional_groups_merge_small_regions():
+    records, _, _ = _profile_records()
+    table = regional_groups(records)
+    assert table["kind"].eq("region").all()
+    assert (table["n_members"] >= MIN_CELL).all()
+    all_members = sorted(m for cell in table["members"] for m in cell.split("、"))
+    assert all_members == sorted(m[0] for m in MUNICIPALITIES)
+    assert table.iloc[0]["group"].startswith("R:北海道")
+
+
+def test_outputs_deterministic(survey, clusters):
+    waves = assign_waves(survey)
+    for fn in (
+        lambda: wave_trends(survey, waves=waves),
+        lambda: segments_all(survey),
+        lambda: find_emerging(survey, clusters, waves=waves),
+        lambda: regional_groups(survey),
+    ):
+        pd.testing.assert_frame_equal(fn(), fn())
