@@ -1,5 +1,7 @@
 """Errors that carry a message meant for the analyst, not a traceback."""
 
+__all__ = ["InputError", "RsnetError"]
+
 
 class RsnetError(Exception):
     """Base class for errors shown to the user as a single clear message.

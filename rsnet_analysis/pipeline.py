@@ -25,7 +25,8 @@ from rsnet_analysis.contract import (
 from rsnet_analysis.errors import RsnetError
 from rsnet_analysis.ingest import ColumnRoles, ReadResult
 from rsnet_analysis.report import records_for_output, write_csv
-from rsnet_analysis.text import JapaneseTokenizer
+
+__all__ = ["package_versions", "run_analysis", "write_outputs"]
 
 #: Packages whose versions are recorded with every run.
 RECORDED_PACKAGES: tuple[str, ...] = (
@@ -96,7 +97,7 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         segment_cols=settings.segment_cols,
         sheet=settings.sheet,
     )
-    table = prepare.build_record_table(read.table)
+    table = prepare.build_record_table(read.table, progress=progress)
     if "都道府県" in table.columns and "地域" not in table.columns:
         table = ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
 
@@ -109,10 +110,7 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     texts = table.loc[kept, "text_masked"].tolist()
     ids = table.loc[kept, "record_id"].tolist()
 
-    tokenizer = JapaneseTokenizer()
-    tokens = tokenizer.tokenize_many(texts, progress=progress)
-    table["tokens"] = pd.Series([[] for _ in range(len(table))], index=table.index, dtype=object)
-    table.loc[kept, "tokens"] = pd.Series(tokens, index=table.index[kept], dtype=object)
+    tokens = table.loc[kept, "tokens"].tolist()
 
     book = challenges.Codebook.load(settings.codebook)
     coded = challenges.code_records(texts, tokens, book)

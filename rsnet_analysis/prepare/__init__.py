@@ -6,9 +6,10 @@ with a reason (``empty``, ``non_answer``, ``duplicate``).
 
 from rsnet_analysis.prepare.records import (
     NON_ANSWERS,
+    TextPreparer,
     build_record_table,
     is_non_answer,
     status_counts,
 )
 
-__all__ = ["NON_ANSWERS", "build_record_table", "is_non_answer", "status_counts"]
+__all__ = ["NON_ANSWERS", "TextPreparer", "build_record_table", "is_non_answer", "status_counts"]

@@ -14,10 +14,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from rsnet_analysis.contract import STATUSES
+from rsnet_analysis.privacy import PiiMasker
+from rsnet_analysis.text import JapaneseTokenizer
 from rsnet_analysis.text.normalize import clean_text
 
 __all__ = [
     "NON_ANSWERS",
+    "TextPreparer",
     "build_record_table",
     "is_non_answer",
     "status_counts",
@@ -73,61 +76,115 @@ def is_non_answer(text_clean: str) -> bool:
     return core in NON_ANSWERS or text.casefold() in NON_ANSWERS
 
 
-def _default_mask() -> Callable[[str], str]:
-    """Import the PII masker lazily (privacy.py pulls in its own resources)."""
-    from rsnet_analysis.privacy import mask_pii
+class TextPreparer:
+    """Masks and tokenizes one cleaned answer with a single MeCab pass (picklable).
 
-    return mask_pii
+    Parameters
+    ----------
+    mask : callable, optional
+        A ``str -> str`` masker to use instead of :class:`~rsnet_analysis.privacy.PiiMasker`
+        (then the tokenizer tags the masked text again).
+    tokenizer : JapaneseTokenizer, optional
+        Default ``JapaneseTokenizer()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        mask: Callable[[str], str] | None = None,
+        tokenizer: JapaneseTokenizer | None = None,
+    ) -> None:
+        self.mask = mask
+        self.tokenizer = tokenizer if tokenizer is not None else JapaneseTokenizer()
+        self.masker = PiiMasker()
+
+    def __call__(self, text: str, kept: bool) -> tuple[str, list[str]]:
+        """Return the masked text and, for a kept answer, its tokens (else ``[]``)."""
+        if self.mask is not None:
+            masked = self.mask(text)
+            return masked, (self.tokenizer(masked) if kept else [])
+        if not kept:
+            return self.masker.mask(text), []
+        done = self.masker.mask_tagged(text)
+        if done.tagged is None:  # no Japanese in the text: nothing was tagged yet
+            return done.text, self.tokenizer(done.text)
+        return done.text, self.tokenizer.tokenize_tagged(done.tagged, done.blocked)
 
 
 def build_record_table(
-    raw: pd.DataFrame, *, mask: Callable[[str], str] | None = None
+    raw: pd.DataFrame,
+    *,
+    mask: Callable[[str], str] | None = None,
+    tokenizer: JapaneseTokenizer | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
-    """Add ``text_clean``, ``text_masked`` and ``status`` to the raw table.
+    """Add ``text_clean``, ``text_masked``, ``status`` and ``tokens`` to the raw table.
 
     Parameters
     ----------
     raw : pandas.DataFrame
-        The table from :func:`rsnet_analysis.io.read_inputs` (``ReadResult.table``);
+        The table from :func:`rsnet_analysis.ingest.read_inputs` (``ReadResult.table``);
         needs ``text_original`` and ``respondent`` (``source_file`` is used when present).
     mask : callable, optional
-        ``str -> str`` that replaces personal information with placeholders.
-        Defaults to :func:`rsnet_analysis.privacy.mask_pii`.
+        ``str -> str`` that replaces personal information with placeholders. By default
+        :class:`~rsnet_analysis.privacy.PiiMasker` masks each answer and the tokenizer reuses its
+        MeCab pass (one pass per answer).
+    tokenizer : JapaneseTokenizer, optional
+        The tokenizer for the ``tokens`` column (default settings when None).
+    progress : bool, default False
+        Show a progress bar.
 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``raw`` (same rows, same order, same index) with three more columns:
+        A copy of ``raw`` (same rows, same order, same index) with four more columns:
 
-        - ``text_clean``: :func:`~rsnet_analysis.normalize.clean_text` of the original;
-        - ``text_masked``: ``mask(text_clean)``;
+        - ``text_clean``: :func:`~rsnet_analysis.text.clean_text` of the original;
+        - ``text_masked``: the cleaned text with personal information masked;
         - ``status``: ``empty`` (nothing left after cleaning), ``non_answer``
           (see :func:`is_non_answer`), ``duplicate`` (the same ``text_clean`` from the
           same respondent in the same file as an earlier kept row), else ``kept``.
           Rows with an empty ``respondent`` are never marked duplicate: without a
           respondent there is no telling a repeat from two people agreeing. A repeat in
-          another file (another survey wave) is a new answer, not a duplicate.
+          another file (another survey wave) is a new answer, not a duplicate;
+        - ``tokens``: the content-word terms of kept rows (``[]`` for the others), computed once
+          here and reused by every later stage.
 
     Raises
     ------
     KeyError
         When ``raw`` has no ``text_original`` column.
     """
-    if mask is None:
-        mask = _default_mask()
+    from rsnet_analysis.progress import track
+
     records = raw.copy()
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
-    respondents = (
-        records["respondent"].fillna("").astype(str).tolist()
-        if "respondent" in records
-        else [""] * len(records)
-    )
-    files = (
-        records["source_file"].fillna("").astype(str).tolist()
-        if "source_file" in records
-        else [""] * len(records)
-    )
+    statuses = _statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
+    prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
+    masked: list[str] = []
+    tokens: list[list[str]] = []
+    for text, status in track(
+        list(zip(cleaned, statuses, strict=True)), desc="mask + tokenize", enabled=progress
+    ):
+        m, toks = prepare(text, status == "kept") if text else (text, [])
+        masked.append(m)
+        tokens.append(toks)
+    records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
+    records["text_masked"] = pd.Series(masked, index=records.index, dtype=object)
+    records["status"] = pd.Series(statuses, index=records.index, dtype=object)
+    records["tokens"] = pd.Series(tokens, index=records.index, dtype=object)
+    return records
+
+
+def _column(records: pd.DataFrame, name: str) -> list[str]:
+    if name in records:
+        return records[name].fillna("").astype(str).tolist()
+    return [""] * len(records)
+
+
+def _statuses(cleaned: list[str], respondents: list[str], files: list[str]) -> list[str]:
+    """The status of every row: empty, non_answer, duplicate or kept."""
     seen: set[tuple[str, str, str]] = set()
     statuses: list[str] = []
     for text, who, file in zip(cleaned, respondents, files, strict=True):
@@ -140,10 +197,7 @@ def build_record_table(
         else:
             seen.add((file, who, text))
             statuses.append("kept")
-    records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
-    records["text_masked"] = pd.Series([mask(t) for t in cleaned], index=records.index, dtype=object)
-    records["status"] = pd.Series(statuses, index=records.index, dtype=object)
-    return records
+    return statuses
 
 
 def status_counts(records: pd.DataFrame) -> dict[str, int]:

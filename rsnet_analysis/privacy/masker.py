@@ -48,7 +48,7 @@ objects and :func:`mask_pii` can be pickled and sent to worker processes.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from rsnet_analysis.privacy.lexicon import (
     _PERSONAL_ONLY_HONORIFICS,
@@ -79,6 +79,40 @@ from rsnet_analysis.privacy.patterns import (
     _alternation,
     _Tok,
 )
+from rsnet_analysis.text.tagger import Tagged, shared_tagger
+
+
+class Masked(NamedTuple):
+    """A masked answer with the MeCab pass the tokenizer can reuse (:meth:`PiiMasker.mask_tagged`)."""
+
+    text: str
+    tagged: Tagged | None
+    blocked: list[tuple[int, int]]
+
+
+class _Spans:
+    """Non-overlapping spans found in one text; existing placeholders are never reported."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken = [False] * len(text)
+        for m in _PLACEHOLDER_RE.finditer(text):
+            for i in range(m.start(), m.end()):
+                self.taken[i] = True
+        self.found: list[PiiSpan] = []
+
+    def add(self, start: int, end: int, kind: PiiKind) -> None:
+        """Add a span, trimmed of white space, unless it overlaps an earlier one."""
+        text = self.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end or any(self.taken[start:end]):
+            return
+        for i in range(start, end):
+            self.taken[i] = True
+        self.found.append(PiiSpan(start, end, kind, text[start:end]))
 
 
 class PiiMasker(_NameRules):
@@ -113,7 +147,6 @@ class PiiMasker(_NameRules):
         self.followers = tuple(followers)
         self.labels = tuple(labels)
         self.departments = tuple(departments)
-        self._tagger: Any = None
         self._compile()
 
     # -- pickling -----------------------------------------------------------------------------
@@ -127,7 +160,6 @@ class PiiMasker(_NameRules):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._tagger = None
         self._compile()
 
     def __repr__(self) -> str:
@@ -181,49 +213,21 @@ class PiiMasker(_NameRules):
         self._boundary_before_re = re.compile(r"(?:^|[\n。．.!！?？、,:：\s/／・\-―>])\s?$")
 
     # -- tagging ------------------------------------------------------------------------------
-    def _get_tagger(self) -> Any:
-        if self._tagger is None:
-            try:
-                import fugashi
-            except ImportError as exc:  # pragma: no cover - dependency is declared
-                raise ImportError(
-                    "fugashi が見つかりません。`pip install fugashi unidic-lite` を実行してください。 "
-                    "fugashi is missing: run `pip install fugashi unidic-lite`."
-                ) from exc
-            try:
-                self._tagger = fugashi.Tagger()
-            except RuntimeError as exc:  # pragma: no cover - dictionary is declared
-                raise RuntimeError(
-                    "MeCab の辞書が見つかりません。`pip install unidic-lite` を実行してください。 "
-                    "The MeCab dictionary is missing: run `pip install unidic-lite`."
-                ) from exc
-        return self._tagger
-
-    def _tokens(self, view: str) -> list[_Tok]:
+    @staticmethod
+    def _toks(tagged: Tagged) -> list[_Tok]:
+        feature = shared_tagger().feature
         toks: list[_Tok] = []
-        pos = 0
-        for word in self._get_tagger()(view):
-            surface = word.surface
+        for surface, start, raw in zip(tagged.surfaces, tagged.starts, tagged.features, strict=True):
             if not surface:
                 continue
-            start = view.find(surface, pos)
-            if start < 0:
-                continue
-            end = start + len(surface)
-            pos = end
-            f = word.feature
+            f = feature(raw)
             toks.append(
-                _Tok(
-                    start,
-                    end,
-                    surface,
-                    getattr(f, "pos1", None) or "",
-                    getattr(f, "pos2", None) or "",
-                    getattr(f, "pos3", None) or "",
-                    getattr(f, "pos4", None) or "",
-                )
+                _Tok(start, start + len(surface), surface, f.pos1, f.pos2 or "", f.pos3 or "", f.pos4 or "")
             )
         return toks
+
+    def _tokens(self, view: str) -> list[_Tok]:
+        return self._toks(shared_tagger().tag(view))
 
     # -- finding ------------------------------------------------------------------------------
     def find(self, text: str) -> list[PiiSpan]:
@@ -239,75 +243,72 @@ class PiiMasker(_NameRules):
         list of PiiSpan
             Non-overlapping spans. Existing placeholders are never reported.
         """
+        return self._find(text)[0]
+
+    def _find(self, text: str) -> tuple[list[PiiSpan], Tagged | None]:
+        """The spans of :meth:`find`, and MeCab's pass over the text names were looked for in."""
         if not text:
-            return []
+            return [], None
         view = text.translate(_DETECT_TABLE)
-        taken = [False] * len(text)
-        for m in _PLACEHOLDER_RE.finditer(text):
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-        spans: list[PiiSpan] = []
+        spans = _Spans(text)
+        self._regex_spans(view, spans)
+        tagged = None
+        if _HAS_JAPANESE_RE.search(view):
+            tagged = self._name_spans(text, spans)
+        return sorted(spans.found, key=lambda s: s.start), tagged
 
-        def add(start: int, end: int, kind: PiiKind) -> None:
-            # trim whitespace at the edges; skip anything overlapping an earlier span
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start >= end or any(taken[start:end]):
-                return
-            for i in range(start, end):
-                taken[i] = True
-            spans.append(PiiSpan(start, end, kind, text[start:end]))
-
+    def _regex_spans(self, view: str, spans: _Spans) -> None:
+        """E-mail addresses, phone numbers and names in Latin letters, by regular expression."""
         for m in _EMAIL_RE.finditer(view):
-            add(m.start(), m.end(), "email")
+            spans.add(m.start(), m.end(), "email")
         for m in _PHONE_RE.finditer(view):
             digits = sum(c.isdigit() for c in m.group())
             if m.group().startswith("+81"):
                 if 9 <= digits - 2 <= 11:
-                    add(m.start(), m.end(), "phone")
+                    spans.add(m.start(), m.end(), "phone")
             elif digits in (10, 11):
-                add(m.start(), m.end(), "phone")
+                spans.add(m.start(), m.end(), "phone")
         for m in _LABELLED_PHONE_RE.finditer(view):
             if sum(c.isdigit() for c in m.group(1)) >= 6:
-                add(m.start(1), m.end(1), "phone")
+                spans.add(m.start(1), m.end(1), "phone")
         for m in _EXTENSION_RE.finditer(view):
-            add(m.start(), m.end(), "phone")
+            spans.add(m.start(), m.end(), "phone")
         # names in latin letters: after a label (記入者: John Smith) or as a romanised Japanese
         # name on a line of its own (Kenji Sato)
         for m in self._latin_label_re.finditer(view):
             if any(c.islower() for c in m.group(1)):
-                add(m.start(1), m.end(1), "name")
+                spans.add(m.start(1), m.end(1), "name")
         for m in _ROMAJI_NAME_LINE_RE.finditer(view):
-            add(m.start(1), m.end(1), "name")
-        name_view = text.translate(_NAME_TABLE)
-        if _HAS_JAPANESE_RE.search(view):
-            # names are looked for in the text with e-mails and phones already replaced, so that
-            # masking masked text sees the same context and changes nothing
-            spans.sort(key=lambda s: s.start)
-            pieces: list[str] = []
-            shifts: list[tuple[int, int, int]] = []  # (inter_start, inter_end, orig_start)
-            pos = inter_len = 0
-            for span in spans:
-                pieces.append(name_view[pos : span.start])
-                shifts.append((inter_len, inter_len + span.start - pos, pos))
-                inter_len += span.start - pos
-                holder = PLACEHOLDERS[span.kind].translate(_NAME_TABLE)
-                pieces.append(holder)
-                inter_len += len(holder)
-                pos = span.end
-            pieces.append(name_view[pos:])
-            shifts.append((inter_len, inter_len + len(text) - pos, pos))
-            inter = "".join(pieces)
-            for start, end in self._find_names(inter):
-                for lo, hi, orig in shifts:
-                    if lo <= start and end <= hi:
-                        add(orig + start - lo, orig + end - lo, "name")
-                        break
-        spans.sort(key=lambda s: s.start)
-        return spans
+            spans.add(m.start(1), m.end(1), "name")
 
+    def _name_spans(self, text: str, spans: _Spans) -> Tagged:
+        """Names written in Japanese: one MeCab pass over the text with the other kinds masked.
+
+        Names are looked for in the text with e-mails and phones already replaced, so that masking
+        masked text sees the same context and changes nothing.
+        """
+        name_view = text.translate(_NAME_TABLE)
+        pieces: list[str] = []
+        shifts: list[tuple[int, int, int]] = []  # (inter_start, inter_end, orig_start)
+        pos = inter_len = 0
+        for span in sorted(spans.found, key=lambda s: s.start):
+            pieces.append(name_view[pos : span.start])
+            shifts.append((inter_len, inter_len + span.start - pos, pos))
+            inter_len += span.start - pos
+            holder = PLACEHOLDERS[span.kind].translate(_NAME_TABLE)
+            pieces.append(holder)
+            inter_len += len(holder)
+            pos = span.end
+        pieces.append(name_view[pos:])
+        shifts.append((inter_len, inter_len + len(text) - pos, pos))
+        inter = "".join(pieces)
+        tagged = shared_tagger().tag(inter)
+        for start, end in self._find_names(inter, self._toks(tagged)):
+            for lo, hi, orig in shifts:
+                if lo <= start and end <= hi:
+                    spans.add(orig + start - lo, orig + end - lo, "name")
+                    break
+        return tagged
 
     # -- masking ------------------------------------------------------------------------------
     def mask(self, text: str) -> str:
@@ -339,10 +340,41 @@ class PiiMasker(_NameRules):
             masked = again
         return masked
 
+    def mask_tagged(self, text: str) -> Masked:
+        """Mask ``text`` and return MeCab's pass over the result, for the tokenizer to reuse.
+
+        Parameters
+        ----------
+        text : str
+            One answer.
+
+        Returns
+        -------
+        Masked
+            The masked text (as :meth:`mask` returns it), the tagging of its last round (None when
+            the text has no Japanese, so no tagging was needed) and the placeholder spans in the
+            tagged text. A text without personal information is tagged once; one in which
+            something was masked is tagged once more, on the masked text.
+        """
+        masked, tagged = self._mask_round(text)
+        if masked != text:
+            for _ in range(_MAX_ROUNDS):
+                again, tagged = self._mask_round(masked)
+                if again == masked:
+                    break
+                masked = again
+        blocked = [m.span() for m in _PLACEHOLDER_RE.finditer(masked)]
+        if tagged is not None and tagged.text != masked.translate(_NAME_TABLE):
+            tagged = None  # pragma: no cover - the last round always tags the masked text
+        return Masked(masked, tagged, blocked)
+
     def _mask_once(self, text: str) -> str:
-        spans = self.find(text)
+        return self._mask_round(text)[0]
+
+    def _mask_round(self, text: str) -> tuple[str, Tagged | None]:
+        spans, tagged = self._find(text)
         if not spans and "〔" not in text and "〕" not in text:
-            return text
+            return text, tagged
         out: list[str] = []
         pos = 0
         for span in spans:
@@ -350,7 +382,7 @@ class PiiMasker(_NameRules):
             out.append(PLACEHOLDERS[span.kind])
             pos = span.end
         out.append(_escape_brackets(text[pos:]))
-        return "".join(out)
+        return "".join(out), tagged
 
     __call__ = mask
 

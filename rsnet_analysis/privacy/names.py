@@ -39,8 +39,7 @@ class _NameRules:
     def _tokens(self, view: str) -> list[_Tok]:  # pragma: no cover - provided by PiiMasker
         raise NotImplementedError
 
-    def _find_names(self, view: str) -> list[tuple[int, int]]:
-        toks = self._tokens(view)
+    def _find_names(self, view: str, toks: list[_Tok]) -> list[tuple[int, int]]:
         n = len(toks)
         found: list[tuple[int, int]] = []
         confirmed: list[bool] = [False] * n

@@ -7,7 +7,7 @@ Tagger, the domain-term regex and the decision caches.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rsnet_analysis.text.dictionary import (
     _fullwidth,
@@ -16,6 +16,7 @@ from rsnet_analysis.text.dictionary import (
     load_domain_terms,
     load_stopwords,
 )
+from rsnet_analysis.text.tagger import Feature, MorphTagger, shared_tagger
 
 if TYPE_CHECKING:
     from rsnet_analysis.text.tokenizer import JapaneseTokenizer
@@ -41,29 +42,16 @@ _JOINING_SUFFIX_POS2 = frozenset({"名詞的", "形状詞的"})
 
 _LATIN = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９+＋#＃&＆.\-_/@]+")
 _ALNUM_CHAR = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
-_UNSAFE = re.compile("[\x00\ud800-\udfff]")
-_SPACE = re.compile(r"\s")
 _HAS_WORD_CHAR = re.compile(r"[^\W\d_]")
 _LEMMA_SUBSCRIPT = re.compile(r"-[A-Za-z][A-Za-z\s'.-]*$")
 
-_DICT_HELP = (
-    "MeCab の辞書が見つかりません。`pip install unidic-lite` で辞書を入れてから再実行してください。\n"
-    "The MeCab dictionary was not found. Install it with `pip install unidic-lite` and run again."
-)
-
-
 class _Compiled:
-    """Per-instance state built on first use and never pickled (holds the fugashi Tagger)."""
+    """Per-instance state built on first use and never pickled (the tagger is shared)."""
 
     __slots__ = ("tagger", "pattern", "terms", "joinable", "stop", "cache", "unk_cache", "ok_cache", "pos")
 
     def __init__(self, tok: JapaneseTokenizer) -> None:
-        import fugashi
-
-        try:
-            self.tagger = fugashi.Tagger()
-        except RuntimeError as exc:  # pragma: no cover - depends on the installation
-            raise RuntimeError(_DICT_HELP) from exc
+        self.tagger: MorphTagger = shared_tagger()
         stop = set(load_stopwords(None)) if tok.use_builtin_stopwords else set()
         if tok.stopwords is not None:
             stop |= load_stopwords(tok.stopwords)
@@ -85,10 +73,11 @@ class _Compiled:
         # A canonical form that MeCab reads as one kana/kanji noun joins compounds like a noun.
         self.joinable: dict[str, bool] = {}
         for canonical in set(terms.values()):
-            nodes = list(self.tagger(canonical))
+            tagged = self.tagger.tag(canonical)
             self.joinable[canonical] = (
-                len(nodes) == 1
-                and self.classify(nodes[0].feature, nodes[0].surface)[0] == _NOUN
+                len(tagged.surfaces) == 1
+                and self.classify(self.tagger.feature(tagged.features[0]), tagged.surfaces[0])[0]
+                == _NOUN
                 and not _LATIN.fullmatch(canonical)
             )
         parts = [r"(?P<ph>〔[^〔〕]*〕)"]
@@ -126,7 +115,7 @@ class _Compiled:
                 spans.append((start, end, None, ""))
         return spans
 
-    def classify(self, feature: Any, surface: str) -> tuple[int, str]:
+    def classify(self, feature: Feature, surface: str) -> tuple[int, str]:
         """Decide what a MeCab node is, by feature name. Returns (kind, normalised form)."""
         pos1, pos2 = feature.pos1, feature.pos2
         lemma = feature.lemma

@@ -29,6 +29,7 @@ __all__ = [
     "clean_text",
     "join_lines",
     "make_pipeline",
+    "normalize_width",
     "nfkc",
     "normalize_whitespace",
     "remove_bullets",
@@ -64,7 +65,6 @@ _HIRAGANA_RE = re.compile("[\u3041-\u3096\u309d-\u309f]")
 
 _LINEBREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
 _SPACES_RE = re.compile(r"[^\S\n]+")
-_BLANK_LINES_RE = re.compile(r"\n{2,}")
 
 # A bullet at the start of a line, only when text follows it (so a lone "-" stays a non-answer).
 _BULLET_RE = re.compile(
@@ -277,3 +277,9 @@ clean_text: TextFn = make_pipeline(
     remove_bullets,
     join_lines,
 )
+
+
+#: Width folding alone (no line joining, no bullets): what the tokenizer applies to its own input,
+#: so that ``JapaneseTokenizer()("ﾃﾞｼﾞﾀﾙ人材")`` reads デジタル. Idempotent, and a no-op on
+#: :func:`clean_text` output.
+normalize_width: TextFn = make_pipeline(remove_invisible, unify_dashes, nfkc, unify_dashes)

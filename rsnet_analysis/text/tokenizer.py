@@ -50,15 +50,15 @@ from rsnet_analysis.text.classify import (
     _NUM,
     _PREFIX,
     _SKIP,
-    _SPACE,
     _SUFFIX,
     _UNK,
-    _UNSAFE,
     _WORD,
     DEFAULT_POS,
     _Compiled,
 )
 from rsnet_analysis.text.dictionary import load_domain_terms, load_stopwords, unidic_lite_version
+from rsnet_analysis.text.normalize import normalize_width
+from rsnet_analysis.text.tagger import Feature, Tagged
 
 __all__ = [
     "DEFAULT_POS",
@@ -229,22 +229,60 @@ class JapaneseTokenizer:
         return state
 
     # -- tokenizing --------------------------------------------------------------------------
+    def tag(self, text: str) -> Tagged:
+        """Normalise ``text`` (width, dashes) and run MeCab over it once.
+
+        The pipeline tags each answer once (in :mod:`rsnet_analysis.privacy`, which masks
+        names on the same tagging) and calls :meth:`tokenize_tagged`; calling the tokenizer on a
+        string does both steps.
+
+        Parameters
+        ----------
+        text : str
+            Any text; ``ﾃﾞｼﾞﾀﾙ`` and ``ＤＸ`` are read as デジタル and DX.
+
+        Returns
+        -------
+        Tagged
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"JapaneseTokenizer expects str, got {type(text).__name__}")
+        return self._compiled().tagger.tag(normalize_width(text))
+
     def __call__(self, text: str) -> list[str]:
         """Tokenize one text into content-word terms.
 
         Parameters
         ----------
         text : str
-            A (masked, normalised) answer.
+            An answer (normalised here: full-width letters and half-width katakana are folded).
 
         Returns
         -------
         list of str
             Terms in text order; never empty strings.
         """
-        if not isinstance(text, str):
-            raise TypeError(f"JapaneseTokenizer expects str, got {type(text).__name__}")
-        return self._run(text, None)
+        return self.tokenize_tagged(self.tag(text))
+
+    def tokenize_tagged(
+        self, tagged: Tagged, blocked: Sequence[tuple[int, int]] = ()
+    ) -> list[str]:
+        """Tokenize a text that was already tagged (see :meth:`tag`).
+
+        Parameters
+        ----------
+        tagged : Tagged
+            One MeCab pass over the text.
+        blocked : sequence of (int, int)
+            Character spans that are not words (masked personal information): they emit
+            nothing and break compounds, like a 〔…〕 placeholder.
+
+        Returns
+        -------
+        list of str
+            The kept terms, in text order.
+        """
+        return _tokenize(self, tagged, blocked, None)
 
     def analyze(self, text: str) -> list[Token]:
         """Return every token of ``text`` with its part of speech.
@@ -256,17 +294,33 @@ class JapaneseTokenizer:
         Parameters
         ----------
         text : str
-            A (masked, normalised) answer.
+            An answer.
 
         Returns
         -------
         list of Token
             Tokens in text order.
         """
-        if not isinstance(text, str):
-            raise TypeError(f"JapaneseTokenizer expects str, got {type(text).__name__}")
+        return self.analyze_tagged(self.tag(text))
+
+    def analyze_tagged(
+        self, tagged: Tagged, blocked: Sequence[tuple[int, int]] = ()
+    ) -> list[Token]:
+        """:meth:`analyze` for a text that was already tagged.
+
+        Parameters
+        ----------
+        tagged : Tagged
+            One MeCab pass over the text.
+        blocked : sequence of (int, int)
+            Spans that are not words (see :meth:`tokenize_tagged`).
+
+        Returns
+        -------
+        list of Token
+        """
         detail: list[Token] = []
-        self._run(text, detail)
+        _tokenize(self, tagged, blocked, detail)
         return detail
 
     def tokenize_many(self, texts: Iterable[str], *, progress: bool = False) -> list[list[str]]:
@@ -288,196 +342,186 @@ class JapaneseTokenizer:
 
         return [self(t) for t in track(texts, desc="tokenize", enabled=progress)]
 
-    def _run(self, text: str, detail: list[Token] | None) -> list[str]:
-        """Tokenize ``text``: return the kept terms, and append every token to ``detail``.
 
-        This loop runs once per MeCab node and is most of the tokenizer's time, so it binds
-        what it uses to local names, reads a node's attributes only when they are needed (the
-        surface for offsets, unknown words and ``detail``; the white space only when the text
-        has white space or protected spans) and calls ``flush`` only when a noun run is pending.
+class _Run:
+    """The state of one pass over a tagged text: kept terms, the pending noun run and prefix.
 
-        Parameters
-        ----------
-        text : str
-            The text to tokenize.
-        detail : list of Token or None
-            When a list, every token (kept or not) is appended to it, as ``analyze`` returns.
+    ``detail`` collects every :class:`Token` (for :meth:`JapaneseTokenizer.analyze`); when it
+    is None only the terms are built, which is the fast path of the pipeline.
+    """
 
-        Returns
-        -------
-        list of str
-            The kept terms, in text order.
-        """
-        st = self._compiled()
-        out: list[str] = []
-        if not text:
-            return out
-        if _UNSAFE.search(text):  # NUL ends a C string; lone surrogates cannot be encoded
-            text = _UNSAFE.sub(" ", text)
-        spans = st.protected_spans(text)
+    __slots__ = ("out", "detail", "run", "run_surf", "prefix", "prefix_surf", "ok_cache", "is_ok",
+                 "min_length", "max_compound", "feature_of", "join")
 
-        cache, unk_cache, ok_cache = st.cache, st.unk_cache, st.ok_cache
-        classify, classify_unknown, is_ok = st.classify, st.classify_unknown, st.ok
-        joinable = st.joinable
-        join = self.join_compounds
-        max_compound, min_length = self.max_compound, self.min_length
-        want = detail is not None  # build Token objects (analyze) besides the terms
-        run: list[str] = []  # units (prefix + noun + suffixes) of the current noun run
-        run_surf: list[str] = []  # their surfaces, kept only when ``want``
-        prefix = prefix_surf = ""  # pending prefix (its surface kept only when ``want``)
+    def __init__(self, st: _Compiled, tok: JapaneseTokenizer, detail: list[Token] | None) -> None:
+        self.out: list[str] = []
+        self.detail = detail
+        self.run: list[str] = []  # units (prefix + noun + suffixes) of the current noun run
+        self.run_surf: list[str] = []  # their surfaces, kept only when ``detail`` is a list
+        self.prefix = ""  # pending prefix
+        self.prefix_surf = ""
+        self.ok_cache, self.is_ok = st.ok_cache, st.ok
+        self.min_length, self.max_compound = tok.min_length, tok.max_compound
+        self.feature_of = st.tagger.feature
+        self.join = tok.join_compounds
 
-        def emit(token: str, surface: str, pos: str, pos2: str, unknown: bool, source: str) -> None:
-            ok = ok_cache.get(token)
-            if ok is None:
-                ok = is_ok(token, min_length)
-            if ok:
-                out.append(token)
-            if detail is not None:
-                detail.append(Token(surface, token, pos, pos2, ok, unknown, source))
+    def keep(self, token: str) -> bool:
+        ok = self.ok_cache.get(token)
+        return self.is_ok(token, self.min_length) if ok is None else ok
 
-        def flush() -> None:
-            """Emit the pending noun run (the caller checks that there is one) and clear it."""
-            if not want:
-                for token in ("".join(run),) if len(run) <= max_compound else run:
-                    ok = ok_cache.get(token)
-                    if ok is None:
-                        ok = is_ok(token, min_length)
-                    if ok:
-                        out.append(token)
-            elif len(run) == 1:
-                emit(run[0], run_surf[0], "名詞", "", False, "mecab")
-            elif len(run) <= max_compound:
-                emit("".join(run), "".join(run_surf), "名詞", "複合語", False, "compound")
-            else:
-                for unit, surf in zip(run, run_surf, strict=True):
-                    emit(unit, surf, "名詞", "", False, "mecab")
-            run.clear()
-            run_surf.clear()
+    def emit(self, token: str, surface: str, pos: str, pos2: str, unknown: bool, source: str) -> None:
+        ok = self.keep(token)
+        if ok:
+            self.out.append(token)
+        if self.detail is not None:
+            self.detail.append(Token(surface, token, pos, pos2, ok, unknown, source))
 
-        def skipped(node: Any, surface: str, norm: str, unknown: bool) -> None:
-            """Record a token that is not kept (``detail`` only)."""
-            if detail is not None:
-                f = node.feature
-                token = Token(surface, norm or surface, f.pos1, _field(f.pos2), False, unknown, "mecab")
-                detail.append(token)
+    def flush(self) -> None:
+        """Emit the pending noun run (the caller checks that there is one) and clear it."""
+        run = self.run
+        if self.detail is None:
+            for token in ("".join(run),) if len(run) <= self.max_compound else run:
+                if self.keep(token):
+                    self.out.append(token)
+        elif len(run) == 1:
+            self.emit(run[0], self.run_surf[0], "名詞", "", False, "mecab")
+        elif len(run) <= self.max_compound:
+            self.emit("".join(run), "".join(self.run_surf), "名詞", "複合語", False, "compound")
+        else:
+            for unit, surf in zip(run, self.run_surf, strict=True):
+                self.emit(unit, surf, "名詞", "", False, "mecab")
+        run.clear()
+        self.run_surf.clear()
 
-        n_spans = len(spans)
-        si = 0
-        no_span = len(text) + 1
-        span_start = spans[0][0] if spans else no_span
-        span_done = False
-        p = 0  # character offset of the current node in text
-        after_numeral = False
-        track = bool(spans) or _SPACE.search(text) is not None  # white space matters
-        for node in st.tagger(text):
-            surface = node.surface if want else None  # else read only when needed
-            if track:
-                ws = node.white_space
-                if ws:
-                    p += len(ws)
-                    if run:
-                        flush()
-                    prefix = prefix_surf = ""
-            if si < n_spans:  # offsets matter until the last protected span has been passed
-                surface = node.surface
-                if not text.startswith(surface, p):  # pragma: no cover - defensive resync
-                    found = text.find(surface, p)
-                    p = found if found >= 0 else p
-                p_end = p + len(surface)
-                if p_end > span_start:
-                    # The node overlaps one or more protected spans: they replace it.
-                    while si < n_spans and spans[si][0] < p_end:
-                        if not span_done:
-                            span_done = True
-                            canonical, term_surface = spans[si][2], spans[si][3]
-                            if canonical is None:  # placeholder
-                                if run:
-                                    flush()
-                                prefix = prefix_surf = ""
-                            elif join and joinable.get(canonical):
-                                run.append(prefix + canonical)
-                                if want:
-                                    run_surf.append(prefix_surf + term_surface)
-                                prefix = prefix_surf = ""
-                            else:
-                                if run:
-                                    flush()
-                                prefix = prefix_surf = ""
-                                emit(canonical, term_surface, "名詞", "辞書語", False, "domain")
-                        if spans[si][1] <= p_end:
-                            si += 1
-                            span_done = False
-                            span_start = spans[si][0] if si < n_spans else no_span
-                        else:
-                            break
-                    p = p_end
-                    after_numeral = False
-                    continue
-                p = p_end
+    def boundary(self) -> None:
+        """White space, a placeholder or a skipped word: the noun run and the prefix end."""
+        if self.run:
+            self.flush()
+        self.prefix = self.prefix_surf = ""
 
-            fr = node.feature_raw
-            decision = cache.get(fr)
+    def skipped(self, feature: Feature, surface: str, norm: str, unknown: bool) -> None:
+        """Record a token that is not kept (``detail`` only)."""
+        if self.detail is not None:
+            token = Token(surface, norm or surface, feature.pos1, feature.pos2 or "", False, unknown, "mecab")
+            self.detail.append(token)
+
+    def protected(self, canonical: str | None, surface: str, joinable: bool) -> None:
+        """A domain term (canonical form) or a placeholder (``canonical`` None) replaces nodes."""
+        if canonical is None:
+            self.boundary()
+        elif self.join and joinable:
+            self.run.append(self.prefix + canonical)
+            if self.detail is not None:
+                self.run_surf.append(self.prefix_surf + surface)
+            self.prefix = self.prefix_surf = ""
+        else:
+            self.boundary()
+            self.emit(canonical, surface, "名詞", "辞書語", False, "domain")
+
+    def node(self, kind: int, norm: str, surface: str, raw: str, unknown: bool) -> None:
+        """Add one MeCab node of a decided ``kind`` (see :mod:`rsnet_analysis.text.classify`)."""
+        if kind == _NOUN:
+            self.noun(norm, surface)
+        elif kind == _SUFFIX:
+            self.suffix(norm, surface)
+        elif kind == _PREFIX:
+            self.prefix += norm
+            if self.detail is not None:
+                self.prefix_surf += surface
+        elif kind == _WORD:
+            self.word(norm, surface, raw, unknown)
+        else:  # skipped: particles, symbols, numerals, stop words, dropped counters
+            self.boundary()
+            if self.detail is not None:
+                self.skipped(self.feature_of(raw), surface, norm, unknown)
+
+    def noun(self, norm: str, surface: str) -> None:
+        if self.run and not self.join:
+            self.flush()
+        self.run.append(self.prefix + norm)
+        if self.detail is not None:
+            self.run_surf.append(self.prefix_surf + surface)
+        self.prefix = self.prefix_surf = ""
+
+    def suffix(self, norm: str, surface: str) -> None:
+        if self.run and not self.prefix:
+            self.run[-1] += norm
+            if self.detail is not None:
+                self.run_surf[-1] += surface
+        self.prefix = self.prefix_surf = ""
+
+    def word(self, norm: str, surface: str, raw: str, unknown: bool) -> None:
+        self.boundary()
+        if self.detail is not None:
+            feature = self.feature_of(raw)
+            self.emit(norm, surface, feature.pos1, feature.pos2 or "", unknown, "mecab")
+        elif self.keep(norm):
+            self.out.append(norm)
+
+
+def _spans(st: _Compiled, text: str, blocked: Sequence[tuple[int, int]]) -> list[tuple[int, int, str | None, str]]:
+    """Domain terms and placeholders of ``text``, plus the blocked spans (as placeholders)."""
+    spans = st.protected_spans(text)
+    if not blocked:
+        return spans
+    extra = [(int(a), int(b), None, "") for a, b in blocked if b > a]
+    kept = [s for s in spans if not any(a < s[1] and s[0] < b for a, b, _c, _s in extra)]
+    return sorted(kept + extra, key=lambda s: (s[0], s[1]))
+
+
+def _tokenize(
+    tok: JapaneseTokenizer,
+    tagged: Tagged,
+    blocked: Sequence[tuple[int, int]],
+    detail: list[Token] | None,
+) -> list[str]:
+    """Turn one tagged text into terms (and, with ``detail``, every token).
+
+    This loop runs once per MeCab node and is most of the tokenizer's time: decisions are cached
+    per raw feature string, and the domain-term and placeholder spans are passed in text order.
+    """
+    st = tok._compiled()
+    state = _Run(st, tok, detail)
+    if not tagged.surfaces:
+        return state.out
+    spans = _spans(st, tagged.text, blocked)
+    cache, unk_cache, feature_of = st.cache, st.unk_cache, st.tagger.feature
+    n_spans, si = len(spans), 0
+    span_start = spans[0][0] if spans else len(tagged.text) + 1
+    span_done = after_numeral = False
+    prev_end = 0
+    for surface, start, raw in zip(tagged.surfaces, tagged.starts, tagged.features, strict=True):
+        if start > prev_end:  # white space before the node
+            state.boundary()
+        end = prev_end = start + len(surface)
+        if end > span_start:  # the node overlaps protected spans: they replace it
+            while si < n_spans and spans[si][0] < end:
+                if not span_done:
+                    span_done = True
+                    canonical = spans[si][2]
+                    state.protected(canonical, spans[si][3], bool(st.joinable.get(canonical or "")))
+                if spans[si][1] <= end:
+                    si += 1
+                    span_done = False
+                    span_start = spans[si][0] if si < n_spans else len(tagged.text) + 1
+                else:
+                    break
+            after_numeral = False
+            continue
+        decision = cache.get(raw)
+        if decision is None:
+            decision = cache[raw] = st.classify(feature_of(raw), surface)
+        kind, norm = decision
+        unknown = kind == _UNK
+        if unknown:
+            decision = unk_cache.get(surface)
             if decision is None:
-                if surface is None:
-                    surface = node.surface
-                decision = cache[fr] = classify(node.feature, surface)
+                decision = unk_cache[surface] = st.classify_unknown(surface)
             kind, norm = decision
-            if kind == _SKIP:  # the most common kind: particles, symbols, stop words ...
-                after_numeral = False
-                if run:
-                    flush()
-                prefix = prefix_surf = ""
-                if want:
-                    skipped(node, surface, norm, False)
-                continue
-            unknown = kind == _UNK
-            if unknown:
-                if surface is None:
-                    surface = node.surface
-                decision = unk_cache.get(surface)
-                if decision is None:
-                    decision = unk_cache[surface] = classify_unknown(surface)
-                kind, norm = decision
-            elif kind == _COUNTER:
-                kind = _SKIP if after_numeral else _NOUN
-            after_numeral = kind == _NUM
-            if kind == _NOUN:
-                if run and not join:
-                    flush()
-                run.append(prefix + norm)
-                if want:
-                    run_surf.append(prefix_surf + surface)
-                prefix = prefix_surf = ""
-            elif kind == _SUFFIX:
-                if run and not prefix:
-                    run[-1] += norm
-                    if want:
-                        run_surf[-1] += surface
-                prefix = prefix_surf = ""
-            elif kind == _PREFIX:
-                prefix += norm
-                if want:
-                    prefix_surf += surface
-            else:  # _WORD, _NUM, or _SKIP decided for an unknown word or a counter
-                if run:
-                    flush()
-                prefix = prefix_surf = ""
-                if kind == _WORD:
-                    if want:
-                        f = node.feature
-                        emit(norm, surface, f.pos1, _field(f.pos2), unknown, "mecab")
-                    else:
-                        ok = ok_cache.get(norm)
-                        if ok is None:
-                            ok = is_ok(norm, min_length)
-                        if ok:
-                            out.append(norm)
-                elif want:
-                    skipped(node, surface, norm, unknown)
-        if run:
-            flush()
-        return out
-
-
-def _field(value: str | None) -> str:
-    return "" if value in (None, "*") else value
+        elif kind == _COUNTER:
+            kind = _SKIP if after_numeral else _NOUN
+        after_numeral = kind == _NUM
+        state.node(kind, norm, surface, raw, unknown)
+    if state.run:
+        state.flush()
+    return state.out

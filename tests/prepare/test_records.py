@@ -86,7 +86,7 @@ def test_columns_order_index_and_originals_preserved() -> None:
     raw = raw_table(["・ＤＸ\n・研修", "特になし"])
     raw.index = [10, 20]
     records = build_record_table(raw, mask=lambda s: s.replace("研修", "〔X〕"))
-    assert list(records.columns) == list(raw.columns) + ["text_clean", "text_masked", "status"]
+    assert list(records.columns) == list(raw.columns) + ["text_clean", "text_masked", "status", "tokens"]
     assert records.index.tolist() == [10, 20]
     assert records["text_original"].tolist() == raw["text_original"].tolist()
     assert records["text_clean"].tolist() == ["DX / 研修", "特になし"]
@@ -140,3 +140,28 @@ def test_build_record_table_keeps_every_row(rows: list[tuple[str, str]]) -> None
     assert records["record_id"].tolist() == raw["record_id"].tolist()
     assert set(records["status"]) <= set(STATUSES)
     assert sum(status_counts(records).values()) == len(raw)
+
+
+def test_tokens_come_from_the_same_mecab_pass_as_masking(monkeypatch) -> None:
+    """One MeCab pass per answer: a kept answer without personal information is tagged once."""
+    from rsnet_analysis.text import tagger as tagger_module
+
+    seen: list[str] = []
+    original = tagger_module.MorphTagger.tag
+
+    def counting(self, text):
+        seen.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(tagger_module.MorphTagger, "tag", counting)
+    records = build_record_table(raw_table(["研修の内容が職場で定着しない。", "特になし"]))
+    assert records["tokens"].tolist()[0] == ["研修", "職場", "定着"]
+    assert records["tokens"].tolist()[1] == []
+    assert seen.count("研修の内容が職場で定着しない。") == 1
+
+
+def test_masked_names_never_reach_the_tokens() -> None:
+    records = build_record_table(raw_table(["研修の日程は担当の佐藤までご連絡ください。"]))
+    assert "〔氏名〕" in records["text_masked"].iloc[0]
+    assert "佐藤" not in records["tokens"].iloc[0]
+    assert "氏名" not in records["tokens"].iloc[0]
