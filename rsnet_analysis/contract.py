@@ -27,6 +27,7 @@ __all__ = [
     "CHALLENGE_COLUMNS",
     "DEFAULT_PERIOD",
     "DEFAULT_SEGMENT_COLUMNS",
+    "IDENTITY_COLUMN",
     "K_MIN",
     "MIN_CELL",
     "MISSING_SEGMENT",
@@ -59,8 +60,12 @@ NOTE_COLUMNS: tuple[str, ...] = ("イベント", "開催日", "グループ", "�
 #: Every status a record can have, in reporting order.
 STATUSES: tuple[str, ...] = ("kept", "empty", "non_answer", "duplicate")
 
+#: Raw-table column holding, per row, the respondent's own identifying strings (name, e-mail,
+#: phone from the export's identity columns) that the masker removes wherever they occur.
+IDENTITY_COLUMN = "identity"
+
 #: Columns that hold unmasked text or internal state and never leave the process.
-PRIVATE_COLUMNS: tuple[str, ...] = ("text_original", "text_clean", "tokens")
+PRIVATE_COLUMNS: tuple[str, ...] = ("text_original", "text_clean", "tokens", IDENTITY_COLUMN)
 
 #: Per-record columns added by the challenge stage (empty for excluded rows).
 CHALLENGE_COLUMNS: tuple[str, ...] = (

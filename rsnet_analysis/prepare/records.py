@@ -1,79 +1,23 @@
-"""Build the record table: cleaned and masked text and a status for every input row.
+"""Build the record table: cleaned and masked text, a status and tokens for every input row.
 
 Nothing is dropped here. Every row of the raw table from
-:func:`rsnet_analysis.io.read_inputs` comes out once, in the same order, with a
+:func:`rsnet_analysis.ingest.read_inputs` comes out once, in the same order, with a
 ``status`` saying whether it is analysed (``kept``) or why not (``empty``,
-``non_answer``, ``duplicate``).
+``non_answer``, ``duplicate``; see :mod:`.status`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pandas as pd
 
-from rsnet_analysis.contract import STATUSES
+from rsnet_analysis.prepare.status import assign_statuses
 from rsnet_analysis.privacy import PiiMasker
 from rsnet_analysis.text import JapaneseTokenizer
 from rsnet_analysis.text.normalize import clean_text
 
-__all__ = [
-    "NON_ANSWERS",
-    "TextPreparer",
-    "build_record_table",
-    "is_non_answer",
-    "status_counts",
-]
-
-#: Whole answers (after :func:`~rsnet_analysis.normalize.clean_text`, lower-cased, with
-#: punctuation and spaces trimmed from both ends) that say nothing.
-NON_ANSWERS: frozenset[str] = frozenset(
-    {
-        "特になし", "特に無し", "特にない", "特に無い", "とくになし", "とくにない",
-        "特になし です", "特になしです", "特にないです", "特にありません", "とくにありません",
-        "特に無いです", "特にございません", "特になかった",
-        "なし", "無し", "ナシ", "ない", "無い", "なしです", "ないです", "ありません",
-        "ございません", "該当なし", "該当無し", "該当ありません", "該当しない", "該当者なし",
-        "以上", "なし 以上", "特になし 以上",
-        "n/a", "na", "n.a", "none", "nothing", "nil", "no", "null", "-", "x", "×",
-    }
-)
-
-# Only punctuation, symbols or spaces (ASCII and Japanese), including the lone long-vowel mark.
-_PUNCT_ONLY_RE = re.compile(r"^[\W_ー]*$")
-# Characters trimmed from both ends before the list look-up (keeps n/a intact).
-_TRIM = " \t\n.,;:!?。、．，・…‥-ー~〜()[]「」『』【】\"'"
-
-
-def is_non_answer(text_clean: str) -> bool:
-    """Tell whether a cleaned answer is a non-answer such as 特になし or ``-``.
-
-    Parameters
-    ----------
-    text_clean : str
-        The answer after :func:`~rsnet_analysis.normalize.clean_text`.
-
-    Returns
-    -------
-    bool
-        True for an answer that consists only of punctuation or symbols, or that
-        is (apart from punctuation at either end) one of :data:`NON_ANSWERS`.
-        An answer that merely contains なし (``予算なしで困っている``) is not one.
-        The empty string is not a non-answer (it is ``empty``).
-
-    Examples
-    --------
-    >>> is_non_answer("特になし。"), is_non_answer("予算がなしで困る")
-    (True, False)
-    """
-    text = text_clean.strip()
-    if not text:
-        return False
-    if _PUNCT_ONLY_RE.match(text):
-        return True
-    core = text.casefold().strip(_TRIM)
-    return core in NON_ANSWERS or text.casefold() in NON_ANSWERS
+__all__ = ["TextPreparer", "build_record_table"]
 
 
 class TextPreparer:
@@ -160,7 +104,7 @@ def build_record_table(
     records = raw.copy()
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
-    statuses = _statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
+    statuses = assign_statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
     masked: list[str] = []
     tokens: list[list[str]] = []
@@ -181,38 +125,3 @@ def _column(records: pd.DataFrame, name: str) -> list[str]:
     if name in records:
         return records[name].fillna("").astype(str).tolist()
     return [""] * len(records)
-
-
-def _statuses(cleaned: list[str], respondents: list[str], files: list[str]) -> list[str]:
-    """The status of every row: empty, non_answer, duplicate or kept."""
-    seen: set[tuple[str, str, str]] = set()
-    statuses: list[str] = []
-    for text, who, file in zip(cleaned, respondents, files, strict=True):
-        if not text:
-            statuses.append("empty")
-        elif is_non_answer(text):
-            statuses.append("non_answer")
-        elif who and (file, who, text) in seen:
-            statuses.append("duplicate")
-        else:
-            seen.add((file, who, text))
-            statuses.append("kept")
-    return statuses
-
-
-def status_counts(records: pd.DataFrame) -> dict[str, int]:
-    """Count records by status.
-
-    Parameters
-    ----------
-    records : pandas.DataFrame
-        A table from :func:`build_record_table`.
-
-    Returns
-    -------
-    dict of str to int
-        Keys ``kept``, ``empty``, ``non_answer``, ``duplicate`` (always all four,
-        in that order); values sum to ``len(records)``.
-    """
-    counts = records["status"].value_counts()
-    return {status: int(counts.get(status, 0)) for status in STATUSES}

@@ -1,0 +1,109 @@
+"""Why each row is analysed or not: empty, non-answer (特になし), duplicate, or kept."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from rsnet_analysis.contract import STATUSES
+
+__all__ = ["NON_ANSWERS", "assign_statuses", "is_non_answer", "status_counts"]
+
+#: Whole answers (after :func:`~rsnet_analysis.normalize.clean_text`, lower-cased, with
+#: punctuation and spaces trimmed from both ends) that say nothing.
+NON_ANSWERS: frozenset[str] = frozenset(
+    {
+        "特になし", "特に無し", "特にない", "特に無い", "とくになし", "とくにない",
+        "特になし です", "特になしです", "特にないです", "特にありません", "とくにありません",
+        "特に無いです", "特にございません", "特になかった",
+        "なし", "無し", "ナシ", "ない", "無い", "なしです", "ないです", "ありません",
+        "ございません", "該当なし", "該当無し", "該当ありません", "該当しない", "該当者なし",
+        "以上", "なし 以上", "特になし 以上",
+        "n/a", "na", "n.a", "none", "nothing", "nil", "no", "null", "-", "x", "×",
+    }
+)
+
+# Only punctuation, symbols or spaces (ASCII and Japanese), including the lone long-vowel mark.
+_PUNCT_ONLY_RE = re.compile(r"^[\W_ー]*$")
+# Characters trimmed from both ends before the list look-up (keeps n/a intact).
+_TRIM = " \t\n.,;:!?。、．，・…‥-ー~〜()[]「」『』【】\"'"
+
+
+def is_non_answer(text_clean: str) -> bool:
+    """Tell whether a cleaned answer is a non-answer such as 特になし or ``-``.
+
+    Parameters
+    ----------
+    text_clean : str
+        The answer after :func:`~rsnet_analysis.normalize.clean_text`.
+
+    Returns
+    -------
+    bool
+        True for an answer that consists only of punctuation or symbols, or that
+        is (apart from punctuation at either end) one of :data:`NON_ANSWERS`.
+        An answer that merely contains なし (``予算なしで困っている``) is not one.
+        The empty string is not a non-answer (it is ``empty``).
+
+    Examples
+    --------
+    >>> is_non_answer("特になし。"), is_non_answer("予算がなしで困る")
+    (True, False)
+    """
+    text = text_clean.strip()
+    if not text:
+        return False
+    if _PUNCT_ONLY_RE.match(text):
+        return True
+    core = text.casefold().strip(_TRIM)
+    return core in NON_ANSWERS or text.casefold() in NON_ANSWERS
+
+
+def assign_statuses(cleaned: list[str], respondents: list[str], files: list[str]) -> list[str]:
+    """The status of every row: ``empty``, ``non_answer``, ``duplicate`` or ``kept``.
+
+    Parameters
+    ----------
+    cleaned : list of str
+        Cleaned answers (:func:`~rsnet_analysis.text.clean_text`).
+    respondents : list of str
+        Who wrote each answer (``""`` when unknown: never a duplicate).
+    files : list of str
+        The file of each answer (a repeat in another file is a new answer).
+
+    Returns
+    -------
+    list of str
+    """
+    seen: set[tuple[str, str, str]] = set()
+    statuses: list[str] = []
+    for text, who, file in zip(cleaned, respondents, files, strict=True):
+        if not text:
+            statuses.append("empty")
+        elif is_non_answer(text):
+            statuses.append("non_answer")
+        elif who and (file, who, text) in seen:
+            statuses.append("duplicate")
+        else:
+            seen.add((file, who, text))
+            statuses.append("kept")
+    return statuses
+
+
+def status_counts(records: pd.DataFrame) -> dict[str, int]:
+    """Count records by status.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        A table from :func:`build_record_table`.
+
+    Returns
+    -------
+    dict of str to int
+        Keys ``kept``, ``empty``, ``non_answer``, ``duplicate`` (always all four,
+        in that order); values sum to ``len(records)``.
+    """
+    counts = records["status"].value_counts()
+    return {status: int(counts.get(status, 0)) for status in STATUSES}
