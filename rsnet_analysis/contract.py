@@ -65,7 +65,13 @@ STATUSES: tuple[str, ...] = ("kept", "empty", "non_answer", "duplicate")
 IDENTITY_COLUMN = "identity"
 
 #: Columns that hold unmasked text or internal state and never leave the process.
-PRIVATE_COLUMNS: tuple[str, ...] = ("text_original", "text_clean", "tokens", IDENTITY_COLUMN)
+PRIVATE_COLUMNS: tuple[str, ...] = (
+    "text_original",
+    "text_clean",
+    "tokens",
+    "lemmas",
+    IDENTITY_COLUMN,
+)
 
 #: Per-record columns added by the challenge stage (empty for excluded rows).
 CHALLENGE_COLUMNS: tuple[str, ...] = (

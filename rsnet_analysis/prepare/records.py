@@ -42,17 +42,26 @@ class TextPreparer:
         self.tokenizer = tokenizer if tokenizer is not None else JapaneseTokenizer()
         self.masker = PiiMasker()
 
-    def __call__(self, text: str, kept: bool) -> tuple[str, list[str]]:
-        """Return the masked text and, for a kept answer, its tokens (else ``[]``)."""
+    def __call__(self, text: str, kept: bool) -> tuple[str, list[str], list[str]]:
+        """Return the masked text and, for a kept answer, its tokens and lemmas (else ``[]``).
+
+        See :meth:`~rsnet_analysis.text.JapaneseTokenizer.tokenize_tagged` for the two lists.
+        """
+        lemmas: list[str] = []
         if self.mask is not None:
             masked = self.mask(text)
-            return masked, (self.tokenizer(masked) if kept else [])
-        if not kept:
-            return self.masker.mask(text), []
-        done = self.masker.mask_tagged(text)
-        if done.tagged is None:  # no Japanese in the text: nothing was tagged yet
-            return done.text, self.tokenizer(done.text)
-        return done.text, self.tokenizer.tokenize_tagged(done.tagged, done.blocked)
+            if not kept:
+                return masked, [], []
+            tagged, blocked = self.tokenizer.tag(masked), ()
+        elif not kept:
+            return self.masker.mask(text), [], []
+        else:
+            done = self.masker.mask_tagged(text)
+            masked, tagged, blocked = done.text, done.tagged, done.blocked
+            if tagged is None:  # no Japanese in the text: nothing was tagged yet
+                tagged, blocked = self.tokenizer.tag(masked), ()
+        tokens = self.tokenizer.tokenize_tagged(tagged, blocked, lemmas=lemmas)
+        return masked, tokens, lemmas
 
 
 def build_record_table(
@@ -62,7 +71,7 @@ def build_record_table(
     tokenizer: JapaneseTokenizer | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Add ``text_clean``, ``text_masked``, ``status`` and ``tokens`` to the raw table.
+    """Add ``text_clean``, ``text_masked``, ``status``, ``tokens`` and ``lemmas`` to the raw table.
 
     Parameters
     ----------
@@ -92,7 +101,9 @@ def build_record_table(
           respondent there is no telling a repeat from two people agreeing. A repeat in
           another file (another survey wave) is a new answer, not a duplicate;
         - ``tokens``: the content-word terms of kept rows (``[]`` for the others), computed once
-          here and reused by every later stage.
+          here and reused by every later stage;
+        - ``lemmas``: the content lemmas of kept rows (no compounds; the features answers are
+          compared by), from the same pass.
 
     Raises
     ------
@@ -108,16 +119,19 @@ def build_record_table(
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
     masked: list[str] = []
     tokens: list[list[str]] = []
+    lemmas: list[list[str]] = []
     for text, status in track(
         list(zip(cleaned, statuses, strict=True)), desc="mask + tokenize", enabled=progress
     ):
-        m, toks = prepare(text, status == "kept") if text else (text, [])
+        m, toks, lems = prepare(text, status == "kept") if text else (text, [], [])
         masked.append(m)
         tokens.append(toks)
+        lemmas.append(lems)
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
     records["text_masked"] = pd.Series(masked, index=records.index, dtype=object)
     records["status"] = pd.Series(statuses, index=records.index, dtype=object)
     records["tokens"] = pd.Series(tokens, index=records.index, dtype=object)
+    records["lemmas"] = pd.Series(lemmas, index=records.index, dtype=object)
     return records
 
 

@@ -16,7 +16,7 @@ from rsnet_analysis.text.dictionary import (
     load_domain_terms,
     load_stopwords,
 )
-from rsnet_analysis.text.tagger import Feature, MorphTagger, shared_tagger
+from rsnet_analysis.text.tagger import Feature, MorphTagger, Tagged, shared_tagger
 
 if TYPE_CHECKING:
     from rsnet_analysis.text.tokenizer import JapaneseTokenizer
@@ -44,11 +44,16 @@ _LATIN = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９+＋#＃&＆.\-_/@]+")
 _ALNUM_CHAR = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
 _HAS_WORD_CHAR = re.compile(r"[^\W\d_]")
 _LEMMA_SUBSCRIPT = re.compile(r"-[A-Za-z][A-Za-z\s'.-]*$")
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
+_KATAKANA_WORD = re.compile(r"[\u30a0-\u30ffー]+")
 
 class _Compiled:
     """Per-instance state built on first use and never pickled (the tagger is shared)."""
 
-    __slots__ = ("tagger", "pattern", "terms", "joinable", "stop", "cache", "unk_cache", "ok_cache", "pos")
+    __slots__ = (
+        "tagger", "pattern", "terms", "joinable", "stop", "cache", "unk_cache", "ok_cache", "pos",
+        "lemma_cache", "lemma_parts",
+    )
 
     def __init__(self, tok: JapaneseTokenizer) -> None:
         self.tagger: MorphTagger = shared_tagger()
@@ -60,6 +65,7 @@ class _Compiled:
         self.cache: dict[str, tuple[int, str]] = {}
         self.unk_cache: dict[str, tuple[int, str]] = {}
         self.ok_cache: dict[str, bool] = {}
+        self.lemma_cache: dict[str, str] = {}
 
         terms = load_domain_terms(None) if tok.use_builtin_terms else {}
         if tok.domain_terms is not None:
@@ -72,8 +78,10 @@ class _Compiled:
                 self.terms[_key(v)] = canonical
         # A canonical form that MeCab reads as one kana/kanji noun joins compounds like a noun.
         self.joinable: dict[str, bool] = {}
+        self.lemma_parts: dict[str, tuple[str, ...]] = {}
         for canonical in set(terms.values()):
             tagged = self.tagger.tag(canonical)
+            self.lemma_parts[canonical] = self._parts(tagged, canonical)
             self.joinable[canonical] = (
                 len(tagged.surfaces) == 1
                 and self.classify(self.tagger.feature(tagged.features[0]), tagged.surfaces[0])[0]
@@ -150,6 +158,41 @@ class _Compiled:
         if pos1 in self.pos and pos1 not in ("補助記号", "記号", "空白", "助詞", "助動詞") and norm:
             return (_SKIP, norm) if norm in self.stop else (_WORD, norm)
         return _SKIP, ""
+
+    def _parts(self, tagged: Tagged, canonical: str) -> tuple[str, ...]:
+        """The lemmas a domain term contributes to the feature vectors.
+
+        A compound the dictionary lists for readability (DX推進, 人事異動) contributes its parts,
+        which it shares with other answers (DX, 推進); a term the dictionary repairs, because MeCab
+        misreads a loanword (リスキリング as 栗鼠 + キリング), contributes itself.
+        """
+        parts: list[str] = []
+        for surface, raw in zip(tagged.surfaces, tagged.features, strict=True):
+            lemma = self.lemma(self.tagger.feature(raw), surface)
+            if not lemma:
+                continue
+            lemma = surface if lemma == "\x00" else lemma
+            if _KATAKANA_WORD.fullmatch(surface) and not _KATAKANA_WORD.fullmatch(lemma):
+                return (canonical,)
+            parts.append(lemma)
+        return tuple(parts) if len(parts) >= 2 else (canonical,)
+
+    @staticmethod
+    def lemma(feature: Feature, surface: str) -> str:
+        r"""The content lemma of a node for the feature vectors: ``""`` when it is not a content word.
+
+        Nouns (except numerals), verbs, adjectives and adjectival nouns that are not auxiliary-like
+        (非自立可能); the lemma without UniDic's loanword subscript, the written form of proper
+        nouns. ``"\x00"`` stands for "the surface" (unknown words, whose lemma is unknown), so that
+        the value cached per feature string does not depend on the surface.
+        """
+        if feature.pos1 not in _CONTENT_POS or feature.pos2 in ("数詞", "非自立可能", "助動詞語幹"):
+            return ""
+        if not feature.lemma:
+            return "\x00" if _HAS_WORD_CHAR.search(surface) else ""
+        if feature.pos2 == "固有名詞":
+            return "\x00"
+        return _LEMMA_SUBSCRIPT.sub("", feature.lemma) or "\x00"
 
     def classify_unknown(self, surface: str) -> tuple[int, str]:
         """Decide what an unknown noun is (its lemma is None: the surface is the term)."""

@@ -265,7 +265,11 @@ class JapaneseTokenizer:
         return self.tokenize_tagged(self.tag(text))
 
     def tokenize_tagged(
-        self, tagged: Tagged, blocked: Sequence[tuple[int, int]] = ()
+        self,
+        tagged: Tagged,
+        blocked: Sequence[tuple[int, int]] = (),
+        *,
+        lemmas: list[str] | None = None,
     ) -> list[str]:
         """Tokenize a text that was already tagged (see :meth:`tag`).
 
@@ -276,13 +280,19 @@ class JapaneseTokenizer:
         blocked : sequence of (int, int)
             Character spans that are not words (masked personal information): they emit
             nothing and break compounds, like a 〔…〕 placeholder.
+        lemmas : list of str, optional
+            When given, filled (in the same pass) with the text's content lemmas, one per content
+            word and no compounds: the lemma of every noun (numerals excluded), verb, adjective and
+            adjectival noun that is not auxiliary-like, and each domain term's canonical form. Stop
+            words are kept. These are the features answers are compared by; joined compounds
+            (人材育成) are too specific to recur across answers and serve as readable terms.
 
         Returns
         -------
         list of str
             The kept terms, in text order.
         """
-        return _tokenize(self, tagged, blocked, None)
+        return _tokenize(self, tagged, blocked, None, lemmas)
 
     def analyze(self, text: str) -> list[Token]:
         """Return every token of ``text`` with its part of speech.
@@ -474,6 +484,7 @@ def _tokenize(
     tagged: Tagged,
     blocked: Sequence[tuple[int, int]],
     detail: list[Token] | None,
+    lemmas: list[str] | None = None,
 ) -> list[str]:
     """Turn one tagged text into terms (and, with ``detail``, every token).
 
@@ -486,6 +497,7 @@ def _tokenize(
         return state.out
     spans = _spans(st, tagged.text, blocked)
     cache, unk_cache, feature_of = st.cache, st.unk_cache, st.tagger.feature
+    lemma_cache, lemma_of = st.lemma_cache, st.lemma
     n_spans, si = len(spans), 0
     span_start = spans[0][0] if spans else len(tagged.text) + 1
     span_done = after_numeral = False
@@ -500,6 +512,8 @@ def _tokenize(
                     span_done = True
                     canonical = spans[si][2]
                     state.protected(canonical, spans[si][3], bool(st.joinable.get(canonical or "")))
+                    if lemmas is not None and canonical:
+                        lemmas.extend(st.lemma_parts.get(canonical, (canonical,)))
                 if spans[si][1] <= end:
                     si += 1
                     span_done = False
@@ -508,6 +522,12 @@ def _tokenize(
                     break
             after_numeral = False
             continue
+        if lemmas is not None:
+            lemma = lemma_cache.get(raw)
+            if lemma is None:
+                lemma = lemma_cache[raw] = lemma_of(feature_of(raw), surface)
+            if lemma:
+                lemmas.append(surface if lemma == "\x00" else lemma)
         decision = cache.get(raw)
         if decision is None:
             decision = cache[raw] = st.classify(feature_of(raw), surface)

@@ -86,7 +86,9 @@ def test_columns_order_index_and_originals_preserved() -> None:
     raw = raw_table(["・ＤＸ\n・研修", "特になし"])
     raw.index = [10, 20]
     records = build_record_table(raw, mask=lambda s: s.replace("研修", "〔X〕"))
-    assert list(records.columns) == list(raw.columns) + ["text_clean", "text_masked", "status", "tokens"]
+    assert list(records.columns) == list(raw.columns) + [
+        "text_clean", "text_masked", "status", "tokens", "lemmas"
+    ]
     assert records.index.tolist() == [10, 20]
     assert records["text_original"].tolist() == raw["text_original"].tolist()
     assert records["text_clean"].tolist() == ["DX / 研修", "特になし"]
