@@ -25,6 +25,7 @@ import pandas as pd
 __all__ = [
     "BASE_COLUMNS",
     "CHALLENGE_COLUMNS",
+    "CLUSTER_COLUMNS",
     "DEFAULT_PERIOD",
     "DEFAULT_SEGMENT_COLUMNS",
     "IDENTITY_COLUMN",
@@ -81,6 +82,21 @@ CHALLENGE_COLUMNS: tuple[str, ...] = (
     "challenge_secondary",
     "challenge_reason",
 )
+
+#: Columns of the cluster table (``clusters.csv``). ``kind`` is ``named`` (a codebook challenge),
+#: ``new`` (a theme the codebook does not know) or ``misc`` (answers that fit nothing).
+CLUSTER_COLUMNS: list[str] = [
+    "cluster",
+    "kind",
+    "size",
+    "share",
+    "label",
+    "top_terms",
+    "challenge",
+    "core_terms",
+    "representative_record_ids",
+    "stability",
+]
 
 #: Smallest respondent count that may be shown.
 MIN_CELL = 5

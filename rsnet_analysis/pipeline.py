@@ -14,9 +14,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rsnet_analysis import __version__, challenges, ingest, prepare, trends
+from rsnet_analysis.challenges import ChallengeResult
 from rsnet_analysis.contract import (
     DEFAULT_SEGMENT_COLUMNS,
     AnalysisResult,
@@ -111,25 +113,25 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     ids = table.loc[kept, "record_id"].tolist()
 
     tokens = table.loc[kept, "tokens"].tolist()
+    lemmas = table.loc[kept, "lemmas"].tolist()
 
     book = challenges.Codebook.load(settings.codebook)
-    coded = challenges.code_records(texts, tokens, book)
     found = challenges.discover_challenges(
         texts,
         tokens,
+        lemmas,
         ids,
         k=settings.k,
         seed=settings.seed,
         codebook=book,
-        coded=coded,
         progress=progress,
     )
-    table = _attach_challenges(table, kept, coded, found)
+    table = _attach_challenges(table, kept, found)
 
     waves = trends.assign_waves(table, period=settings.period)
     table["wave"] = waves
     segment_cols = _segment_columns(table, read.columns)
-    notices = list(read.notices)
+    notices = list(read.notices) + list(found.notices)
     notices += trends.wave_notices(table, waves)
     notices += trends.segment_notices(table, segment_cols)
     trend_table = trends.wave_trends(table, waves=waves)
@@ -153,20 +155,19 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     )
 
 
-def _attach_challenges(
-    table: pd.DataFrame, kept: Any, coded: pd.DataFrame, found: Any
-) -> pd.DataFrame:
+def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeResult) -> pd.DataFrame:
     """Add the per-record challenge columns (empty for excluded rows)."""
     table = table.copy()
     n = len(table)
     table["cluster"] = pd.array([pd.NA] * n, dtype="Int64")
     for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
         table[col] = ""
+    table["challenge_score"] = np.nan
     idx = table.index[kept]
     table.loc[idx, "cluster"] = pd.array(found.records["cluster"].to_numpy(), dtype="Int64")
-    table.loc[idx, "cluster_label"] = found.records["cluster_label"].to_numpy()
-    for col in ("challenge", "challenge_secondary", "challenge_reason"):
-        table.loc[idx, col] = coded[col].fillna("").astype(str).to_numpy()
+    for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
+        table.loc[idx, col] = found.records[col].fillna("").astype(str).to_numpy()
+    table.loc[idx, "challenge_score"] = found.records["challenge_score"].to_numpy()
     return table
 
 
@@ -182,7 +183,7 @@ def _summary(
     paths: Sequence[Path],
     read: ReadResult,
     table: pd.DataFrame,
-    found: Any,
+    found: ChallengeResult,
     segment_cols: Sequence[str],
     notices: Sequence[str],
 ) -> dict[str, Any]:
@@ -202,7 +203,8 @@ def _summary(
         "columns": asdict(roles),
         "segment_columns": list(segment_cols),
         "clusters": int(len(found.clusters)),
-        "k_chosen": getattr(found, "k", len(found.clusters)),
+        "k_chosen": found.k,
+        "codebook_used": found.codebook_used,
         "settings": settings.to_dict(),
         "versions": package_versions(),
         "notices": list(notices),

@@ -28,11 +28,13 @@ RECORD_COLUMNS = [
 ]
 CLUSTER_COLUMNS = [
     "cluster",
+    "kind",
     "size",
     "share",
     "label",
     "top_terms",
     "challenge",
+    "core_terms",
     "representative_record_ids",
     "stability",
 ]

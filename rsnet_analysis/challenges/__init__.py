@@ -1,37 +1,38 @@
 """Stage 5, challenges: which challenge each answer raises, named or new.
 
-The codebook (:mod:`.codebook`, rule language in :mod:`.rules`) is prior knowledge;
-:mod:`.coding` codes answers with it; :mod:`.features` vectorises the cached tokens;
-:mod:`.discover` clusters answers into named challenges and new themes, names and describes
-them; :mod:`.evaluate` compares a run with hand labels.
+The codebook (:mod:`.codebook`, rule language in :mod:`.rules`) is prior knowledge; :mod:`.coding`
+gives every answer its rule evidence; :mod:`.features` and :mod:`.vectors` build the answer
+vectors once; :mod:`.discover` assigns every answer to a named challenge, a new theme
+(:mod:`.themes`) or the miscellany (:mod:`.partition`, :mod:`.assign`, :mod:`.autok`), and
+describes them (:mod:`.naming`, :mod:`.describe`, :mod:`.stability`); :mod:`.evaluate` compares a
+run with hand labels.
 """
 
 from rsnet_analysis.challenges.codebook import Challenge, Codebook, CodingSettings, Rule
-from rsnet_analysis.challenges.coding import code_records, score_records
-from rsnet_analysis.challenges.discover import (
-    CLUSTER_COLUMNS,
-    ChallengeResult,
-    discover_challenges,
-    is_label_term,
-)
+from rsnet_analysis.challenges.coding import RuleScores, score_records
+from rsnet_analysis.challenges.discover import DOMAIN_SHARE, ChallengeResult, discover_challenges
 from rsnet_analysis.challenges.evaluate import Evaluation, align_labels, evaluate, load_labels
+from rsnet_analysis.challenges.naming import MISC_LABEL, is_label_term
 from rsnet_analysis.challenges.rules import RuleSyntaxError, parse_rule
+from rsnet_analysis.challenges.vectors import word_vectors_version
 
 __all__ = [
-    "CLUSTER_COLUMNS",
+    "DOMAIN_SHARE",
+    "MISC_LABEL",
     "Challenge",
     "ChallengeResult",
     "Codebook",
     "CodingSettings",
     "Evaluation",
     "Rule",
+    "RuleScores",
     "RuleSyntaxError",
     "align_labels",
-    "code_records",
     "discover_challenges",
     "evaluate",
     "is_label_term",
     "load_labels",
     "parse_rule",
     "score_records",
+    "word_vectors_version",
 ]

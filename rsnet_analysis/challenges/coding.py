@@ -1,14 +1,14 @@
-"""Per-answer coding with the codebook: rule evidence, then a corpus-adaptive classifier.
+"""Rule evidence: how strongly each answer matches each codebook challenge's terms and rules.
 
-Coding
-------
-:func:`code_records` first scores every answer against every challenge with the terms and rules
-(evidence score = sum of the weights of the distinct terms and rules that matched). Answers whose
-best score reaches ``min_score`` are *rule-coded*. Then a corpus-adaptive step learns how *this*
-corpus talks about each challenge: a logistic regression on TF-IDF features (tokens and character
-n-grams) is trained on the confidently rule-coded answers and codes the remaining answers only when
-its probability and the cosine similarity to the challenge's centroid pass thresholds. Everything
-else stays unnamed (``""``): an answer is never forced into the nearest code.
+:func:`score_records` scores every answer against every challenge (evidence = sum of the weights
+of the distinct terms and rules that matched) and lists what matched, for the reasons shown per
+answer. The evidence is prior knowledge, not a verdict: the partition
+(:mod:`rsnet_analysis.challenges.partition`) grows each named challenge from its rule-coded
+answers to every answer that reads like them, and decides new themes and the miscellany.
+
+Every word or substring is matched once over the whole corpus (one pass per term, on a joined
+text blob and a token vocabulary), so the cost grows with the number of answers, not with the
+number of answers times the number of terms.
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
-from rsnet_analysis.challenges.codebook import Codebook, CodingSettings
+from rsnet_analysis.challenges.codebook import Codebook
 from rsnet_analysis.challenges.rules import And, Near, Node, Not, Or, Text, Word
 from rsnet_analysis.errors import InputError
 
+__all__ = ["RuleScores", "score_records"]
+
 _SEP = "\x00"
-
-
-
 
 
 def _find_all(haystack: str, needle: str) -> np.ndarray:
@@ -206,199 +204,3 @@ def score_records(
     for i, j, label, _w in sorted(hits, key=lambda h: (h[0], h[1], -h[3], h[2])):
         matched[i][j].append(label)
     return RuleScores(scores, matched, codebook.keys)
-
-
-# --------------------------------------------------------------------------------------------
-# Corpus-adaptive coding
-# --------------------------------------------------------------------------------------------
-
-
-def _identity(doc: Sequence[str]) -> Sequence[str]:
-    return doc
-
-
-def _features(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> sparse.csr_matrix | None:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
-
-    blocks = []
-    docs = [[str(w).casefold() for w in doc] for doc in tokens]
-    if any(docs):
-        tok_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
-        try:
-            blocks.append(tok_vec.fit_transform(docs))
-        except ValueError:
-            pass
-    if any(texts):
-        chr_vec = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, min_df=2, lowercase=True
-        )
-        try:
-            blocks.append(chr_vec.fit_transform([str(t or "") for t in texts]) * 0.7)
-        except ValueError:
-            pass
-    if not blocks:
-        return None
-    return normalize(sparse.hstack(blocks).tocsr())
-
-
-def _reason_rule(names: list[str], labels: list[str]) -> str:
-    return "ルール一致: " + ", ".join(names) + (f"（{', '.join(labels[:4])}）" if labels else "")
-
-
-def code_records(
-    texts: Sequence[str],
-    tokens: Sequence[Sequence[str]],
-    codebook: Codebook,
-    *,
-    adaptive: bool = True,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Code each answer with a primary challenge, secondary challenges and the reason.
-
-    Parameters
-    ----------
-    texts : sequence of str
-        Masked, NFKC-normalised answer texts (``text_masked``).
-    tokens : sequence of sequence of str
-        The cached tokens of each answer (``records["tokens"]``); not re-tokenized here.
-    codebook : Codebook
-        The codebook (``Codebook.load()`` for the shipped one).
-    adaptive : bool, default True
-        Run the corpus-adaptive step (a classifier learnt from the confidently rule-coded answers
-        codes answers the rules left open, when it is confident enough).
-    random_state : int, default 0
-        Seed of the adaptive step.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per answer, in input order, with columns ``challenge`` (a key, or ``""`` when no
-        challenge fits), ``challenge_secondary`` (space-separated keys by decreasing score),
-        ``challenge_reason`` (Japanese) and ``challenge_score`` (confidence in [0, 1]: rule-coded
-        answers get ``s / (s + min_score)`` of their evidence ``s``, so at least 0.5; answers coded
-        by similarity get the classifier probability; unnamed answers get their best evidence on the
-        same scale, below 0.5).
-    """
-    _check_inputs(texts, tokens)
-    texts = [str(t or "") for t in texts]
-    st = codebook.settings
-    rs = score_records(texts, tokens, codebook)
-    keys = rs.keys
-    n, k = rs.scores.shape
-    scores = rs.scores
-    order = np.argsort(-scores, axis=1, kind="stable") if k else np.zeros((n, 0), dtype=int)
-    best = scores[np.arange(n), order[:, 0]] if n and k else np.zeros(n)
-
-    primary = np.full(n, -1, dtype=int)
-    conf = best / (best + st.min_score)
-    conf[best <= 0] = 0.0
-    rule_coded = best >= st.min_score
-    primary[rule_coded] = order[rule_coded, 0]
-    how = np.array(["rule" if r else "" for r in rule_coded], dtype=object)
-    sim_value = np.zeros(n)
-
-    if adaptive and n and k:
-        _adaptive_step(texts, tokens, scores, primary, conf, how, sim_value, st, random_state)
-
-    rows_primary, rows_secondary, rows_reason = [], [], []
-    for i in range(n):
-        p = primary[i]
-        if p < 0:
-            rows_primary.append("")
-            rows_secondary.append("")
-            j = order[i, 0] if k else -1
-            if k and scores[i, j] > 0:
-                rows_reason.append(
-                    f"該当なし（最も近い: {codebook.challenges[j].short} 根拠 {scores[i, j]:.1f}"
-                    f" < {st.min_score:g}）"
-                )
-            else:
-                rows_reason.append("該当なし")
-            continue
-        pscore = max(scores[i, p], st.min_score)
-        sec = [
-            int(j)
-            for j in order[i]
-            if j != p
-            and scores[i, j] >= st.min_score
-            and scores[i, j] >= st.secondary_ratio * pscore
-        ]
-        rows_primary.append(keys[p])
-        rows_secondary.append(" ".join(keys[j] for j in sec))
-        if how[i] == "rule":
-            rows_reason.append(
-                _reason_rule(
-                    [codebook.challenges[p].short] + [codebook.challenges[j].short for j in sec],
-                    rs.matched[i][p],
-                )
-            )
-        else:
-            rows_reason.append(
-                f"類似度 {sim_value[i]:.2f}（{codebook.challenges[p].short}の回答群に近い）"
-            )
-    return pd.DataFrame(
-        {
-            "challenge": rows_primary,
-            "challenge_secondary": rows_secondary,
-            "challenge_reason": rows_reason,
-            "challenge_score": np.round(conf, 4),
-        }
-    )
-
-
-def _adaptive_step(
-    texts: Sequence[str],
-    tokens: Sequence[Sequence[str]],
-    scores: np.ndarray,
-    primary: np.ndarray,
-    conf: np.ndarray,
-    how: np.ndarray,
-    sim_value: np.ndarray,
-    st: CodingSettings,
-    random_state: int,
-) -> None:
-    """Code the answers the rules left open with a classifier learnt on this corpus (in place)."""
-    from sklearn.linear_model import LogisticRegression
-
-    train = np.flatnonzero(primary >= 0)
-    open_ = np.flatnonzero(primary < 0)
-    if len(open_) == 0 or len(train) == 0:
-        return
-    labels, counts = np.unique(primary[train], return_counts=True)
-    learnable = labels[counts >= st.min_train_per_key]
-    if len(learnable) < 2:
-        return
-    train = train[np.isin(primary[train], learnable)]
-    X = _features(texts, tokens)
-    if X is None:
-        return
-    clf = LogisticRegression(
-        C=4.0, max_iter=2000, class_weight="balanced", random_state=random_state
-    )
-    clf.fit(X[train], primary[train])
-    proba = clf.predict_proba(X[open_])
-    cls = clf.classes_
-    rows = np.arange(len(open_))
-    # centroid similarity of each open answer to each learnt challenge
-    centroids = np.vstack(
-        [np.asarray(X[train[primary[train] == c]].mean(axis=0)).ravel() for c in cls]
-    )
-    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-    centroids = centroids / np.where(norms > 0, norms, 1.0)
-    sims = np.asarray(X[open_] @ centroids.T)
-    # weak rule evidence plus the classifier's lift over a uniform guess
-    evidence = scores[np.ix_(open_, cls)]
-    lift = np.maximum(proba * len(cls) - 1.0, 0.0)
-    combined = evidence + st.adaptive_weight * lift
-    top = np.argmax(combined, axis=1)
-    p_top = proba[rows, top]
-    s_top = sims[rows, top]
-    by_evidence = (combined[rows, top] >= st.min_score) & (evidence[rows, top] > 0)
-    by_model = (p_top >= st.min_probability) & (np.argmax(proba, axis=1) == top)
-    accept = (by_evidence | by_model) & (s_top >= st.min_similarity)
-    idx = open_[accept]
-    primary[idx] = cls[top[accept]]
-    conf[idx] = p_top[accept]
-    how[idx] = "similar"
-    sim_value[idx] = s_top[accept]

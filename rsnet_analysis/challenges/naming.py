@@ -1,0 +1,266 @@
+"""Describing challenges: labels, characteristic terms and representative answers.
+
+- A **named** challenge is labelled with the codebook's short name.
+- A **new theme** is labelled with a phrase its own answers use (:func:`theme_phrase`): the most
+  characteristic noun phrase 「XのY」 or compound that contains one of its core terms
+  (:mod:`rsnet_analysis.challenges.themes`), such as 「生成AIの利用ルール」 or 「システム標準化」;
+  only when no answer phrase fits are its two strongest core terms joined by 「・」.
+- **Top terms** (:func:`top_terms`) are the ten terms with the highest c-TF-IDF that occur in at
+  least two answers of the cluster, excluding stop words, generic place words, verbs and contact
+  words left around masked details (:data:`LABEL_STOP`), placeholders, single kana, numbers and
+  fragments (:func:`is_label_term`).
+- **Representatives** (:func:`representatives`): up to three answers closest to the centroid,
+  skipping near-duplicates (cosine similarity of their feature vectors ≥ ``NEAR_DUPLICATE``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from rsnet_analysis.challenges.features import class_tfidf, identity_analyzer
+from rsnet_analysis.text import load_stopwords
+
+__all__ = [
+    "LABEL_STOP",
+    "MISC_LABEL",
+    "is_label_term",
+    "label_stop_words",
+    "representatives",
+    "theme_phrase",
+    "top_terms",
+    "unique_labels",
+]
+
+N_TOP_TERMS = 10
+N_REPRESENTATIVES = 3
+NEAR_DUPLICATE = 0.9
+MISC_LABEL = "その他（まとまりのない回答）"
+#: A phrase must be used by at least this share of a theme's answers.
+MIN_PHRASE_SHARE = 0.1
+
+_PLACEHOLDER = re.compile(r"〔[^〕]*〕|[〔〕]")
+_KANA_ONLY = re.compile(r"^[\u3040-\u30ffー]$")
+_NO_WORD = re.compile(r"^[\W\d_ー・]+$")
+_MARKUP = re.compile(r"[<>=\"'`{}\[\]]|^(?:img|script|src|href|onerror|onload|javascript|http|https)$", re.I)
+_FRAGMENTS = frozenset({"栗鼠", "リス", "キリング", "キリング-killing"})
+_VERB_LIKE = re.compile(r"[\u3040-\u309f]$")
+_BUILTIN_STOP = frozenset(
+    """
+    する ある いる なる できる れる られる せる 思う 考える 言う いう 行う 感じる 見る 出来る
+    こと もの ため よう とき 時 ところ 方 ほう 事 物 等 など 的 化 様 さん 人 中 上 下 前 後 他
+    それ これ あれ どれ その この あの 特に なし 無し 特になし 特にない ない 無い 多い 少ない
+    よい 良い いい 欲しい ほしい 必要 思い 課題 感じ 状況 部分 点 面 形 自分 私 我々 当市 当町
+    当村 本市 本町 本県 当県 弊社 今 今後 現在 まだ また さらに ただ 非常 とても かなり 少し
+    """.split()
+)
+#: Words that never describe a challenge, kept out of labels and top terms (not out of the
+#: tokenizer, which other analyses share): generic place words, very generic verbs, and contact
+#: words left around masked details.
+LABEL_STOP = frozenset(
+    """
+    町 市 村 県 府 区 都 道 国 庁 課 当課 本課 各課 町内 市内 村内 県内 府内 区内 庁内外
+    使う 使える 見える 増える 減る 分かる わかる 出る 作る 入れる 持つ 受ける 始める 続ける
+    引き続く 聞く 話す 決める 決まる 来る 行く 入る 取る 変わる 変える やる 置く 与える
+    TEL Tel tel FAX Fax 電話 電話番号 携帯 内線 代表 メール メールアドレス アドレス 連絡先 連絡
+    問い合わせ 問合せ 担当者 記入者 氏名 ID URL 住所 生年月日
+    """.split()
+)
+
+
+def label_stop_words() -> frozenset[str]:
+    """Stop words of labels and top terms: the tokenizer's list, :data:`LABEL_STOP` and more."""
+    return frozenset(set(_BUILTIN_STOP) | LABEL_STOP | load_stopwords())
+
+
+def is_label_term(term: str, stop_words: frozenset[str] | None = None) -> bool:
+    """Whether a term may appear in a cluster label or in top terms.
+
+    Parameters
+    ----------
+    term : str
+        A token (lemma or compound).
+    stop_words : frozenset of str, optional
+        Default :func:`label_stop_words`.
+
+    Returns
+    -------
+    bool
+        False for stop words, generic words (:data:`LABEL_STOP`), placeholders, single kana,
+        numbers, punctuation, markup words (img, script, onerror …) and dictionary fragments.
+    """
+    if stop_words is None:
+        stop_words = label_stop_words()
+    t = (term or "").strip()
+    if not t or len(t) > 30 or any(ch.isspace() for ch in t):
+        return False
+    if _PLACEHOLDER.search(t) or _KANA_ONLY.match(t) or _NO_WORD.match(t) or _MARKUP.search(t):
+        return False
+    return not (t in _FRAGMENTS or "栗鼠" in t or t in stop_words or t.lower() in stop_words)
+
+
+def top_terms(
+    tokens: Sequence[Sequence[str]], labels: np.ndarray, stop_words: frozenset[str]
+) -> dict[int, list[str]]:
+    """The characteristic terms of every cluster (c-TF-IDF), best first.
+
+    Parameters
+    ----------
+    tokens : sequence of sequence of str
+        Readable terms of each answer.
+    labels : numpy.ndarray of int
+        Cluster of each answer.
+    stop_words : frozenset of str
+
+    Returns
+    -------
+    dict of int to list of str
+    """
+    cv = CountVectorizer(analyzer=identity_analyzer, lowercase=False)
+    try:
+        counts = cv.fit_transform([list(t) for t in tokens])
+    except ValueError:
+        return {int(c): [] for c in np.unique(labels)}
+    vocab = cv.get_feature_names_out()
+    keep = np.array([is_label_term(t, stop_words) for t in vocab], dtype=bool)
+    classes, weights = class_tfidf(counts, labels)
+    binary = (counts > 0).astype(np.int32).tocsc()
+    out: dict[int, list[str]] = {}
+    for i, c in enumerate(classes):
+        members = labels == c
+        docfreq = np.asarray(binary[members].sum(axis=0)).ravel()
+        min_docs = 2 if members.sum() >= 4 else 1
+        cand = np.flatnonzero(keep & (docfreq >= min_docs) & (weights[i] > 0))
+        order = sorted(cand, key=lambda j: (-weights[i, j], -docfreq[j], vocab[j]))
+        out[int(c)] = [str(vocab[j]) for j in order[:N_TOP_TERMS]]
+    return out
+
+
+def _phrases(text: str, tokens: Sequence[str]) -> set[str]:
+    """Noun phrases 「XのY」 of consecutive terms that the answer writes, and its compounds."""
+    found = {t for t in tokens if len(t) >= 2 and not _VERB_LIKE.search(t)}
+    for x, y in zip(tokens, tokens[1:], strict=False):
+        phrase = f"{x}の{y}"
+        if phrase in text and not _VERB_LIKE.search(y):
+            found.add(phrase)
+    return found
+
+
+def theme_phrase(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    members: np.ndarray,
+    core: dict[str, float],
+    stop_words: frozenset[str],
+) -> str:
+    """A short readable name for a new theme, taken from its answers (see the module docstring).
+
+    Parameters
+    ----------
+    texts, tokens : sequence
+        Masked texts and readable terms of every answer.
+    members : numpy.ndarray of bool
+        The theme's answers.
+    core : dict of str to float
+        Its core terms, strongest first.
+    stop_words : frozenset of str
+
+    Returns
+    -------
+    str
+    """
+    inside: Counter[str] = Counter()
+    overall: Counter[str] = Counter()
+    for text, toks, is_member in zip(texts, tokens, members, strict=True):
+        phrases = _phrases(str(text), list(toks))
+        overall.update(phrases)
+        if is_member:
+            inside.update(phrases)
+    size, n = int(members.sum()), len(texts)
+    core_words = [t for t in core if is_label_term(t, stop_words)]
+
+    def ok(p: str) -> bool:
+        parts = p.split("の")
+        return all(is_label_term(x, stop_words) for x in parts) and any(c in p for c in core_words)
+
+    def score(p: str) -> tuple[float, int, str]:
+        share = inside[p] / max(size, 1)
+        lift = (inside[p] / max(overall[p], 1)) / (size / max(n, 1))
+        return (share * min(lift, 10.0) * (1.2 if "の" in p else 1.0), -len(p), p)
+
+    candidates = [p for p, c in inside.items() if c >= 2 and c / max(size, 1) >= MIN_PHRASE_SHARE and ok(p)]
+    if candidates:
+        return max(candidates, key=score)
+    return "・".join(core_words[:2]) if core_words else "・".join(list(core)[:2])
+
+
+def representatives(
+    members: np.ndarray,
+    E: np.ndarray,
+    centroid: np.ndarray,
+    features: sp.csr_matrix,
+    record_ids: np.ndarray,
+) -> list[str]:
+    """Up to three answers closest to the centroid, without near-duplicates.
+
+    Parameters
+    ----------
+    members : numpy.ndarray of int
+        Row indices of the cluster's answers.
+    E : numpy.ndarray
+        Unit answer vectors.
+    centroid : numpy.ndarray
+        The cluster's centroid.
+    features : scipy.sparse.csr_matrix
+        Row-normalised feature vectors (for near-duplicate detection).
+    record_ids : numpy.ndarray of str
+
+    Returns
+    -------
+    list of str
+        Record ids.
+    """
+    sims = E[members] @ centroid
+    order = sorted(range(len(members)), key=lambda i: (-round(float(sims[i]), 6), record_ids[members[i]]))
+    chosen: list[int] = []
+    for i in order:
+        row = members[i]
+        if chosen:
+            overlap = (features[chosen] @ features[row].T).toarray().ravel()
+            if np.any(overlap >= NEAR_DUPLICATE):
+                continue
+        chosen.append(row)
+        if len(chosen) == N_REPRESENTATIVES:
+            break
+    return [str(record_ids[r]) for r in chosen]
+
+
+def unique_labels(labels: dict[int, str], terms: dict[int, list[str]]) -> dict[int, str]:
+    """Make labels unique by adding a distinctive term (or the cluster id) in brackets."""
+    seen: set[str] = set()
+    out: dict[int, str] = {}
+    for c in sorted(labels):
+        label = labels[c]
+        if label in seen:
+            extra = next((t for t in terms.get(c, []) if t not in label), None)
+            label = f"{label}（{extra}）" if extra else f"{label}（{c}）"
+            if label in seen:
+                label = f"{labels[c]}（{c}）"
+        seen.add(label)
+        out[c] = label
+    return out
+
+
+def renumber(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
+    """Renumber clusters 1, 2, … by size (largest first), ties by smallest record id."""
+    frame = pd.DataFrame({"label": labels, "rid": record_ids})
+    summary = frame.groupby("label").agg(size=("rid", "size"), first=("rid", "min")).reset_index()
+    summary = summary.sort_values(["size", "first"], ascending=[False, True], kind="mergesort")
+    mapping = {old: new for new, old in enumerate(summary["label"], start=1)}
+    return np.array([mapping[v] for v in labels], dtype=int)

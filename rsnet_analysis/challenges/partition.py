@@ -1,0 +1,302 @@
+"""The partition of answers into named challenges, new themes and the miscellany.
+
+:func:`fit_partition` runs, on the unit answer vectors ``E``:
+
+1. **Seeds.** Each codebook challenge with at least :func:`min_seed_count` answers whose rule
+   evidence reaches ``min_score`` (and is their strongest) starts a centroid at their mean.
+2. **Free clusters.** ``n_free`` more centroids come from k-means on the answers without such
+   evidence: candidates for challenges the codebook does not know.
+3. **Rounds** (:data:`ROUNDS`). Spherical k-means over every answer with word evidence as a
+   bonus (:mod:`rsnet_analysis.challenges.assign`); then each free cluster is tested for core
+   terms (:mod:`rsnet_analysis.challenges.themes`): a cluster with core terms is a new theme, one
+   without is dropped (its answers go where they fit best in the next round), themes that share
+   their words are merged.
+4. **Subject rule.** An answer using a theme's core terms with evidence of at least
+   ``min_score`` counts under the theme (its named challenges become secondary).
+5. **A theme that is a named challenge after all** (at least half its answers have that
+   challenge's rule evidence) is folded into it.
+6. **Miscellany.** An answer with no word evidence at all whose similarity to its challenge is
+   among the lowest :data:`MISC_QUANTILE` of all answers fits nothing: it goes to the miscellany
+   (label -1), which is never a challenge.
+
+Everything is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+from rsnet_analysis.challenges.assign import evidence_bonus, scores, spherical_lloyd
+from rsnet_analysis.challenges.themes import TermIndex, merge_themes, subject_rule
+
+__all__ = ["MISC", "Partition", "fit_partition", "free_cluster_count", "min_seed_count"]
+
+MISC = -1
+ROUNDS = 3
+MISC_QUANTILE = 0.05
+#: Fewer answers than this have no miscellany (a twentieth of them would be one or two answers).
+MISC_MIN_ANSWERS = 50
+#: A theme whose answers carry one named challenge's rule evidence this often is that challenge.
+FOLD_SHARE = 0.5
+#: Sample on which the free clusters are initialised (bounded cost).
+INIT_SAMPLE = 5000
+
+
+@dataclass
+class Partition:
+    """Result of :func:`fit_partition`.
+
+    Attributes
+    ----------
+    labels : numpy.ndarray of int
+        ``0 .. len(keys) - 1`` for named challenges (index into ``keys``), larger ids for new
+        themes, ``MISC`` (-1) for the miscellany.
+    keys : list of str
+        The named challenges that got a cluster, in codebook order.
+    themes : dict of int to dict
+        New theme id → its core terms and weights.
+    centroids : dict of int to numpy.ndarray
+        Centroid of every named challenge and theme.
+    score_matrix : numpy.ndarray
+        Final scores ``(n, n_clusters)`` in the order of :attr:`columns`.
+    columns : list of int
+        Cluster id of each column of ``score_matrix``.
+    dropped : int
+        Free clusters dropped for having no words of their own.
+    """
+
+    labels: np.ndarray
+    keys: list[str]
+    themes: dict[int, dict[str, float]]
+    centroids: dict[int, np.ndarray]
+    score_matrix: np.ndarray
+    columns: list[int]
+    dropped: int = 0
+    theme_evidence: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def min_seed_count(n: int) -> int:
+    """Fewest rule-coded answers for a named challenge to get a cluster: 1 % of answers, ≥ 3."""
+    return max(3, math.ceil(0.01 * n))
+
+
+def free_cluster_count(n: int) -> int:
+    """Free clusters tried beside the named ones: about ``sqrt(n) / 4``, between 4 and 12.
+
+    They are candidates: those without words of their own are dropped and similar ones merged,
+    so the number of new themes found is decided by the data, not by this count.
+    """
+    return int(min(12, max(4, round(math.sqrt(n) / 4))))
+
+
+def _seeds(evidence: np.ndarray | None, keys: list[str], min_score: float, n: int) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Columns of the named challenges with enough seeds, the strongest column, the seed mask."""
+    if evidence is None or not len(keys):
+        return [], np.zeros(n, dtype=int), np.zeros(n, dtype=bool)
+    best = np.argmax(evidence, axis=1)
+    strong = evidence[np.arange(n), best] >= min_score
+    need = min_seed_count(n)
+    named = [j for j in range(len(keys)) if int(np.sum(strong & (best == j))) >= need]
+    return named, best, strong
+
+
+def _free_centroids(E: np.ndarray, pool: np.ndarray, n_free: int, seed: int) -> np.ndarray:
+    """k-means centroids of the answers ``pool`` (on a bounded sample)."""
+    if n_free < 1 or len(pool) < 2:
+        return np.zeros((0, E.shape[1]), dtype=np.float32)
+    if len(pool) > INIT_SAMPLE:
+        rng = np.random.default_rng([seed, 7919])
+        pool = np.sort(rng.choice(pool, INIT_SAMPLE, replace=False))
+    n_free = min(n_free, len(np.unique(E[pool].round(6), axis=0)))
+    if n_free < 1:
+        return np.zeros((0, E.shape[1]), dtype=np.float32)
+    km = KMeans(n_clusters=n_free, n_init=4, random_state=seed).fit(E[pool])
+    return km.cluster_centers_.astype(np.float32)
+
+
+@dataclass
+class _State:
+    """Centroids in column order: named challenges first, then free clusters / themes."""
+
+    ids: list[int]
+    C: np.ndarray
+    themes: dict[int, dict[str, float]] = field(default_factory=dict)
+
+
+def _bonus(state: _State, key_bonus: np.ndarray, index: TermIndex, min_score: float, n_named: int) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    bonus = np.zeros((index.n, len(state.ids)), dtype=np.float32)
+    bonus[:, :n_named] = key_bonus
+    theme_ev: dict[int, np.ndarray] = {}
+    for col, cid in enumerate(state.ids[n_named:], start=n_named):
+        if cid in state.themes:
+            theme_ev[cid] = index.evidence(state.themes[cid])
+            bonus[:, col] = evidence_bonus(theme_ev[cid][:, None], min_score)[:, 0]
+    return bonus, theme_ev
+
+
+def _round(E: np.ndarray, state: _State, bonus: np.ndarray, index: TermIndex, n_named: int, stop: frozenset[str], known: frozenset[str], keep_free: bool) -> tuple[np.ndarray, _State, int]:
+    """One round: Lloyd, then themes found among the free clusters, merged; the rest dropped."""
+    cols, C = spherical_lloyd(E, state.C, bonus)
+    labels = np.asarray(state.ids)[cols]
+    themes = {}
+    for cid in state.ids[n_named:]:
+        core = index.core_terms(labels == cid, stop=stop, known=known)
+        if core:
+            themes[cid] = core
+    if keep_free:  # a fixed k: every free cluster stays, themes or not
+        return labels, _State(state.ids, C, themes), 0
+    labels, themes = merge_themes(index, labels, themes)
+    kept = state.ids[:n_named] + sorted(themes)
+    if not kept:  # nothing has words of its own (tiny or uniform input): keep the clusters
+        return labels, _State(state.ids, C, {}), 0
+    newC = np.vstack([_centroid(E, labels, cid, C[state.ids.index(cid)]) for cid in kept])
+    return labels, _State(kept, newC, themes), len(state.ids) - len(kept)
+
+
+def _centroid(E: np.ndarray, labels: np.ndarray, cid: int, fallback: np.ndarray) -> np.ndarray:
+    members = labels == cid
+    if not members.any():
+        return fallback
+    v = E[members].mean(axis=0)
+    norm = np.linalg.norm(v)
+    return (v / norm if norm > 0 else fallback).astype(np.float32)
+
+
+def fit_partition(
+    E: np.ndarray,
+    evidence: np.ndarray | None,
+    keys: list[str],
+    index: TermIndex,
+    *,
+    min_score: float,
+    n_free: int,
+    seed: int,
+    stop: frozenset[str] = frozenset(),
+    known: frozenset[str] = frozenset(),
+    keep_free: bool = False,
+    max_named: int | None = None,
+) -> Partition:
+    """Partition the answers (see the module docstring).
+
+    Parameters
+    ----------
+    E : numpy.ndarray
+        Unit answer vectors ``(n, d)``.
+    evidence : numpy.ndarray or None
+        Rule evidence ``(n, len(keys))``; None when the codebook is not used.
+    keys : list of str
+        Codebook keys (columns of ``evidence``).
+    index : TermIndex
+        Which answer uses which word.
+    min_score : float
+        Evidence that is enough to name a challenge (the codebook's ``min_score``).
+    n_free : int
+        Free clusters to start from.
+    seed : int
+    stop, known : frozenset of str
+        Stop words, and the codebook's terms (never a new theme's core terms).
+    keep_free : bool, default False
+        Keep every free cluster (a fixed number of clusters was asked for): no dropping, merging,
+        subject rule or miscellany.
+    max_named : int, optional
+        Keep at most this many named challenges (the best supported).
+
+    Returns
+    -------
+    Partition
+    """
+    n = len(E)
+    named_cols, best, strong = _seeds(evidence, keys, min_score, n)
+    if max_named is not None and len(named_cols) > max_named:
+        support = {j: int(np.sum(strong & (best == j))) for j in named_cols}
+        top = sorted(named_cols, key=lambda j: (-support[j], j))[:max_named]
+        named_cols = [j for j in named_cols if j in top]
+    K = len(named_cols)
+    key_C = [E[strong & (best == j)].mean(axis=0) for j in named_cols]
+    free_C = _free_centroids(E, np.flatnonzero(~strong) if K else np.arange(n), n_free, seed)
+    C = np.vstack(key_C + [free_C]) if K else free_C
+    if len(C) == 0:
+        C = E.mean(axis=0, keepdims=True)
+    state = _State(list(range(len(C))), C.astype(np.float32))
+    key_bonus = (
+        evidence_bonus(evidence[:, named_cols], min_score) if K else np.zeros((n, 0), np.float32)
+    )
+    dropped = 0
+    labels = np.zeros(n, dtype=int)
+    for _ in range(ROUNDS):
+        bonus, _ev = _bonus(state, key_bonus, index, min_score, K)
+        labels, state, gone = _round(E, state, bonus, index, K, stop, known, keep_free)
+        dropped += gone
+    bonus, theme_ev = _bonus(state, key_bonus, index, min_score, K)
+    score_matrix = scores(E, state.C, bonus)
+    labels = np.asarray(state.ids)[np.argmax(score_matrix, axis=1)]
+    if not keep_free:
+        theme_ids = sorted(state.themes)
+        if theme_ids:
+            labels = subject_rule(labels, np.column_stack([theme_ev[t] for t in theme_ids]), theme_ids, min_score)
+        labels, themes = _fold_into_named(labels, state.themes, best, strong, named_cols)
+        state.themes = themes
+        labels = _miscellany(labels, score_matrix, state.ids, evidence, theme_ev)
+    centroids = {cid: state.C[col] for col, cid in enumerate(state.ids)}
+    return Partition(
+        labels=labels,
+        keys=[keys[j] for j in named_cols],
+        themes=state.themes,
+        centroids=centroids,
+        score_matrix=score_matrix,
+        columns=list(state.ids),
+        dropped=dropped,
+        theme_evidence={t: theme_ev[t] for t in state.themes if t in theme_ev},
+    )
+
+
+def _fold_into_named(
+    labels: np.ndarray,
+    themes: dict[int, dict[str, float]],
+    best: np.ndarray,
+    strong: np.ndarray,
+    named_cols: list[int],
+) -> tuple[np.ndarray, dict[int, dict[str, float]]]:
+    """A theme whose answers mostly carry one named challenge's rule evidence joins it."""
+    labels = labels.copy()
+    kept = {}
+    for cid, core in themes.items():
+        members = labels == cid
+        if not members.any():
+            continue
+        coded = best[members & strong]
+        counts = {j: int(np.sum(coded == j)) for j in named_cols}
+        top = max(counts, key=lambda j: (counts[j], -j)) if counts else None
+        if top is not None and counts[top] / members.sum() >= FOLD_SHARE:
+            labels[members] = named_cols.index(top)
+        else:
+            kept[cid] = core
+    return labels, kept
+
+
+def _miscellany(
+    labels: np.ndarray,
+    score_matrix: np.ndarray,
+    ids: list[int],
+    evidence: np.ndarray | None,
+    theme_ev: dict[int, np.ndarray],
+) -> np.ndarray:
+    """Answers without any word evidence and least similar to their challenge: the miscellany."""
+    n = len(labels)
+    if n < MISC_MIN_ANSWERS:
+        return labels
+    col = {cid: i for i, cid in enumerate(ids)}
+    own = np.array([score_matrix[i, col[c]] if c in col else -np.inf for i, c in enumerate(labels)])
+    words = np.zeros(n, dtype=bool)
+    if evidence is not None and evidence.size:
+        words |= evidence.max(axis=1) > 0
+    for ev in theme_ev.values():
+        words |= ev > 0
+    low = own <= np.quantile(own, MISC_QUANTILE)
+    out = labels.copy()
+    out[low & ~words] = MISC
+    return out
