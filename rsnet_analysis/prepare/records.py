@@ -9,7 +9,7 @@ Nothing is dropped here. Every row of the raw table from
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -83,9 +83,16 @@ class TextPreparer:
     ----------
     mask : callable, optional
         A ``str -> str`` masker to use instead of :class:`~rsnet_analysis.privacy.PiiMasker`
-        (then the tokenizer tags the masked text again).
+        (then the tokenizer tags the masked text again, and per-row ``extra`` strings are not
+        used: a custom masker sees the text only).
     tokenizer : JapaneseTokenizer, optional
         Default ``JapaneseTokenizer()``.
+
+    Notes
+    -----
+    Masking runs on the cleaned text, whose lines :func:`~rsnet_analysis.text.normalize.clean_text`
+    has joined with `` / ``; the masker reads that separator as a line break, so a name alone on a
+    signature line is still found (see :func:`rsnet_analysis.privacy.patterns.line_view`).
     """
 
     def __init__(
@@ -98,14 +105,29 @@ class TextPreparer:
         self.tokenizer = tokenizer if tokenizer is not None else JapaneseTokenizer()
         self.masker = PiiMasker()
 
-    def __call__(self, text: str, kept: bool) -> tuple[str, list[str]]:
-        """Return the masked text and, for a kept answer, its tokens (else ``[]``)."""
+    def __call__(self, text: str, kept: bool, extra: Sequence[str] = ()) -> tuple[str, list[str]]:
+        """Mask one answer and tokenize it when it is kept.
+
+        Parameters
+        ----------
+        text : str
+            The cleaned answer.
+        kept : bool
+            Whether the answer is analysed (only then is it tokenized).
+        extra : sequence of str, optional
+            The row's own identity strings (name, e-mail, phone), masked wherever they occur.
+
+        Returns
+        -------
+        tuple of (str, list of str)
+            The masked text and, for a kept answer, its tokens (else ``[]``).
+        """
         if self.mask is not None:
             masked = self.mask(text)
             return masked, (self.tokenizer(masked) if kept else [])
         if not kept:
-            return self.masker.mask(text), []
-        done = self.masker.mask_tagged(text)
+            return self.masker.mask(text, extra), []
+        done = self.masker.mask_tagged(text, extra)
         if done.tagged is None:  # no Japanese in the text: nothing was tagged yet
             return done.text, self.tokenizer(done.text)
         return done.text, self.tokenizer.tokenize_tagged(done.tagged, done.blocked)
@@ -117,6 +139,7 @@ def build_record_table(
     mask: Callable[[str], str] | None = None,
     tokenizer: JapaneseTokenizer | None = None,
     progress: bool = False,
+    identity: Sequence[Iterable[str] | str | None] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Add ``text_clean``, ``text_masked``, ``status`` and ``tokens`` to the raw table.
 
@@ -133,6 +156,12 @@ def build_record_table(
         The tokenizer for the ``tokens`` column (default settings when None).
     progress : bool, default False
         Show a progress bar.
+    identity : sequence or pandas.Series, optional
+        One entry per row of ``raw`` (same order; a Series is aligned by position): the
+        respondent's own strings taken from the export's identity columns (名前, メールアドレス,
+        電話番号), as a tuple or list of str, a single str, or None / NaN for none. They are
+        masked wherever they occur in that row's text (surname and given name separately too).
+        Ignored when a custom ``mask`` is given.
 
     Returns
     -------
@@ -154,6 +183,8 @@ def build_record_table(
     ------
     KeyError
         When ``raw`` has no ``text_original`` column.
+    ValueError
+        When ``identity`` does not have one entry per row.
     """
     from rsnet_analysis.progress import track
 
@@ -161,13 +192,14 @@ def build_record_table(
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
     statuses = _statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
+    extras = _identities(identity, len(records))
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
     masked: list[str] = []
     tokens: list[list[str]] = []
-    for text, status in track(
-        list(zip(cleaned, statuses, strict=True)), desc="mask + tokenize", enabled=progress
+    for text, status, extra in track(
+        list(zip(cleaned, statuses, extras, strict=True)), desc="mask + tokenize", enabled=progress
     ):
-        m, toks = prepare(text, status == "kept") if text else (text, [])
+        m, toks = prepare(text, status == "kept", extra) if text else (text, [])
         masked.append(m)
         tokens.append(toks)
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
@@ -175,6 +207,26 @@ def build_record_table(
     records["status"] = pd.Series(statuses, index=records.index, dtype=object)
     records["tokens"] = pd.Series(tokens, index=records.index, dtype=object)
     return records
+
+
+def _identities(
+    identity: Sequence[Iterable[str] | str | None] | pd.Series | None, n: int
+) -> list[tuple[str, ...]]:
+    """One tuple of identity strings per row (empty for missing values)."""
+    if identity is None:
+        return [()] * n
+    values = list(identity.tolist() if isinstance(identity, pd.Series) else identity)
+    if len(values) != n:
+        raise ValueError(f"identity has {len(values)} entries for {n} rows; give one per row")
+    out: list[tuple[str, ...]] = []
+    for value in values:
+        if isinstance(value, str):
+            out.append((value,))
+        elif value is None or (isinstance(value, float) and value != value):  # None or NaN
+            out.append(())
+        else:
+            out.append(tuple(str(v) for v in value if isinstance(v, str) and v.strip()))
+    return out
 
 
 def _column(records: pd.DataFrame, name: str) -> list[str]:
