@@ -157,11 +157,10 @@ def build_record_table(
     progress : bool, default False
         Show a progress bar.
     identity : sequence or pandas.Series, optional
-        One entry per row of ``raw`` (same order; a Series is aligned by position): the
-        respondent's own strings taken from the export's identity columns (名前, メールアドレス,
-        電話番号), as a tuple or list of str, a single str, or None / NaN for none. They are
-        masked wherever they occur in that row's text (surname and given name separately too).
-        Ignored when a custom ``mask`` is given.
+        One entry per row, by position: the respondent's own strings from the export's identity
+        columns (名前, メールアドレス, 電話番号) as a tuple of str, a str, or None / NaN. They are
+        masked wherever they occur in that row's text (see :mod:`rsnet_analysis.privacy.identity`).
+        Ignored with a custom ``mask``.
 
     Returns
     -------
@@ -186,27 +185,33 @@ def build_record_table(
     ValueError
         When ``identity`` does not have one entry per row.
     """
-    from rsnet_analysis.progress import track
-
     records = raw.copy()
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
     statuses = _statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
-    extras = _identities(identity, len(records))
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
-    masked: list[str] = []
-    tokens: list[list[str]] = []
-    for text, status, extra in track(
-        list(zip(cleaned, statuses, extras, strict=True)), desc="mask + tokenize", enabled=progress
-    ):
-        m, toks = prepare(text, status == "kept", extra) if text else (text, [])
-        masked.append(m)
-        tokens.append(toks)
+    rows = list(zip(cleaned, statuses, _identities(identity, len(records)), strict=True))
+    masked, tokens = _mask_and_tokenize(prepare, rows, progress)
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
     records["text_masked"] = pd.Series(masked, index=records.index, dtype=object)
     records["status"] = pd.Series(statuses, index=records.index, dtype=object)
     records["tokens"] = pd.Series(tokens, index=records.index, dtype=object)
     return records
+
+
+def _mask_and_tokenize(
+    prepare: TextPreparer, rows: list[tuple[str, str, tuple[str, ...]]], progress: bool
+) -> tuple[list[str], list[list[str]]]:
+    """The masked text and the tokens of every (cleaned text, status, identity) row."""
+    from rsnet_analysis.progress import track
+
+    masked: list[str] = []
+    tokens: list[list[str]] = []
+    for text, status, extra in track(rows, desc="mask + tokenize", enabled=progress):
+        m, toks = prepare(text, status == "kept", extra) if text else (text, [])
+        masked.append(m)
+        tokens.append(toks)
+    return masked, tokens
 
 
 def _identities(

@@ -69,6 +69,7 @@ _OFFICIAL_HANDLE_RE = re.compile(
     r"(?i)official|(?:^|[_.\-])(?:city|pref|town|village)(?:[_.\-]|$)|(?-i:City|Pref|Town)"
 )
 _SENTENCE_END_RE = re.compile(r"[。！？!?\n]")
+_URL_HINT_RE = re.compile(r"https?://|www\.|[A-Za-z0-9]\.[A-Za-z]{2,6}/")
 
 
 def _sentence_before(view: str, start: int, width: int = 40) -> str:
@@ -131,7 +132,7 @@ def find_urls(view: str, spans: _Spans) -> None:
     spans : _Spans
         Where the spans go.
     """
-    if "http" not in view and "www." not in view and "/" not in view:
+    if not _URL_HINT_RE.search(view):
         return
     for m in _URL_RE.finditer(view):
         url = _trim_url(m.group())
@@ -166,13 +167,16 @@ _ID_WORD_RE = re.compile(rf"(?<![A-Za-z])(?:{_ID_WORDS})[ \t]?(?:は|:|=)[ \t]?[
 _STRONG_ID_WORD_RE = re.compile(
     rf"(?<![A-Za-z])(?:{_STRONG_ID_WORDS})[ \t]?(?:は|:|=)?[ \t]?[\"「]?({_HANDLE})(?![A-Za-z0-9@])"
 )
-_AT_HANDLE_RE = re.compile(r"(?<![A-Za-z0-9._%+\-/@#])@[A-Za-z0-9_](?:[A-Za-z0-9._\-]*[A-Za-z0-9_])?")
+_AT_HANDLE_RE = re.compile(r"(?<![A-Za-z0-9._%+/@#])@[A-Za-z0-9_](?:[A-Za-z0-9._\-]*[A-Za-z0-9_])?")
 #: Staff, employee and member numbers: 職員番号 12345, 社員番号K0045, 職員No. 2019-0387.
 _STAFF_NUMBER_RE = re.compile(
     r"(?:職員|社員|従業員|教職員|会員|受講者|学籍|個人|利用者)(?:番号|No\.?|NO\.?|ID|コード)"
     r"|マイナンバー"
 )
 _STAFF_VALUE_RE = re.compile(r"[ \t]?(?:[:=(]|は)?[ \t]?([A-Za-z]{0,3}-?\d[\d\-]{1,14}\d|\d{2,})(?![\d])")
+
+
+_ID_HINT_RE = re.compile(rf"@|{_SERVICES}|{_ID_WORDS}|番号|No|NO|コード|マイナンバー")
 
 
 def _handle_ok(value: str, strong: bool) -> bool:
@@ -194,8 +198,12 @@ def find_ids(view: str, spans: _Spans) -> None:
     spans : _Spans
         Where the spans go (e-mail addresses and URLs found before are left alone).
     """
+    if not _ID_HINT_RE.search(view):
+        return
     if "@" in view:
         for m in _AT_HANDLE_RE.finditer(view):
+            if m.start() and spans.text[m.start() - 1] == "-":
+                continue  # a-b@… is not a handle; the view maps ー to "-" too (メンバー@x is)
             handle = m.group()[1:]
             if not re.search(r"[A-Za-z]", handle) or len(handle) < 2:
                 continue  # 単価@1,200円
@@ -243,7 +251,7 @@ _BIRTH_LABEL_RE = re.compile(
     r"[ \t]?(?:は|:|=|\(|[ \t])?[ \t]?$"
 )
 _BIRTH_AFTER_RE = re.compile(r"^[ \t]?\)?[ \t]?(?:生(?![\u4e00-\u9fff])|産まれ|に生まれ)")
-_HAS_BIRTH_WORD_RE = re.compile(r"生|誕|DOB|D\.O\.B|[Bb]irth|[Bb]orn")
+_HAS_BIRTH_WORD_RE = re.compile(r"生年|生ま|産まれ|誕生|\d日?生|生\)|DOB|D\.O\.B|[Bb]irth|[Bb]orn")
 
 
 def find_birthdates(view: str, spans: _Spans) -> None:

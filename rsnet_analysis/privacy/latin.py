@@ -5,9 +5,11 @@ read as a line break), so ``ＡＢＥ　ＨＩＲＯＳＨＩ`` and ``SUZUKI Ich
 four Latin words is a name
 
 - after a name label (``回答者：hiroshi abe``, ``Name: Emily Clark``, ``記入者名：ﾀﾅｶ ﾐｶ``);
-- alone on a line, or at the start of a line before a role in brackets (a signature:
-  ``SUZUKI Ichiro（CIO補佐官）``, ``kenta mori``), when its words are romanised Japanese;
-- before an honorific (``Tanaka-san``, ``Smithさん``) or a masked phone number or e-mail address;
+- alone on a line, at the start of a line before a role in brackets, or ending the answer after
+  a sentence (a signature: ``SUZUKI Ichiro（CIO補佐官）``, ``kenta mori``, ``…ました。Taro Yamada``),
+  when its words are romanised Japanese;
+- before an honorific (``Tanaka-san``, ``Smithさん``, ``Chen Wei（陳 偉）さん``) or a masked phone
+  number or e-mail address;
 - as a frequent romanised surname glued to Japanese (``Sakamotoが``).
 
 English words, products and offices (``Power BI``, ``Smart City Promotion Office``) are not names:
@@ -26,9 +28,19 @@ __all__ = ["LatinNames"]
 _WORD = r"[A-Za-z][A-Za-z']*(?:-(?!(?:san|sama|kun|chan|sensei)(?![A-Za-z]))[A-Za-z][A-Za-z']*)?\.?"
 _PHRASE = rf"{_WORD}(?:[ \t]{_WORD}){{0,3}}"
 _ROMAJI_RE = re.compile(rf"(?i)(?:{_ROMAJI})")
+_BRACKET_HONORIFIC_RE = re.compile(r"^[ \t]?\([^()\n]{1,20}\)[ \t]?(?:さん|様|さま|氏|先生)")
+#: What may follow a name in the weaker contexts of :meth:`LatinNames._in_context` (a quick test).
+_ANY_CONTEXT_RE = re.compile(r"-|[ \t]?[(さ様氏先くち]|の|が|は|と|に|も|へ|から|より|まで|で|宛")
 _HONORIFIC_AFTER_RE = re.compile(r"^(?:-(?:san|sama|kun|chan|sensei)(?![A-Za-z])|[ \t]?(?:さん|様|さま|氏|先生|くん|ちゃん))")
 _PARTICLE_AFTER_RE = re.compile(r"^(?:の|が|は|と|に|も|へ|から|より|まで|です|でした|宛)")
 _LABEL_END = r"(?=[ \t]*(?:$|\n|[(、,。/]|さん|様|氏|-san))"
+_LABEL_END_RE = re.compile(_LABEL_END)
+_LINE_START_RE = re.compile(r"(?:^|\n)[ \t]*$")
+#: The rest of a signature line: nothing, or a role in brackets (SUZUKI Ichiro（CIO補佐官）).
+_LINE_REST_RE = re.compile(r"[ \t]*(?:$|\n|\([^()\n]{1,30}\)[ \t]*(?:$|\n))")
+_LINE_END_RE = re.compile(r"[ \t]*(?:$|\n)")
+_SENTENCE_END_BEFORE_RE = re.compile(r"[。！？!?][ \t]?$")
+_HALF_KANA_RE = re.compile(r"[\uff66-\uff9f]")
 _KANA_NAME = r"[\uff66-\uff9f]+(?:[ \t][\uff66-\uff9f]+)?"
 #: Title-case English words seen in answers that never make a person's name.
 _NOT_NAME_WORDS: frozenset[str] = frozenset(
@@ -99,11 +111,12 @@ class LatinNames:
 
     def __init__(self, labels: tuple[str, ...]) -> None:
         self.labels = tuple(labels)
-        label = rf"(?:(?:{_alternation(self.labels)})(?:氏名|名)?[ \t]?[:=]?|(?:{_alternation(LATIN_NAME_LABELS)})[ \t]?:)"
-        self._label_re = re.compile(rf"{label}[ \t]?({_PHRASE}|{_KANA_NAME}){_LABEL_END}", re.MULTILINE)
-        self._line_re = re.compile(
-            rf"(?m)(?:^|(?<=\n))[ \t]*({_PHRASE})[ \t]*(?=$|\n|[(][^()\n]{{1,30}}[)][ \t]*(?:$|\n))"
+        label = (
+            rf"(?:(?:{_alternation(self.labels)})(?:氏名|名)?[ \t]?[:=]?"
+            rf"|(?:{_alternation(LATIN_NAME_LABELS)})[ \t]?:)[ \t]?"
         )
+        self._label_before_re = re.compile(label + "$")
+        self._kana_label_re = re.compile(rf"{label}({_KANA_NAME}){_LABEL_END}")
         self._phrase_re = re.compile(rf"(?<![A-Za-z0-9@._/\-])({_PHRASE})(?![A-Za-z0-9@])")
 
     def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:
@@ -112,6 +125,9 @@ class LatinNames:
     def find(self, view: str, spans: _Spans) -> None:
         """Add the Latin names of ``view`` (a line view) to ``spans``.
 
+        Each run of Latin words is looked at once: after a label, alone on a line, ending the
+        answer after a sentence, then in the weaker contexts of :meth:`_in_context`.
+
         Parameters
         ----------
         view : str
@@ -119,17 +135,26 @@ class LatinNames:
         spans : _Spans
             Spans found so far (e-mail, phone, URL, ID); names never overlap them.
         """
-        if not re.search(r"[A-Za-z\uff66-\uff9f]", view):
-            return
-        for m in self._label_re.finditer(view):
-            if re.match(r"[\uff66-\uff9f]", m.group(1)) or _labelled_name(_words(m.group(1))):
-                spans.add(m.start(1), m.end(1), "name")
-        for m in self._line_re.finditer(view):
-            if _romaji_name(_words(m.group(1))):
+        if _HALF_KANA_RE.search(view):
+            for m in self._kana_label_re.finditer(view):
                 spans.add(m.start(1), m.end(1), "name")
         contacts = {s.start for s in spans.found if s.kind in ("phone", "email")}
         for m in self._phrase_re.finditer(view):
-            self._in_context(view, m, contacts, spans)
+            start, end = m.span(1)
+            words = _words(m.group(1))
+            before = view[max(0, start - 16) : start]
+            if self._label_before_re.search(before) and _LABEL_END_RE.match(view, end):
+                if _labelled_name(words):
+                    spans.add(start, end, "name")
+                    continue
+            if (_LINE_START_RE.search(before) and _LINE_REST_RE.match(view, end)) or (
+                _SENTENCE_END_BEFORE_RE.search(before) and _LINE_END_RE.match(view, end)
+            ):
+                if _romaji_name(words):
+                    spans.add(start, end, "name")
+                    continue
+            if contacts or _ANY_CONTEXT_RE.match(view, end):
+                self._in_context(view, m, contacts, spans)
 
     @staticmethod
     def _in_context(view: str, m: re.Match[str], contacts: set[int], spans: _Spans) -> None:
@@ -139,7 +164,7 @@ class LatinNames:
         if not _plain(words) or all(w.isupper() and not _is_romaji(w) for w in words):
             return
         named = all(_is_title(w) or _is_romaji(w) for w in words)
-        if named and _HONORIFIC_AFTER_RE.match(after):
+        if named and (_HONORIFIC_AFTER_RE.match(after) or _BRACKET_HONORIFIC_RE.match(view[m.end() : m.end() + 30])):
             spans.add(m.start(1), m.end(1), "name")
         elif (
             named

@@ -62,9 +62,11 @@ from rsnet_analysis.privacy.lexicon import (
 )
 from rsnet_analysis.privacy.names import _NameRules
 from rsnet_analysis.privacy.patterns import (
+    _BRACKET_EXTENSION_RE,
     _DETECT_TABLE,
     _EMAIL_RE,
     _EXTENSION_RE,
+    _FOREIGN_PHONE_RE,
     _HAS_JAPANESE_RE,
     _LABELLED_PHONE_RE,
     _MAX_ROUNDS,
@@ -72,6 +74,7 @@ from rsnet_analysis.privacy.patterns import (
     _PHONE_RE,
     _PLACEHOLDER_RE,
     PiiSpan,
+    _escape_brackets,
     _Spans,
     _Tok,
     line_view,
@@ -79,6 +82,8 @@ from rsnet_analysis.privacy.patterns import (
 from rsnet_analysis.text.tagger import Tagged, shared_tagger
 
 Extra = Iterable[str] | str | None
+#: The fields of each raw MeCab feature string, decoded once per process.
+_FIELDS: dict[str, tuple[str, str, str, str, str]] = {}
 
 
 class Masked(NamedTuple):
@@ -149,14 +154,16 @@ class PiiMasker(_NameRules):
     @staticmethod
     def _toks(tagged: Tagged) -> list[_Tok]:
         feature = shared_tagger().feature
+        fields = _FIELDS
         toks: list[_Tok] = []
         for surface, start, raw in zip(tagged.surfaces, tagged.starts, tagged.features, strict=True):
             if not surface:
                 continue
-            f = feature(raw)
-            toks.append(
-                _Tok(start, start + len(surface), surface, f.pos1, f.pos2 or "", f.pos3 or "", f.pos4 or "")
-            )
+            f = fields.get(raw)
+            if f is None:
+                g = feature(raw)
+                f = fields[raw] = (g.pos1, g.pos2 or "", g.pos3 or "", g.pos4 or "", g.kana or "")
+            toks.append(_Tok(start, start + len(surface), surface, *f))
         return toks
 
     def _tokens(self, view: str) -> list[_Tok]:
@@ -211,6 +218,13 @@ class PiiMasker(_NameRules):
         for m in _LABELLED_PHONE_RE.finditer(view):
             if sum(c.isdigit() for c in m.group(1)) >= 6:
                 spans.add(m.start(1), m.end(1), "phone")
+        for m in _FOREIGN_PHONE_RE.finditer(view):
+            if 8 <= sum(c.isdigit() for c in m.group()) <= 15:
+                spans.add(m.start(), m.end(), "phone")
+        for span in [s for s in spans.found if s.kind == "phone"]:
+            ext = _BRACKET_EXTENSION_RE.match(view, span.end)
+            if ext:
+                spans.extend(span, span.start, ext.end())
         for m in _EXTENSION_RE.finditer(view):
             spans.add(m.start(), m.end(), "phone")
         find_birthdates(view, spans)
@@ -268,7 +282,7 @@ class PiiMasker(_NameRules):
             The text with each found item replaced by its placeholder (:data:`PLACEHOLDERS`); stray
             〔 〕 become （ ）. Masking masked text changes nothing.
         """
-        return self.mask_tagged(text, extra).text if text else text
+        return self._mask_rounds(text, compile_identity(extra))[0] if text else text
 
     def mask_tagged(self, text: str, extra: Extra = None) -> Masked:
         """Mask ``text`` and return MeCab's pass over the result, for the tokenizer to reuse.
@@ -288,7 +302,14 @@ class PiiMasker(_NameRules):
             tagged text. A text without personal information is tagged once; one in which
             something was masked is tagged once more, on the masked text.
         """
-        ident = compile_identity(extra)
+        masked, tagged = self._mask_rounds(text, compile_identity(extra))
+        blocked = [m.span() for m in _PLACEHOLDER_RE.finditer(masked)]
+        if tagged is not None and tagged.text != masked.translate(_NAME_TABLE):
+            tagged = None  # pragma: no cover - the last round always tags the masked text
+        return Masked(masked, tagged, blocked)
+
+    def _mask_rounds(self, text: str, ident: Identity) -> tuple[str, Tagged | None]:
+        """Mask until nothing changes; the tagging of the last round (one round without PII)."""
         masked, tagged = self._mask_round(text, ident)
         if masked != text:
             # a placeholder can change the context of a neighbouring word (佐藤長佐藤様); masking
@@ -298,10 +319,7 @@ class PiiMasker(_NameRules):
                 if again == masked:
                     break
                 masked = again
-        blocked = [m.span() for m in _PLACEHOLDER_RE.finditer(masked)]
-        if tagged is not None and tagged.text != masked.translate(_NAME_TABLE):
-            tagged = None  # pragma: no cover - the last round always tags the masked text
-        return Masked(masked, tagged, blocked)
+        return masked, tagged
 
     def _mask_round(self, text: str, ident: Identity) -> tuple[str, Tagged | None]:
         spans, tagged = self._find(text, ident)
@@ -319,19 +337,6 @@ class PiiMasker(_NameRules):
     def __call__(self, text: str, extra: Extra = None) -> str:
         """Same as :meth:`mask`."""
         return self.mask(text, extra)
-
-
-def _escape_brackets(segment: str) -> str:
-    """Turn 〔 〕 that are not part of a placeholder into （ ）."""
-    if "〔" not in segment and "〕" not in segment:
-        return segment
-    parts = _PLACEHOLDER_RE.split(segment)
-    holders = _PLACEHOLDER_RE.findall(segment)
-    out = [parts[0].replace("〔", "（").replace("〕", "）")]
-    for holder, part in zip(holders, parts[1:], strict=True):
-        out.append(holder)
-        out.append(part.replace("〔", "（").replace("〕", "）"))
-    return "".join(out)
 
 
 _DEFAULT = PiiMasker()

@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import re
 
-from rsnet_analysis.privacy.context import _READING_RE, _NameContext
+from rsnet_analysis.privacy.context import _NameContext, reading_after
 from rsnet_analysis.privacy.lexicon import (
     COMMON_NOUN_SURNAMES,
     DEPARTMENT_SUFFIXES,
     NOT_PERSON_WORDS,
 )
-from rsnet_analysis.privacy.patterns import _CONTEXT, _KANJI_RE, _KATAKANA_RE, _Tok
+from rsnet_analysis.privacy.patterns import _CONTEXT, _KANJI_RE, _Tok
+from rsnet_analysis.privacy.whole import katakana_chains, with_readings
 
-_KATAKANA_CHAIN_RE = re.compile(r"[\u30a1-\u30faー]{2,}(?:[・=＝][\u30a1-\u30faー]{1,}){1,4}")
 #: A kanji word (a surname, even one that reads as a date: 四月一日) right before a reading.
 _KANJI_BEFORE_READING_RE = re.compile(
     r"(?<![\u4e00-\u9fff々〆ヶ])[\u4e00-\u9fff々〆ヶ]{1,5}(?:[ 　][\u4e00-\u9fff々]{1,4})?(?=[(（])"
 )
 _PLACE_AFTER_RE = re.compile(r"^[市区町村郡県都府道]")
+_ANY_READING_RE = re.compile(r"[\u4e00-\u9fff々][(（]\s?[ぁ-ゖァ-ヺー]")
+#: After a surname, a short kanji given name the dictionary does not know ends at one of these.
+_LOOSE_END_RE = re.compile(r"(?:[)）】、,。\s]|$|さん|様|氏|です|と申)")
+#: A name in kana opening a message: みさきより / みさきです on the first line.
+_KANA_OPENING_RE = re.compile(r"^\s?([ぁ-ゖァ-ヺー]{2,5})(?:より|です)[ \t　]*(?:\n|$)")
+_NOT_KANA_NAMES = frozenset("こちら そちら あちら わたし わたくし あたし みんな みなさん みなさま ぼく おれ".split())
 
 
 class _NameRules(_NameContext):
@@ -44,23 +50,30 @@ class _NameRules(_NameContext):
         ``known`` are spans already known to be names (the row's own name); they are widened
         like the others.
         """
-        runs = self._runs(view, toks)
-        confirmed = [self._is_name(view, toks, i, j) for i, j in runs]
+        runs, loose = self._runs(view, toks)
+        confirmed = [
+            self._is_loose_name(view, toks, i, j) if (i, j) in loose else self._is_name(view, toks, i, j)
+            for i, j in runs
+        ]
         self._confirm_pairs(view, toks, runs, confirmed)
         self._confirm_neighbours(view, toks, runs, confirmed)
+        self._confirm_repeats(view, toks, runs, confirmed)
         found = [(toks[i].start, toks[j - 1].end) for (i, j), ok in zip(runs, confirmed, strict=True) if ok]
         found += self._names_before_readings(view) + list(known or ())
-        found = _katakana_chains(view, toks, found, self._personal_honorific_re)
-        return _with_readings(view, found)
+        opening = _KANA_OPENING_RE.match(view)
+        if opening and opening.group(1) not in _NOT_KANA_NAMES:
+            found.append(opening.span(1))
+        found = katakana_chains(view, toks, found, self._personal_honorific_re)
+        return with_readings(view, toks, found)
 
     def _is_candidate(self, t: _Tok) -> bool:
         """Tell whether a token can start a name (a tagged name, a kanji proper noun, a surname)."""
-        if t.surface in NOT_PERSON_WORDS:
+        if t.pos1 != "名詞" or t.surface in NOT_PERSON_WORDS:
             return False
         return (
             t.is_person
             or (t.pos2 == "固有名詞" and bool(_KANJI_RE.match(t.surface)))
-            or (t.pos1 == "名詞" and t.surface in COMMON_NOUN_SURNAMES)
+            or t.surface in COMMON_NOUN_SURNAMES
             or (
                 t.pos2 == "普通名詞"
                 and 2 <= len(t.surface) <= 3
@@ -69,14 +82,28 @@ class _NameRules(_NameContext):
             )
         )
 
-    def _runs(self, view: str, toks: list[_Tok]) -> list[tuple[int, int]]:
-        """Token ranges ``[i, j)`` of candidate names: a candidate and the given names after it."""
+    def _runs(self, view: str, toks: list[_Tok]) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+        """Token ranges ``[i, j)`` of candidate names: a candidate and the given names after it.
+
+        Also returns the *loose* runs: a surname, one space and a short kanji word the dictionary
+        does not read as a given name (陳 偉, 岡山 太郎), which need a strong context.
+        """
         n = len(toks)
         runs: list[tuple[int, int]] = []
-        i = 0
-        while i < n:
-            if not self._is_candidate(toks[i]):
-                i += 1
+        loose: set[tuple[int, int]] = set()
+        cache: dict[tuple[str, str, str], bool] = self.__dict__.setdefault("_candidate_cache", {})
+        candidates = []
+        for k, t in enumerate(toks):
+            if t.pos1 == "名詞" and (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3)):
+                key = (t.surface, t.pos2, t.pos3)
+                ok = cache.get(key)
+                if ok is None:
+                    ok = cache[key] = self._is_candidate(t)
+                if ok:
+                    candidates.append(k)
+        taken_to = 0
+        for i in candidates:
+            if i < taken_to:
                 continue
             j = i + 1
             # extend to a full name: 姓 + 名 (optionally separated by one space)
@@ -88,9 +115,34 @@ class _NameRules(_NameContext):
                 and "\n" not in view[toks[j - 1].end : toks[j].start]
             ):
                 j += 1
+            if j <= i + 2:
+                k = self._loose_given_name(view, toks, i)
+                if k > j:
+                    loose.add((i, k))
+                    j = k
             runs.append((i, j))
-            i = j
-        return runs
+            taken_to = j
+        return runs, loose
+
+    @staticmethod
+    def _loose_given_name(view: str, toks: list[_Tok], i: int) -> int:
+        """End of a short kanji given name after ``toks[i]`` and one space, else ``i + 1``."""
+        j = i + 1
+        if j >= len(toks) or toks[j].start != toks[i].end + 1 or view[toks[i].end] not in " 　":
+            return i + 1
+        end = toks[j].start
+        while (
+            j < len(toks)
+            and toks[j].start == end
+            and toks[j].pos1 in ("名詞", "接頭辞")
+            and _KANJI_RE.match(toks[j].surface)
+        ):
+            end = toks[j].end
+            j += 1
+        given = view[toks[i].end + 1 : end]
+        if not 1 <= len(given) <= 3 or not _LOOSE_END_RE.match(view[end : end + 3]):
+            return i + 1
+        return j
 
     def _confirm_pairs(
         self, view: str, toks: list[_Tok], runs: list[tuple[int, int]], confirmed: list[bool]
@@ -140,13 +192,46 @@ class _NameRules(_NameContext):
                             confirmed[k] = changed = True
                             break
 
+    def _confirm_repeats(
+        self, view: str, toks: list[_Tok], runs: list[tuple[int, int]], confirmed: list[bool]
+    ) -> None:
+        """A name found once in an answer is a name wherever else it stands alone in it."""
+        names = {
+            view[toks[i].start : toks[j - 1].end]
+            for (i, j), ok in zip(runs, confirmed, strict=True)
+            if ok and (j - i > 1 or toks[i].is_person or len(toks[i].surface) >= 2)
+        }
+        if not names:
+            return
+        for k, (i, j) in enumerate(runs):
+            if (
+                not confirmed[k]
+                and view[toks[i].start : toks[j - 1].end] in names
+                and not self._place_follows(view, toks, j)
+                and not self._glued_before(view, toks, i)
+            ):
+                confirmed[k] = True
+
+    def _is_loose_name(self, view: str, toks: list[_Tok], i: int, j: int) -> bool:
+        """A surname + short kanji word (陳 偉) is a name after a label, in brackets, before a title."""
+        start, end = toks[i].start, toks[j - 1].end
+        before, after = view[max(0, start - _CONTEXT) : start], view[end : end + _CONTEXT]
+        if self._glued_before(view, toks, i):
+            return False
+        return bool(
+            self._label_re.search(before)
+            or (self._open_bracket_re.search(before) and self._close_bracket_re.match(after))
+            or self._honorific_re.match(after)
+            or self._follower_re.match(after)
+        )
+
     def _names_before_readings(self, view: str) -> list[tuple[int, int]]:
         """A kanji word with a kana reading in brackets, in a name context (東（あずま）係長)."""
-        if "(" not in view and "（" not in view:
+        if not _ANY_READING_RE.search(view):
             return []
         found = []
         for m in _KANJI_BEFORE_READING_RE.finditer(view):
-            reading = _READING_RE.match(view, m.end())
+            reading = reading_after(view, m.end())
             if reading is None:
                 continue
             after = view[reading.end() : reading.end() + _CONTEXT]
@@ -198,9 +283,9 @@ class _NameRules(_NameContext):
         run = toks[i:j]
         start, end = run[0].start, run[-1].end
         before, after = view[max(0, start - _CONTEXT) : start], view[end : end + _CONTEXT]
-        reading = _READING_RE.match(after)
+        reading = reading_after(view, end, "".join(t.kana for t in run))
         if reading:
-            after = after[reading.end() :]
+            after = view[reading.end() : reading.end() + _CONTEXT]
         if person is None:
             person = all(t.is_person for t in run)
         if not person:
@@ -212,6 +297,13 @@ class _NameRules(_NameContext):
         full_name = len(run) >= 2 and run[0].pos4 == "姓" and run[-1].pos4 == "名"
         return (
             bool(self._end_follower_re.match(after))
+            or bool(self._alone_after_re.match(after) or self._contact_before_re.search(before))
+            or bool(
+                len(run) == 1
+                and run[0].pos4 == "姓"
+                and self._particle_after_re.match(after)
+                and not self._glued_before(view, toks, i)
+            )
             or full_name
             or bool(reading)
             or bool(self._label_re.search(before) or self._dept_re.search(before))
@@ -231,12 +323,27 @@ class _NameRules(_NameContext):
         run = toks[i:j]
         if len(run) != 1 or not _KANJI_RE.match(run[0].surface):
             return False
-        if self._glued_before(view, toks, i) or (self._place_follows(view, toks, j) and not reading):
+        if self._glued_before(view, toks, i):
+            return False
+        if self._alone_after_re.match(after) or re.match(r"^\s?(?:宛|あて)", after):
+            return True  # 林ひとりで, 森宛に
+        if self._place_follows(view, toks, j) and not reading:
             return False
         if self._personal_honorific_re.match(after) or self._contact_re.match(after):
             return True
-        if self._follower_re.match(after) and re.search(r"(?:^|\n)\s?$", before):
-            return True  # 大川です。 opening an answer or a line
+        if run[0].pos3 != "地名" and self._possession_after_re.match(after):
+            return True  # 松下の携帯 (a proper noun that is not a place)
+        if self._bracket_org_re.search(before) and self._close_bracket_re.match(after):
+            return True  # （観光協会・西田）
+        line_start = bool(re.search(r"(?:^|\n)\s?$", before))
+        if line_start and (self._follower_re.match(after) or self._contact_follows_re.match(after)):
+            return True  # 大川です。 / 千葉：〔電話〕 opening an answer or a line
+        if self._contact_before_re.search(before) and (
+            self._end_follower_re.match(after) or self._line_end_re.match(after)
+        ):
+            return True  # 〔電話〕 堀 まで。
+        if re.search(r"(?:^|[。．.！!?？)）\]】])\s?[(（]$", before) and re.match(r"^[)）]\s?(?:\n|$)", after):
+            return True  # a name signing in brackets at the end: …ください。（熊谷）
         if run[0].pos3 != "地名" and (
             (self._open_bracket_re.search(before) and self._close_bracket_re.match(after))
             or (self._speaker_before_re.search(before) and self._speaker_after_re.match(after))
@@ -266,45 +373,7 @@ class _NameRules(_NameContext):
             prev.end == toks[i].start
             and prev.pos1 in ("名詞", "接頭辞")
             and prev.pos2 not in ("数詞",)
+            and prev.pos3 != "副詞可能"  # すべて佐野に, 毎回上田が
             and not prev.surface.endswith(DEPARTMENT_SUFFIXES)
         )
 
-
-def _katakana_chains(
-    view: str, toks: list[_Tok], found: list[tuple[int, int]], honorific: re.Pattern[str]
-) -> list[tuple[int, int]]:
-    """Widen names to their whole katakana chain (グエン・ヴァン・ナム).
-
-    A chain with a tagged personal name before a personal honorific is a name too
-    (ファン・ティ・ホアさん).
-    """
-    if "・" not in view and "=" not in view and "＝" not in view:
-        return found
-    persons = {t.start for t in toks if t.is_person}
-    out = list(found)
-    for m in _KATAKANA_CHAIN_RE.finditer(view):
-        a, b = m.span()
-        inside = [f for f in out if f[0] < b and a < f[1]]
-        named = any(a <= p < b for p in persons) and honorific.match(view[b : b + 8])
-        if inside and all(a <= f[0] and f[1] <= b for f in inside) or (not inside and named):
-            out = [f for f in out if f not in inside] + [(a, b)]
-    # two katakana names joined by ・ (ジョン・スミス) found as two runs become one
-    return sorted(out)
-
-
-def _with_readings(view: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping spans and widen each over a reading in brackets right after it."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(set(found)):
-        reading = _READING_RE.match(view, end)
-        if reading:
-            end = reading.end()
-        if out and start < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        elif out and _KATAKANA_RE.match(view[start:end]) and _KATAKANA_RE.match(
-            view[out[-1][0] : out[-1][1]]
-        ) and view[out[-1][1] : start] in ("・", "=", "＝", " "):
-            out[-1] = (out[-1][0], end)  # a foreign name written in katakana is one name
-        else:
-            out.append((start, end))
-    return out

@@ -75,6 +75,14 @@ _PHONE_RE = re.compile(
     r"(?![A-Za-z0-9.,/]*\d)(?![A-Za-z0-9])"
 )
 _EXTENSION_RE = re.compile(r"(?:内線|ext\.?|Ext\.?|EXT\.?)[ \t]?[:#]?[ \t]?\d{2,6}(?!\d)")
+#: An extension in brackets right after a number belongs to it: 0263-12-3456（内線2231）.
+_BRACKET_EXTENSION_RE = re.compile(
+    r"[ \t]?\([ \t]?(?:内線|ext\.?|Ext\.?|EXT\.?)[ \t]?[:#]?[ \t]?\d{2,6}[ \t]?\)"
+)
+#: A number with a foreign country code: +84 90 123 4567, +1 415-555-0134 (8 to 15 digits).
+_FOREIGN_PHONE_RE = re.compile(
+    r"(?<![\w+])\+(?!81)[1-9]\d{0,2}[ \t-]?(?:\(\d{1,4}\)[ \t-]?)?\d{1,4}(?:[ \t-]?\d{2,4}){1,3}(?![\w])"
+)
 _LABELLED_PHONE_RE = re.compile(
     r"(?:TEL|Tel|tel|FAX|Fax|fax|電話番号|電話|携帯|直通|代表)[ \t]?(?:番号)?[ \t]?[:.]?[ \t]?"
     r"(\(?\d{2,5}\)?[- \t]?\d{1,4}[- \t]?\d{3,4})(?![A-Za-z0-9])"
@@ -167,7 +175,7 @@ class _Spans:
         return grown
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
@@ -176,6 +184,7 @@ class _Tok:
     pos2: str
     pos3: str
     pos4: str
+    kana: str = ""
 
     @property
     def is_person(self) -> bool:
@@ -184,3 +193,16 @@ class _Tok:
     @property
     def is_place(self) -> bool:
         return self.pos2 == "固有名詞" and self.pos3 == "地名"
+
+
+def _escape_brackets(segment: str) -> str:
+    """Turn 〔 〕 that are not part of a placeholder into （ ）."""
+    if "〔" not in segment and "〕" not in segment:
+        return segment
+    parts = _PLACEHOLDER_RE.split(segment)
+    holders = _PLACEHOLDER_RE.findall(segment)
+    out = [parts[0].replace("〔", "（").replace("〕", "）")]
+    for holder, part in zip(holders, parts[1:], strict=True):
+        out.append(holder)
+        out.append(part.replace("〔", "（").replace("〕", "）"))
+    return "".join(out)

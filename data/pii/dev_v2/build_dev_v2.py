@@ -122,6 +122,35 @@ CASES = [
     "[[b:S55.10.1]]生まれ",
     # everything together
     "[[n:増田 京子]] / [[e:masuda.k@example.jp]] / [[p:090-3333-4444]] / [[a:高崎市八島町15-6-201]]",
+    # added after the holdout2 misses of v2, one per general rule (own wording, never the holdout's)
+    "電話 [[p:011-234-5678（内線 789）]]",  # an extension in brackets belongs to the number
+    "[[n:Maria Reyes]]（[[p:+63 917 555 0123]]）\nフィリピンの自治体との交流を担当しています。",  # foreign number
+    "議事録作成：[[n:Ken Ogawa]]\n次回は11月です。",  # 〜作成 is a label
+    "資料は来週お送りします。[[n:Kenichi Hara]]",  # a romanised name ending the answer
+    "[[n:Park Jiwoo]]（[[n:朴 智友]]）さんが韓国の事例を紹介しました。",  # latin name, bracket, honorific
+    "資料が必要な方は[[n:小山]]までご一報ください。",  # まで + ご一報
+    "研修の申込は[[n:片岡]]まで。受付は平日のみです。",  # まで at the end of a sentence
+    "先月から[[n:小野]]と一緒に庁内を回っています。",  # と一緒に
+    "DXは[[n:林]]ひとりで担当しています。",  # ひとりで
+    "問い合わせ [[p:0120-111-222]]（観光協会・[[n:西田]]）",  # an organisation and a name in brackets
+    "至急の場合は [[p:080-2222-1111]] [[n:関]] まで。",  # a number, then a short name, then まで
+    "[[n:小西]]の携帯に連絡してください。",  # a name and a personal belonging
+    "[[n:岡本]]の自宅はこの近くです。",
+    "お礼状は[[n:森]]宛にお送りください。",  # 宛 after a surname that is also a noun
+    "[[n:森下]]（社員番号：[[i:E1234]]）が担当します。",  # a labelled contact in brackets after a name
+    "[[n:市川]]、[[b:平成4年5月6日]]生まれです。",  # a name, then a birth date
+    "[[n:大西]]（[[b:1990年1月2日]]生まれ）は入庁10年目です。",
+    "記入者：[[n:今泉]]\n来年度も[[n:今泉]]が研修を担当します。",  # a name found once is a name everywhere
+    "氏名 [[n:熊谷 次郎]]\n所属 税務課",  # a place-like surname and a given name after a label
+    "詳しくはスライドをご覧ください。（[[n:熊谷]]）",  # a place-like surname signing in brackets
+    "[[n:みさき]]より\n次回もよろしくお願いします。",  # a name in kana opening a message
+    "サポーター[[i:@mina_dx]]が手伝ってくれました。",  # a handle after katakana ending in ー
+    "**[[n:木下]]（コーディネーター）**：次の議題に移ります。",  # a role in katakana is no reading
+    "資料の取りまとめは[[n:宮本]]が行いました。",  # a tagged surname acting in the sentence
+    "[[n:松下]]の携帯が変わりました。",  # a proper noun (also a company) owning a phone
+    "ご質問は、[[n:北村]] TEL [[p:03-1111-2222]] へ。",  # a name, a phone label, the number
+    "担当：[[n:上野]]\n資料は毎回[[n:上野]]がまとめます。",  # repeated after an adverbial noun
+    "郵送先：[[a:〒700-0822 岡山市北区表町2-4-6]] [[n:吉岡]] 宛",  # a name after an address
 ]
 
 NO_PII = [
@@ -189,6 +218,14 @@ NO_PII = [
     "東京都港区で開かれたセミナーに参加しました。",
     "大阪府吹田市の事例が参考になりました。",
     "福岡に出張しました。 / 熊本にも行きました。",
+    # added with the rules above
+    "電話（代表）におかけください。",
+    "研修会（長野・松本）",
+    "大阪が一番参加者が多かったです。",
+    "宮崎の事例が参考になりました。",
+    "東京と大阪で開催しました。",
+    "平成が終わってから始まった制度です。",
+    "+1のオプションで申し込みました。",
 ]
 
 
