@@ -40,7 +40,7 @@ _ADDRESS_RE = re.compile(
 )
 _POSTAL_RE = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?!\d)|(?<=郵便番号)[ \t]?[:]?[ \t]?\d{3}-\d{4}(?!\d)")
 _PREFECTURE_RE = re.compile(r"東京都|北海道|京都府|大阪府|[\u4e00-\u9fff]{2,3}県")
-_CITY_RE = re.compile(r"[市区郡都道府県]|大字|字")
+_CITY_RE = re.compile(r"[市区郡]|東京都|北海道|京都府|大阪府|[\u4e00-\u9fff]{2,3}県|大字")
 _TOWN_RE = re.compile(r"[町村]")
 #: Words glued before an address that are not part of it (自宅松本市…).
 _LEADING_WORDS_RE = re.compile(r"^(?:自宅|実家|住所|現住所|新住所|旧住所|所在地|送付先|宛先|居住地|本籍)")

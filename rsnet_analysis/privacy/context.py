@@ -90,7 +90,7 @@ class _NameContext:
         """The patterns about brackets, contacts, departments, line ends and note speakers."""
         self._contact_re = re.compile(
             r"^\s?(?:と申します|ともうします|でございます"
-            r"|まで\s?(?:ご?連絡|お問い?合わ?せ|お願い|ご一報|お気軽に|ご相談|お知らせ|お申し?込み))"
+            r"|まで\s?(?:ご?連絡|お問い?合わ?せ|お願い|ご一報|ご相談))"
         )
         self._label_re = re.compile(
             rf"(?:{labels})(?:氏名|名)?(?:\s?[:：=]\s?|\s?[、,は]\s?|\s?の\s?|\s)?$"

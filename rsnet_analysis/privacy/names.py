@@ -68,8 +68,8 @@ class _NameRules(_NameContext):
 
     def _is_candidate(self, t: _Tok) -> bool:
         """Tell whether a token can start a name (a tagged name, a kanji proper noun, a surname)."""
-        if t.pos1 != "名詞" or t.surface in NOT_PERSON_WORDS:
-            return False
+        if t.pos1 != "名詞" or t.surface in NOT_PERSON_WORDS or t.surface.isascii():
+            return False  # names in Latin letters are the job of .latin (ChatGPT is tagged 人名)
         return (
             t.is_person
             or (t.pos2 == "固有名詞" and bool(_KANJI_RE.match(t.surface)))
@@ -342,8 +342,12 @@ class _NameRules(_NameContext):
             self._end_follower_re.match(after) or self._line_end_re.match(after)
         ):
             return True  # 〔電話〕 堀 まで。
-        if re.search(r"(?:^|[。．.！!?？)）\]】])\s?[(（]$", before) and re.match(r"^[)）]\s?(?:\n|$)", after):
-            return True  # a name signing in brackets at the end: …ください。（熊谷）
+        if (
+            re.search(r"(?:^|[。．.！!?？)）\]】])\s?[(（]$", before)
+            and re.match(r"^[)）]\s?(?:\n|$)", after)
+            and self._known_surname(run[0].surface)
+        ):
+            return True  # a surname signing in brackets at the end: …ください。（熊谷）
         if run[0].pos3 != "地名" and (
             (self._open_bracket_re.search(before) and self._close_bracket_re.match(after))
             or (self._speaker_before_re.search(before) and self._speaker_after_re.match(after))
