@@ -8,7 +8,7 @@ Nothing is dropped here. Every row of the raw table from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -27,9 +27,16 @@ class TextPreparer:
     ----------
     mask : callable, optional
         A ``str -> str`` masker to use instead of :class:`~rsnet_analysis.privacy.PiiMasker`
-        (then the tokenizer tags the masked text again).
+        (then the tokenizer tags the masked text again, and per-row ``extra`` strings are not
+        used: a custom masker sees the text only).
     tokenizer : JapaneseTokenizer, optional
         Default ``JapaneseTokenizer()``.
+
+    Notes
+    -----
+    Masking runs on the cleaned text, whose lines :func:`~rsnet_analysis.text.normalize.clean_text`
+    has joined with `` / ``; the masker reads that separator as a line break, so a name alone on a
+    signature line is still found (see :func:`rsnet_analysis.privacy.patterns.line_view`).
     """
 
     def __init__(
@@ -42,24 +49,39 @@ class TextPreparer:
         self.tokenizer = tokenizer if tokenizer is not None else JapaneseTokenizer()
         self.masker = PiiMasker()
 
-    def __call__(self, text: str, kept: bool) -> tuple[str, list[str], list[str]]:
-        """Return the masked text and, for a kept answer, its tokens and lemmas (else ``[]``).
+    def __call__(
+        self, text: str, kept: bool, extra: Sequence[str] = ()
+    ) -> tuple[str, list[str], list[str]]:
+        """Mask one answer and, when it is kept, tokenize it in the same MeCab pass.
 
-        See :meth:`~rsnet_analysis.text.JapaneseTokenizer.tokenize_tagged` for the two lists.
+        Parameters
+        ----------
+        text : str
+            The cleaned answer.
+        kept : bool
+            Whether the answer is analysed (only then is it tokenized).
+        extra : sequence of str, optional
+            The row's own identity strings (name, e-mail, phone), masked wherever they occur.
+
+        Returns
+        -------
+        tuple of (str, list of str, list of str)
+            The masked text and, for a kept answer, its tokens and lemmas (else ``[]``); see
+            :meth:`~rsnet_analysis.text.JapaneseTokenizer.tokenize_tagged` for the two lists.
         """
         lemmas: list[str] = []
         if self.mask is not None:
             masked = self.mask(text)
             if not kept:
                 return masked, [], []
-            tagged, blocked = self.tokenizer.tag(masked), ()
+            tagged, blocked = self.tokenizer.tag(masked), []
         elif not kept:
-            return self.masker.mask(text), [], []
+            return self.masker.mask(text, extra), [], []
         else:
-            done = self.masker.mask_tagged(text)
+            done = self.masker.mask_tagged(text, extra)
             masked, tagged, blocked = done.text, done.tagged, done.blocked
             if tagged is None:  # no Japanese in the text: nothing was tagged yet
-                tagged, blocked = self.tokenizer.tag(masked), ()
+                tagged, blocked = self.tokenizer.tag(masked), []
         tokens = self.tokenizer.tokenize_tagged(tagged, blocked, lemmas=lemmas)
         return masked, tokens, lemmas
 
@@ -70,6 +92,7 @@ def build_record_table(
     mask: Callable[[str], str] | None = None,
     tokenizer: JapaneseTokenizer | None = None,
     progress: bool = False,
+    identity: Sequence[Iterable[str] | str | None] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Add ``text_clean``, ``text_masked``, ``status``, ``tokens`` and ``lemmas`` to the raw table.
 
@@ -86,6 +109,11 @@ def build_record_table(
         The tokenizer for the ``tokens`` column (default settings when None).
     progress : bool, default False
         Show a progress bar.
+    identity : sequence or pandas.Series, optional
+        One entry per row, by position: the respondent's own strings from the export's identity
+        columns (名前, メールアドレス, 電話番号) as a tuple of str, a str, or None / NaN. They are
+        masked wherever they occur in that row's text (see :mod:`rsnet_analysis.privacy.identity`).
+        Ignored with a custom ``mask``.
 
     Returns
     -------
@@ -109,30 +137,59 @@ def build_record_table(
     ------
     KeyError
         When ``raw`` has no ``text_original`` column.
+    ValueError
+        When ``identity`` does not have one entry per row.
     """
-    from rsnet_analysis.progress import track
-
     records = raw.copy()
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
     statuses = assign_statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
-    masked: list[str] = []
-    tokens: list[list[str]] = []
-    lemmas: list[list[str]] = []
-    for text, status in track(
-        list(zip(cleaned, statuses, strict=True)), desc="mask + tokenize", enabled=progress
-    ):
-        m, toks, lems = prepare(text, status == "kept") if text else (text, [], [])
-        masked.append(m)
-        tokens.append(toks)
-        lemmas.append(lems)
+    rows = list(zip(cleaned, statuses, _identities(identity, len(records)), strict=True))
+    masked, tokens, lemmas = _mask_and_tokenize(prepare, rows, progress)
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
     records["text_masked"] = pd.Series(masked, index=records.index, dtype=object)
     records["status"] = pd.Series(statuses, index=records.index, dtype=object)
     records["tokens"] = pd.Series(tokens, index=records.index, dtype=object)
     records["lemmas"] = pd.Series(lemmas, index=records.index, dtype=object)
     return records
+
+
+def _mask_and_tokenize(
+    prepare: TextPreparer, rows: list[tuple[str, str, tuple[str, ...]]], progress: bool
+) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """The masked text, tokens and lemmas of every (cleaned text, status, identity) row."""
+    from rsnet_analysis.progress import track
+
+    masked: list[str] = []
+    tokens: list[list[str]] = []
+    lemmas: list[list[str]] = []
+    for text, status, extra in track(rows, desc="mask + tokenize", enabled=progress):
+        m, toks, lems = prepare(text, status == "kept", extra) if text else (text, [], [])
+        masked.append(m)
+        tokens.append(toks)
+        lemmas.append(lems)
+    return masked, tokens, lemmas
+
+
+def _identities(
+    identity: Sequence[Iterable[str] | str | None] | pd.Series | None, n: int
+) -> list[tuple[str, ...]]:
+    """One tuple of identity strings per row (empty for missing values)."""
+    if identity is None:
+        return [()] * n
+    values = list(identity.tolist() if isinstance(identity, pd.Series) else identity)
+    if len(values) != n:
+        raise ValueError(f"identity has {len(values)} entries for {n} rows; give one per row")
+    out: list[tuple[str, ...]] = []
+    for value in values:
+        if isinstance(value, str):
+            out.append((value,))
+        elif value is None or (isinstance(value, float) and value != value):  # None or NaN
+            out.append(())
+        else:
+            out.append(tuple(str(v) for v in value if isinstance(v, str) and v.strip()))
+    return out
 
 
 def _column(records: pd.DataFrame, name: str) -> list[str]:

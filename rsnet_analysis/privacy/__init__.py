@@ -1,8 +1,13 @@
 """Stage 3, privacy: personal information masked before anything is analysed; small cells closed.
 
-:mod:`.masker` (with :mod:`.names`, :mod:`.patterns`, :mod:`.lexicon`) replaces names, e-mail
-addresses and phone numbers with placeholders; :mod:`.suppress` hides every count below
-:data:`~rsnet_analysis.contract.MIN_CELL` so that it can neither be read nor worked out.
+:mod:`.masker` replaces names, e-mail addresses, phone numbers, IDs and handles, personal web
+addresses, street addresses and birth dates with placeholders (:data:`PLACEHOLDERS`), and the
+respondent's own name, e-mail and phone from the export wherever they occur (``extra=``). Its
+parts: :mod:`.names`, :mod:`.context` and :mod:`.whole` (names in Japanese), :mod:`.latin` (names in
+Latin letters), :mod:`.kinds` and :mod:`.address` (the pattern kinds), :mod:`.identity` (per-row
+strings), :mod:`.patterns` (e-mail, phone, the detection and line views), :mod:`.lexicon` (word
+lists). :mod:`.suppress` hides every count below :data:`~rsnet_analysis.contract.MIN_CELL` so that
+it can neither be read nor worked out.
 """
 
 from rsnet_analysis.privacy.lexicon import PLACEHOLDERS

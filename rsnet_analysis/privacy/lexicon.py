@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-PiiKind = Literal["name", "email", "phone"]
+PiiKind = Literal["name", "email", "phone", "id", "url", "address", "birthdate"]
 
-#: Placeholder that replaces each kind of personal information.
+#: Placeholder that replaces each kind of personal information. The brackets 〔〕 are reserved
+#: for these: the masker turns any other 〔 〕 into （ ）, and the tokenizer skips 〔…〕 spans.
 PLACEHOLDERS: dict[str, str] = {
     "name": "〔氏名〕",
     "email": "〔メール〕",
     "phone": "〔電話〕",
+    "id": "〔ID〕",
+    "url": "〔URL〕",
+    "address": "〔住所〕",
+    "birthdate": "〔生年月日〕",
 }
 
 #: Honorifics and job titles that follow a person's name (田中さん, 鈴木課長). Longest first is not
@@ -100,16 +105,31 @@ NAME_FOLLOWERS: tuple[str, ...] = (
 #: Sign-off words that follow a name only at the end of an answer or line (田中より, 佐藤まで).
 END_FOLLOWERS: tuple[str, ...] = ("より", "まで", "記", "拝")
 
-#: Labels that introduce a name (担当：佐藤, 記入者 井上, 以上、佐藤, 私、田中).
+#: Labels that introduce a name (担当：佐藤, 記入者 井上, 以上、佐藤, 私、田中, 記録：大塚). A label
+#: may be followed by 名 or 氏名 (回答者名：…).
 NAME_LABELS: tuple[str, ...] = (
     "担当者名",
     "担当者",
     "担当",
     "記入者",
+    "記入",
     "回答者",
     "作成者",
+    "作成",
     "入力者",
     "報告者",
+    "記録者",
+    "記録",
+    "書記",
+    "司会",
+    "進行",
+    "ファシリテーター",
+    "発言者",
+    "申込者",
+    "差出人",
+    "送信者",
+    "投稿者",
+    "受講者",
     "文責",
     "氏名",
     "お名前",
@@ -117,6 +137,9 @@ NAME_LABELS: tuple[str, ...] = (
     "連絡先",
     "問い合わせ先",
     "問合せ先",
+    "お問い合わせ",
+    "問い合わせ",
+    "問合せ",
     "窓口",
     "発表者",
     "講師",
@@ -159,3 +182,43 @@ COMMON_NOUN_SURNAMES: frozenset[str] = frozenset(
 #: Loanwords and brand names that unidic-lite tags as personal names (ベンダーさん, デル, パワポ).
 #: Found by tagging common DX and office vocabulary before さん; they are never names here.
 NOT_PERSON_WORDS: frozenset[str] = frozenset("ベンダー デル パワポ ローソン マイナ".split())
+
+#: Labels in Latin letters that introduce a name (``Name: Emily Clark``); a colon must follow.
+LATIN_NAME_LABELS: tuple[str, ...] = (
+    "Name",
+    "NAME",
+    "Full name",
+    "Author",
+    "Written by",
+    "Reported by",
+    "Contact",
+    "Contact person",
+    "From",
+    "Respondent",
+    "Reporter",
+    "Signed",
+)
+
+#: Frequent Japanese surnames in Hepburn romanisation (with the common long-vowel spellings). A
+#: romanised word in this list counts as a name in weaker contexts than other latin words
+#: (``Sakamotoが``, a lower-case signature line ``kenta mori``). Words that are also English or
+#: product words are left out.
+ROMAJI_SURNAMES: frozenset[str] = frozenset(
+    """
+    sato satou satoh suzuki takahashi tanaka watanabe ito itou itoh yamamoto nakamura kobayashi
+    kato katou katoh yoshida yamada sasaki yamaguchi matsumoto inoue kimura hayashi shimizu
+    yamazaki yamasaki mori abe ikeda hashimoto yamashita ishikawa nakajima maeda fujita ogawa goto
+    gotou okada hasegawa murakami kondo kondou ishii saito saitou sakamoto endo endou aoki fujii
+    nishimura fukuda ota oota ohta miura fujiwara okamoto matsuda nakagawa nakano harada ono
+    tamura takeuchi kaneko wada nakayama ishida ueda morita hara shibata sakai kudo kudou yokoyama
+    miyazaki miyamoto uchida takagi ando andou taniguchi ohno ono maruyama imai takada fujimoto
+    takeda murata ueno sugiyama masuda sugawara hirano otsuka ootsuka kubo matsui chiba iwasaki
+    sakurai kinoshita noguchi matsuo kikuchi nomura arai watabe sano sugimoto furukawa tsuchiya
+    kojima hamada takano mizuno koike yamauchi ishihara morimoto kikuchi hirata shimada kubota
+    kawaguchi kawasaki iida yoshikawa tsuji kuroda nishida kawakami ichikawa hattori nagai
+    matsushita miyata yasuda igarashi homma honma sakaguchi kitamura okabe ozawa nishikawa
+    hirose okubo ookubo yoshimura kawamura taguchi komatsu nagata kitagawa yano hori ikegami
+    matsuura fujisawa katayama akiyama kishi kitano minami murai nagano nakanishi nishiyama oshima
+    ooshima sawada takase tsuda yamane yasui yokota yoneda
+    """.split()
+)

@@ -1,45 +1,44 @@
-
-
 """Personal-information masking for free-text answers.
 
-Respondents sign their answers with their name, e-mail address or phone number. Before an answer is
-tokenized (and so before anything can become a term, a label or a quoted voice) :func:`mask_pii`
-replaces those items with bracketed placeholders:
+Respondents sign their answers with their name, e-mail address or phone number, and sometimes write
+their LINE ID, a blog, their home address or their birth date. Before an answer is tokenized (and so
+before anything can become a term, a label or a quoted voice) :func:`mask_pii` replaces those items
+with bracketed placeholders:
 
-========  ===========
-kind      placeholder
-========  ===========
-``name``  〔氏名〕
-``email`` 〔メール〕
-``phone`` 〔電話〕
-========  ===========
+=============  ============  =====================================================
+kind           placeholder   found by
+=============  ============  =====================================================
+``name``       〔氏名〕      MeCab + context rules (:mod:`.names`), Latin rules (:mod:`.latin`)
+``email``      〔メール〕    regular expression (:mod:`.patterns`)
+``phone``      〔電話〕      regular expression (:mod:`.patterns`)
+``id``         〔ID〕        handles, chat IDs after their label, staff numbers (:mod:`.kinds`)
+``url``        〔URL〕       personal web addresses; public sites stay (:mod:`.kinds`)
+``address``    〔住所〕      street addresses, 〒 postal codes (:mod:`.address`)
+``birthdate``  〔生年月日〕  a full date written as a birth date (:mod:`.kinds`)
+=============  ============  =====================================================
 
 The brackets 〔〕 are reserved for these placeholders: any other 〔 or 〕 in the input becomes
 （ or ）, so a placeholder in the output always means "something was masked here".
 
 How items are found
 -------------------
-* **E-mail and phone** are found with regular expressions on a *detection view* of the text in which
-  full-width digits, letters and symbols are mapped one-to-one to their half-width forms (so offsets
-  stay valid and raw, non-NFKC text is handled as well). A phone number needs the shape of a Japanese
-  number (starts with 0 or +81, 10 or 11 digits), so years, dates, money, counts and 8-digit codes are
-  not touched; after a label such as ``TEL:`` or ``電話：`` shorter numbers are accepted too.
-  ``内線1234`` is masked as a phone number.
-* **Person names** are found by combining two signals. fugashi + unidic-lite tags surnames and given
+* Patterns are matched on a *detection view* of the text in which full-width digits, letters and
+  symbols are mapped one-to-one to their half-width forms (so offsets stay valid and raw,
+  non-NFKC text is handled as well), and in which the cleaner's line separator `` / `` reads as a
+  line break (:func:`~rsnet_analysis.privacy.patterns.line_view`): masking runs after
+  :func:`~rsnet_analysis.text.normalize.clean_text` has joined the lines, and a signature line
+  stays a line. A phone number needs the shape of a Japanese number (starts with 0 or +81, 10 or
+  11 digits); after a label such as ``TEL:`` shorter numbers are accepted too.
+* **Person names** in Japanese combine two signals. fugashi + unidic-lite tags surnames and given
   names (``固有名詞 / 人名 / 姓|名``); a tagged name is masked only in a context where respondents
-  write names: before an honorific or role (:data:`HONORIFIC_SUFFIXES`), before a self-introduction
-  or sign-off word (:data:`NAME_FOLLOWERS`), after a label (:data:`NAME_LABELS`), after a department
-  (:data:`DEPARTMENT_SUFFIXES`), alone in brackets, as a full name (surname + given name), or at the end
-  of the answer or of a line (signature position). A name directly followed by a place or organisation
-  word (佐賀市, 高橋町, 大塚製薬) is not a person. Place names tagged ``地名`` (佐賀, 松本) count
-  as names only before a personal honorific (千葉さん), never before 市長/知事.
-  Further contexts: a job title + の before the name (係長の西田), a title or short note in brackets
-  after it (高木(係長), 佐藤(人事)), a masked phone or e-mail right after it, two surnames joined by
-  と before a particle (福田と村井が). Words the tagger reads as common nouns (平野, 荒木) count as
-  surnames when the dictionary gives them a surname reading before a given name, in strong contexts
-  only. Katakana names joined by ・ are one name (ジョン・スミス); the name view keeps the long-vowel
-  mark ー (only the phone view maps it to a hyphen). Latin names are masked after a label
-  (記入者: John Smith) or as two romanised Japanese words alone on a line (Kenji Sato).
+  write names: before an honorific or role, before a self-introduction or sign-off word, after a
+  label (担当, 記入者, 回答者, 記録, 文責 …), after a department, alone in brackets, as a full name,
+  as a speaker in session notes, or alone at the end of a line (signature). Place and common nouns
+  that are also surnames (千葉, 林) count only in the strongest contexts (千葉さん, 担当：福岡), never
+  before a place word (千葉県). A name is masked whole: with its reading in brackets
+  (岡田（おかだ）) and every katakana part (グエン・ヴァン・ナム).
+* **Per-row strings** (``extra=``): the respondent's own name, e-mail and phone from the export's
+  identity columns, masked wherever they occur in that row (:mod:`.identity`).
 
 The tagger is created lazily on first use and is not part of the pickled state, so :class:`PiiMasker`
 objects and :func:`mask_pii` can be pickled and sent to worker processes.
@@ -47,39 +46,44 @@ objects and :func:`mask_pii` can be pickled and sent to worker processes.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from rsnet_analysis.privacy.address import find_addresses
+from rsnet_analysis.privacy.identity import Identity, compile_identity, identity_name_spans
+from rsnet_analysis.privacy.kinds import find_birthdates, find_ids, find_urls
+from rsnet_analysis.privacy.latin import LatinNames
 from rsnet_analysis.privacy.lexicon import (
-    _PERSONAL_ONLY_HONORIFICS,
     DEPARTMENT_SUFFIXES,
-    END_FOLLOWERS,
     HONORIFIC_SUFFIXES,
     NAME_FOLLOWERS,
     NAME_LABELS,
-    PLACE_OFFICE_TITLES,
     PLACEHOLDERS,
-    ROLE_WORDS,
-    PiiKind,
 )
 from rsnet_analysis.privacy.names import _NameRules
 from rsnet_analysis.privacy.patterns import (
+    _BRACKET_EXTENSION_RE,
     _DETECT_TABLE,
     _EMAIL_RE,
     _EXTENSION_RE,
+    _FOREIGN_PHONE_RE,
     _HAS_JAPANESE_RE,
     _LABELLED_PHONE_RE,
-    _LATIN_NAME,
     _MAX_ROUNDS,
     _NAME_TABLE,
     _PHONE_RE,
     _PLACEHOLDER_RE,
-    _ROMAJI_NAME_LINE_RE,
     PiiSpan,
-    _alternation,
+    _escape_brackets,
+    _Spans,
     _Tok,
+    line_view,
 )
 from rsnet_analysis.text.tagger import Tagged, shared_tagger
+
+Extra = Iterable[str] | str | None
+#: The fields of each raw MeCab feature string, decoded once per process.
+_FIELDS: dict[str, tuple[str, str, str, str, str]] = {}
 
 
 class Masked(NamedTuple):
@@ -88,31 +92,6 @@ class Masked(NamedTuple):
     text: str
     tagged: Tagged | None
     blocked: list[tuple[int, int]]
-
-
-class _Spans:
-    """Non-overlapping spans found in one text; existing placeholders are never reported."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.taken = [False] * len(text)
-        for m in _PLACEHOLDER_RE.finditer(text):
-            for i in range(m.start(), m.end()):
-                self.taken[i] = True
-        self.found: list[PiiSpan] = []
-
-    def add(self, start: int, end: int, kind: PiiKind) -> None:
-        """Add a span, trimmed of white space, unless it overlaps an earlier one."""
-        text = self.text
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end or any(self.taken[start:end]):
-            return
-        for i in range(start, end):
-            self.taken[i] = True
-        self.found.append(PiiSpan(start, end, kind, text[start:end]))
 
 
 class PiiMasker(_NameRules):
@@ -132,7 +111,9 @@ class PiiMasker(_NameRules):
 
     Notes
     -----
-    The fugashi tagger is built on first use and dropped when pickling.
+    The fugashi tagger is built on first use and dropped when pickling. :meth:`find`, :meth:`mask`
+    and :meth:`mask_tagged` take ``extra``: strings of the row (the respondent's name, e-mail,
+    phone) masked wherever they occur.
     """
 
     def __init__(
@@ -166,99 +147,65 @@ class PiiMasker(_NameRules):
         return "PiiMasker()"
 
     def _compile(self) -> None:
-        hon = _alternation(self.honorifics)
-        personal = _alternation(tuple(h for h in self.honorifics if h not in PLACE_OFFICE_TITLES))
-        self._honorific_re = re.compile(rf"^\s?(?:{hon})")
-        self._personal_honorific_re = re.compile(rf"^\s?(?:{personal})")
-        self._follower_re = re.compile(rf"^\s?(?:{_alternation(self.followers)})")
-        end = _alternation(END_FOLLOWERS)
-        self._end_follower_re = re.compile(
-            rf"^\s?(?:{end})(?:\s*[。.!！]?\s*(?:$|\n)|\s?(?:ご?連絡|お問い?合わ?せ|お願い|問い合わせ))"
-        )
-        self._contact_re = re.compile(
-            r"^\s?(?:と申します|ともうします|でございます|まで\s?(?:ご?連絡|お問い?合わ?せ|お願い))"
-        )
-        self._label_re = re.compile(
-            rf"(?:{_alternation(self.labels)})"
-            r"(?:\s?[:：=]\s?|\s?[、,は]\s?|\s?の\s?|\s)?$"
-        )
-        self._latin_label_re = re.compile(
-            rf"(?:{_alternation(self.labels)})[ \t]?[:：=]?[ \t]?({_LATIN_NAME})"
-            r"(?=[ \t]*(?:$|\n|[(（、,。]|さん|様|氏))",
-            flags=re.MULTILINE,
-        )
-        # a job title followed by の introduces a name (係長の西田が, 上司の佐藤から)
-        titles = tuple(h for h in self.honorifics if h not in _PERSONAL_ONLY_HONORIFICS)
-        self._role_of_re = re.compile(
-            rf"(?:{_alternation(titles + ROLE_WORDS)}|[長監官])\s?の\s?$"  # DX推進監の大谷
-        )
-        # a title or a short note in brackets after a name: 高木(係長), 佐藤(人事)
-        self._bracket_title_re = re.compile(rf"^\s?[(（]\s?(?:{hon})\s?[)）]")
-        self._bracket_note_re = re.compile(r"^[(（][^()（）\n\d株有財社]{1,8}[)）]")
-        # a masked phone number or e-mail address right after a name: 一ノ瀬(内線4455)まで
-        contact = "|".join(
-            re.escape(PLACEHOLDERS[k].translate(_NAME_TABLE)) for k in ("phone", "email")
-        )
-        self._contact_follows_re = re.compile(rf"^\s?[(（<\[]?\s?(?:{contact})")
-        self._dept_re = re.compile(rf"(?:{_alternation(self.departments)})(?:\s?の\s?|\s)?$")
-        self._open_bracket_re = re.compile(
-            rf"[(（【\[［〈<＜]\s?(?:(?:{_alternation(self.labels)})\s?[:：]?\s?)?$"
-        )
-        self._close_bracket_re = re.compile(r"^\s?(?:" + hon + r")?\s?[)）】\]］〉>＞]")
-        org = r"(?:[(（][^()（）\n]{1,20}(?:" + _alternation(self.departments) + r")[)）])"
-        self._line_end_re = re.compile(
-            r"^\s?(?:" + hon + r")?\s?" + org + r"?[。.．!！]?[ \t　]*(?:\n|$)"
-        )
-        self._separator_follows_re = re.compile(r"^\s?[/／]")
-        self._boundary_before_re = re.compile(r"(?:^|[\n。．.!！?？、,:：\s/／・\-―>])\s?$")
+        self._compile_context()
+        self._latin = LatinNames(self.labels)
 
     # -- tagging ------------------------------------------------------------------------------
     @staticmethod
     def _toks(tagged: Tagged) -> list[_Tok]:
         feature = shared_tagger().feature
+        fields = _FIELDS
         toks: list[_Tok] = []
         for surface, start, raw in zip(tagged.surfaces, tagged.starts, tagged.features, strict=True):
             if not surface:
                 continue
-            f = feature(raw)
-            toks.append(
-                _Tok(start, start + len(surface), surface, f.pos1, f.pos2 or "", f.pos3 or "", f.pos4 or "")
-            )
+            f = fields.get(raw)
+            if f is None:
+                g = feature(raw)
+                f = fields[raw] = (g.pos1, g.pos2 or "", g.pos3 or "", g.pos4 or "", g.kana or "")
+            toks.append(_Tok(start, start + len(surface), surface, *f))
         return toks
 
     def _tokens(self, view: str) -> list[_Tok]:
         return self._toks(shared_tagger().tag(view))
 
     # -- finding ------------------------------------------------------------------------------
-    def find(self, text: str) -> list[PiiSpan]:
+    def find(self, text: str, extra: Extra = None) -> list[PiiSpan]:
         """Return the personal information found in ``text``, sorted by position.
 
         Parameters
         ----------
         text : str
             One answer (ideally NFKC-normalised; full-width digits and symbols are handled too).
+        extra : iterable of str, optional
+            Strings of this row to find wherever they occur: the respondent's own name, e-mail
+            address and phone number (see :mod:`rsnet_analysis.privacy.identity`).
 
         Returns
         -------
         list of PiiSpan
             Non-overlapping spans. Existing placeholders are never reported.
         """
-        return self._find(text)[0]
+        return self._find(text, compile_identity(extra))[0]
 
-    def _find(self, text: str) -> tuple[list[PiiSpan], Tagged | None]:
+    def _find(self, text: str, ident: Identity) -> tuple[list[PiiSpan], Tagged | None]:
         """The spans of :meth:`find`, and MeCab's pass over the text names were looked for in."""
         if not text:
             return [], None
-        view = text.translate(_DETECT_TABLE)
+        view = line_view(text.translate(_DETECT_TABLE))
         spans = _Spans(text)
+        for pattern, kind in ident.patterns:
+            for m in pattern.finditer(view):
+                spans.add(m.start(), m.end(), kind)  # type: ignore[arg-type]
         self._regex_spans(view, spans)
         tagged = None
         if _HAS_JAPANESE_RE.search(view):
-            tagged = self._name_spans(text, spans)
+            tagged = self._name_spans(text, spans, ident)
         return sorted(spans.found, key=lambda s: s.start), tagged
 
     def _regex_spans(self, view: str, spans: _Spans) -> None:
-        """E-mail addresses, phone numbers and names in Latin letters, by regular expression."""
+        """Everything found by pattern: web addresses, e-mail, phone, birth dates, IDs, addresses, Latin names."""
+        find_urls(view, spans)
         for m in _EMAIL_RE.finditer(view):
             spans.add(m.start(), m.end(), "email")
         for m in _PHONE_RE.finditer(view):
@@ -271,20 +218,24 @@ class PiiMasker(_NameRules):
         for m in _LABELLED_PHONE_RE.finditer(view):
             if sum(c.isdigit() for c in m.group(1)) >= 6:
                 spans.add(m.start(1), m.end(1), "phone")
+        for m in _FOREIGN_PHONE_RE.finditer(view):
+            if 8 <= sum(c.isdigit() for c in m.group()) <= 15:
+                spans.add(m.start(), m.end(), "phone")
+        for span in [s for s in spans.found if s.kind == "phone"]:
+            ext = _BRACKET_EXTENSION_RE.match(view, span.end)
+            if ext:
+                spans.extend(span, span.start, ext.end())
         for m in _EXTENSION_RE.finditer(view):
             spans.add(m.start(), m.end(), "phone")
-        # names in latin letters: after a label (記入者: John Smith) or as a romanised Japanese
-        # name on a line of its own (Kenji Sato)
-        for m in self._latin_label_re.finditer(view):
-            if any(c.islower() for c in m.group(1)):
-                spans.add(m.start(1), m.end(1), "name")
-        for m in _ROMAJI_NAME_LINE_RE.finditer(view):
-            spans.add(m.start(1), m.end(1), "name")
+        find_birthdates(view, spans)
+        find_ids(view, spans)
+        find_addresses(view, spans)
+        self._latin.find(view, spans)
 
-    def _name_spans(self, text: str, spans: _Spans) -> Tagged:
+    def _name_spans(self, text: str, spans: _Spans, ident: Identity) -> Tagged:
         """Names written in Japanese: one MeCab pass over the text with the other kinds masked.
 
-        Names are looked for in the text with e-mails and phones already replaced, so that masking
+        Names are looked for in the text with the other kinds already replaced, so that masking
         masked text sees the same context and changes nothing.
         """
         name_view = text.translate(_NAME_TABLE)
@@ -303,7 +254,10 @@ class PiiMasker(_NameRules):
         shifts.append((inter_len, inter_len + len(text) - pos, pos))
         inter = "".join(pieces)
         tagged = shared_tagger().tag(inter)
-        for start, end in self._find_names(inter, self._toks(tagged)):
+        toks = self._toks(tagged)
+        lines = line_view(inter)
+        known = identity_name_spans(self, lines, toks, ident) if ident.names else []
+        for start, end in self._find_names(lines, toks, known):
             for lo, hi, orig in shifts:
                 if lo <= start and end <= hi:
                     spans.add(orig + start - lo, orig + end - lo, "name")
@@ -311,13 +265,16 @@ class PiiMasker(_NameRules):
         return tagged
 
     # -- masking ------------------------------------------------------------------------------
-    def mask(self, text: str) -> str:
+    def mask(self, text: str, extra: Extra = None) -> str:
         """Replace personal information in ``text`` with placeholders.
 
         Parameters
         ----------
         text : str
             One answer.
+        extra : iterable of str, optional
+            Strings of this row to mask wherever they occur (the respondent's own name, e-mail
+            address, phone number).
 
         Returns
         -------
@@ -325,28 +282,17 @@ class PiiMasker(_NameRules):
             The text with each found item replaced by its placeholder (:data:`PLACEHOLDERS`); stray
             〔 〕 become （ ）. Masking masked text changes nothing.
         """
-        if not text:
-            return text
-        masked = self._mask_once(text)
-        if masked == text:
-            return masked
-        # a placeholder can change the context of a neighbouring word (佐藤長佐藤様); masking
-        # again until nothing changes keeps mask(mask(x)) == mask(x). Texts without personal
-        # information take a single round.
-        for _ in range(_MAX_ROUNDS):
-            again = self._mask_once(masked)
-            if again == masked:
-                break
-            masked = again
-        return masked
+        return self._mask_rounds(text, compile_identity(extra))[0] if text else text
 
-    def mask_tagged(self, text: str) -> Masked:
+    def mask_tagged(self, text: str, extra: Extra = None) -> Masked:
         """Mask ``text`` and return MeCab's pass over the result, for the tokenizer to reuse.
 
         Parameters
         ----------
         text : str
             One answer.
+        extra : iterable of str, optional
+            Strings of this row to mask wherever they occur (see :meth:`find`).
 
         Returns
         -------
@@ -356,23 +302,27 @@ class PiiMasker(_NameRules):
             tagged text. A text without personal information is tagged once; one in which
             something was masked is tagged once more, on the masked text.
         """
-        masked, tagged = self._mask_round(text)
-        if masked != text:
-            for _ in range(_MAX_ROUNDS):
-                again, tagged = self._mask_round(masked)
-                if again == masked:
-                    break
-                masked = again
+        masked, tagged = self._mask_rounds(text, compile_identity(extra))
         blocked = [m.span() for m in _PLACEHOLDER_RE.finditer(masked)]
         if tagged is not None and tagged.text != masked.translate(_NAME_TABLE):
             tagged = None  # pragma: no cover - the last round always tags the masked text
         return Masked(masked, tagged, blocked)
 
-    def _mask_once(self, text: str) -> str:
-        return self._mask_round(text)[0]
+    def _mask_rounds(self, text: str, ident: Identity) -> tuple[str, Tagged | None]:
+        """Mask until nothing changes; the tagging of the last round (one round without PII)."""
+        masked, tagged = self._mask_round(text, ident)
+        if masked != text:
+            # a placeholder can change the context of a neighbouring word (佐藤長佐藤様); masking
+            # again until nothing changes keeps mask(mask(x)) == mask(x)
+            for _ in range(_MAX_ROUNDS):
+                again, tagged = self._mask_round(masked, ident)
+                if again == masked:
+                    break
+                masked = again
+        return masked, tagged
 
-    def _mask_round(self, text: str) -> tuple[str, Tagged | None]:
-        spans, tagged = self._find(text)
+    def _mask_round(self, text: str, ident: Identity) -> tuple[str, Tagged | None]:
+        spans, tagged = self._find(text, ident)
         if not spans and "〔" not in text and "〕" not in text:
             return text, tagged
         out: list[str] = []
@@ -384,32 +334,23 @@ class PiiMasker(_NameRules):
         out.append(_escape_brackets(text[pos:]))
         return "".join(out), tagged
 
-    __call__ = mask
-
-
-def _escape_brackets(segment: str) -> str:
-    """Turn 〔 〕 that are not part of a placeholder into （ ）."""
-    if "〔" not in segment and "〕" not in segment:
-        return segment
-    parts = _PLACEHOLDER_RE.split(segment)
-    holders = _PLACEHOLDER_RE.findall(segment)
-    out = [parts[0].replace("〔", "（").replace("〕", "）")]
-    for holder, part in zip(holders, parts[1:], strict=True):
-        out.append(holder)
-        out.append(part.replace("〔", "（").replace("〕", "）"))
-    return "".join(out)
+    def __call__(self, text: str, extra: Extra = None) -> str:
+        """Same as :meth:`mask`."""
+        return self.mask(text, extra)
 
 
 _DEFAULT = PiiMasker()
 
 
-def find_pii(text: str) -> list[PiiSpan]:
-    """Find names, e-mail addresses and phone numbers in ``text``.
+def find_pii(text: str, extra: Extra = None) -> list[PiiSpan]:
+    """Find names, e-mail addresses, phone numbers, IDs, personal URLs, addresses and birth dates.
 
     Parameters
     ----------
     text : str
         One answer.
+    extra : iterable of str, optional
+        Strings of this row to find wherever they occur (the respondent's own name, e-mail, phone).
 
     Returns
     -------
@@ -421,16 +362,18 @@ def find_pii(text: str) -> list[PiiSpan]:
     >>> [(s.kind, s.text) for s in find_pii("担当の佐藤です。03-1234-5678")]
     [('name', '佐藤'), ('phone', '03-1234-5678')]
     """
-    return _DEFAULT.find(text)
+    return _DEFAULT.find(text, extra)
 
 
-def mask_pii(text: str) -> str:
-    """Replace names, e-mail addresses and phone numbers with 〔氏名〕〔メール〕〔電話〕.
+def mask_pii(text: str, extra: Extra = None) -> str:
+    """Replace personal information with 〔氏名〕〔メール〕〔電話〕〔ID〕〔URL〕〔住所〕〔生年月日〕.
 
     Parameters
     ----------
     text : str
         One answer (NFKC-normalised text is expected; raw full-width text works too).
+    extra : iterable of str, optional
+        Strings of this row to mask wherever they occur (the respondent's own name, e-mail, phone).
 
     Returns
     -------
@@ -441,5 +384,7 @@ def mask_pii(text: str) -> str:
     --------
     >>> mask_pii("情報政策課 田中より（tanaka@city.example.lg.jp）")
     '情報政策課 〔氏名〕より（〔メール〕）'
+    >>> mask_pii("吉田が中心となりました。", extra=("吉田 裕子",))
+    '〔氏名〕が中心となりました。'
     """
-    return _DEFAULT.mask(text)
+    return _DEFAULT.mask(text, extra)

@@ -1,4 +1,10 @@
-"""Regular expressions and detection views for e-mail, phone and Latin names; the span records."""
+r"""Regular expressions and detection views for e-mail and phone; the span records.
+
+Line boundaries: :func:`rsnet_analysis.text.normalize.clean_text` joins the lines of an answer with
+`` / `` before masking, so every rule that looks for the start or the end of a line reads the
+*line view* of :func:`line_view`, in which each `` / `` is `` \n `` (same length, so offsets stay
+valid). MeCab still tags the text itself.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,26 @@ import re
 from dataclasses import dataclass
 
 from rsnet_analysis.privacy.lexicon import PLACEHOLDERS, PiiKind
+from rsnet_analysis.text.normalize import LINE_SEPARATOR
+
+_LINE_BREAK_VIEW = " \n "
+assert len(_LINE_BREAK_VIEW) == len(LINE_SEPARATOR)
+
+
+def line_view(view: str) -> str:
+    r"""``view`` with each line separator of the cleaner (`` / ``) read as a line break.
+
+    Parameters
+    ----------
+    view : str
+        A detection or name view of one answer.
+
+    Returns
+    -------
+    str
+        The same text, same length, with `` / `` replaced by `` \n ``.
+    """
+    return view.replace(LINE_SEPARATOR, _LINE_BREAK_VIEW) if LINE_SEPARATOR in view else view
 
 #: Characters mapped one-to-one for detection only (full-width forms, dash and long-vowel variants,
 #: itaiji in surnames). The output keeps the original characters outside masked spans.
@@ -49,6 +75,14 @@ _PHONE_RE = re.compile(
     r"(?![A-Za-z0-9.,/]*\d)(?![A-Za-z0-9])"
 )
 _EXTENSION_RE = re.compile(r"(?:内線|ext\.?|Ext\.?|EXT\.?)[ \t]?[:#]?[ \t]?\d{2,6}(?!\d)")
+#: An extension in brackets right after a number belongs to it: 0263-12-3456（内線2231）.
+_BRACKET_EXTENSION_RE = re.compile(
+    r"[ \t]?\([ \t]?(?:内線|ext\.?|Ext\.?|EXT\.?)[ \t]?[:#]?[ \t]?\d{2,6}[ \t]?\)"
+)
+#: A number with a foreign country code: +84 90 123 4567, +1 415-555-0134 (8 to 15 digits).
+_FOREIGN_PHONE_RE = re.compile(
+    r"(?<![\w+])\+(?!81)[1-9]\d{0,2}[ \t-]?(?:\(\d{1,4}\)[ \t-]?)?\d{1,4}(?:[ \t-]?\d{2,4}){1,3}(?![\w])"
+)
 _LABELLED_PHONE_RE = re.compile(
     r"(?:TEL|Tel|tel|FAX|Fax|fax|電話番号|電話|携帯|直通|代表)[ \t]?(?:番号)?[ \t]?[:.]?[ \t]?"
     r"(\(?\d{2,5}\)?[- \t]?\d{1,4}[- \t]?\d{3,4})(?![A-Za-z0-9])"
@@ -60,13 +94,6 @@ _EMAIL_RE = re.compile(
 )
 #: A romanised Japanese word (Hepburn syllables): Kenji, Sato, Ohno, Shun'ichi.
 _ROMAJI = r"(?:(?:[kgsztdnhbpmyrwfjc]|sh|ch|ts|[kgnhbpmr]y|j)?[aeiou]h?|n'?|(?<=[aeiou])[kstpc](?=[kstpc]))+"
-#: A person's name in latin letters on a line of its own (a signature): two romanised Japanese
-#: words in title case (Kenji Sato, SATO Kenji). English words (Power BI, Microsoft Teams) are not.
-_ROMAJI_NAME_LINE_RE = re.compile(
-    rf"(?im)^[ \t]*((?-i:[A-Z]){_ROMAJI}[ \t]+(?-i:[A-Z]){_ROMAJI})[ \t]*$"
-)
-#: Title-case latin words (John Smith, Sato Kenji) directly after a name label.
-_LATIN_NAME = r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z]+|[A-Z]{2,})){0,3}"
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _KATAKANA_RE = re.compile(r"^[\u30a1-\u30faー]+$")
 _KANJI_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff々〆ヶ]+$")
@@ -85,7 +112,7 @@ class PiiSpan:
     ----------
     start, end : int
         Character offsets in the text given to :func:`find_pii` (``text[start:end] == text``).
-    kind : {"name", "email", "phone"}
+    kind : {"name", "email", "phone", "id", "url", "address", "birthdate"}
         What was found; :data:`PLACEHOLDERS` gives its replacement.
     text : str
         The matched characters.
@@ -97,7 +124,58 @@ class PiiSpan:
     text: str
 
 
-@dataclass
+class _Spans:
+    """Non-overlapping spans found in one text; existing placeholders are never reported.
+
+    Parameters
+    ----------
+    text : str
+        The text the offsets refer to.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken = [False] * len(text)
+        for m in _PLACEHOLDER_RE.finditer(text):
+            for i in range(m.start(), m.end()):
+                self.taken[i] = True
+        self.found: list[PiiSpan] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no character of ``[start, end)`` belongs to an earlier span or placeholder."""
+        return not any(self.taken[start:end])
+
+    def add(self, start: int, end: int, kind: PiiKind) -> bool:
+        """Add a span, trimmed of white space, unless it overlaps an earlier one; True when added."""
+        text = self.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end or any(self.taken[start:end]):
+            return False
+        for i in range(start, end):
+            self.taken[i] = True
+        self.found.append(PiiSpan(start, end, kind, text[start:end]))
+        return True
+
+    def protect(self, start: int, end: int) -> None:
+        """Keep ``[start, end)`` as it is: no later span may overlap it (a public web address)."""
+        for i in range(start, end):
+            self.taken[i] = True
+
+    def extend(self, span: PiiSpan, start: int, end: int) -> PiiSpan:
+        """Grow a found span to ``[start, end)`` when the added characters are free."""
+        if not self.free(start, span.start) or not self.free(span.end, end):
+            return span
+        grown = PiiSpan(start, end, span.kind, self.text[start:end])
+        self.found[self.found.index(span)] = grown
+        for i in range(start, end):
+            self.taken[i] = True
+        return grown
+
+
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
@@ -106,6 +184,7 @@ class _Tok:
     pos2: str
     pos3: str
     pos4: str
+    kana: str = ""
 
     @property
     def is_person(self) -> bool:
@@ -114,3 +193,16 @@ class _Tok:
     @property
     def is_place(self) -> bool:
         return self.pos2 == "固有名詞" and self.pos3 == "地名"
+
+
+def _escape_brackets(segment: str) -> str:
+    """Turn 〔 〕 that are not part of a placeholder into （ ）."""
+    if "〔" not in segment and "〕" not in segment:
+        return segment
+    parts = _PLACEHOLDER_RE.split(segment)
+    holders = _PLACEHOLDER_RE.findall(segment)
+    out = [parts[0].replace("〔", "（").replace("〕", "）")]
+    for holder, part in zip(holders, parts[1:], strict=True):
+        out.append(holder)
+        out.append(part.replace("〔", "（").replace("〕", "）"))
+    return "".join(out)

@@ -39,6 +39,7 @@ class Feature(NamedTuple):
     pos4: str | None
     lemma: str | None
     orthBase: str | None  # noqa: N815 - UniDic's field name
+    kana: str | None = None  # the reading in katakana (ユウコ for 裕子); None for unknown words
 
 
 class Tagged(NamedTuple):
@@ -144,6 +145,7 @@ class MorphTagger:
                     _field(f.pos4),
                     _field(getattr(f, "lemma", None)),
                     _field(getattr(f, "orthBase", None)),
+                    _field(getattr(f, "kana", None)),
                 )
             surfaces.append(surface)
             starts.append(pos)

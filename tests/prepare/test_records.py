@@ -167,3 +167,33 @@ def test_masked_names_never_reach_the_tokens() -> None:
     assert "〔氏名〕" in records["text_masked"].iloc[0]
     assert "佐藤" not in records["tokens"].iloc[0]
     assert "氏名" not in records["tokens"].iloc[0]
+
+
+# -- per-row identity strings (issue 11, item 3) -------------------------------------------------
+IDENTITY_ROWS = [
+    # (original text, identity of the row, expected text_masked)
+    ("吉川が中心となり研修を企画。\n吉川", ("吉川 早苗", "sanae@example.jp"), "〔氏名〕が中心となり研修を企画。 / 〔氏名〕"),
+    ("早苗も参加しました。", "吉川 早苗", "〔氏名〕も参加しました。"),
+    ("早苗も参加しました。", None, "早苗も参加しました。"),
+    ("連絡は sanae@example.jp へ", ("吉川 早苗", "sanae@example.jp", "090-1111-2222"), "連絡は 〔メール〕 へ"),
+]
+
+
+def test_identity_strings_are_masked_in_their_own_row_only() -> None:
+    texts = [t for t, _, _ in IDENTITY_ROWS]
+    records = build_record_table(raw_table(texts), identity=[i for _, i, _ in IDENTITY_ROWS])
+    assert records["text_masked"].tolist() == [e for _, _, e in IDENTITY_ROWS]
+    assert "吉川" not in " ".join(records["tokens"].sum())
+
+
+def test_identity_as_a_series_is_aligned_by_position() -> None:
+    raw = raw_table(["早苗も来ました。", "早苗も来ました。"])
+    raw.index = [10, 3]
+    identity = pd.Series([("吉川 早苗",), float("nan")], index=[0, 1])
+    records = build_record_table(raw, identity=identity)
+    assert records["text_masked"].tolist() == ["〔氏名〕も来ました。", "早苗も来ました。"]
+
+
+def test_identity_needs_one_entry_per_row() -> None:
+    with pytest.raises(ValueError, match="one per row"):
+        build_record_table(raw_table(["a", "b"]), identity=[("x",)])

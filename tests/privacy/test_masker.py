@@ -70,7 +70,7 @@ GOLDEN = [
     ("携帯は080 1234 5678", "携帯は〔電話〕"),
     ("09012345678に連絡", "〔電話〕に連絡"),
     ("０３－１２３４－５６７８", "〔電話〕"),
-    ("TEL:03-1234-5678（内線1234）", "TEL:〔電話〕（〔電話〕）"),
+    ("TEL:03-1234-5678（内線1234）", "TEL:〔電話〕"),  # v2: the extension belongs to the number
     ("電話：0952-24-1111", "電話：〔電話〕"),
     ("+81-3-1234-5678", "〔電話〕"),
     # mixed
@@ -209,7 +209,15 @@ def test_data_files_are_big_enough() -> None:
 
 
 def test_placeholder_set() -> None:
-    assert PLACEHOLDERS == {"name": "〔氏名〕", "email": "〔メール〕", "phone": "〔電話〕"}
+    assert PLACEHOLDERS == {
+        "name": "〔氏名〕",
+        "email": "〔メール〕",
+        "phone": "〔電話〕",
+        "id": "〔ID〕",
+        "url": "〔URL〕",
+        "address": "〔住所〕",
+        "birthdate": "〔生年月日〕",
+    }
 
 
 def test_brackets_reserved_for_placeholders() -> None:
@@ -246,8 +254,11 @@ def test_constants_are_documented_defaults() -> None:
 def test_pii_case_masked_and_idempotent(case_id: str, text: str, expected: str) -> None:
     masked = mask_pii(text)
     assert mask_pii(masked) == masked
-    for span in find_pii(text):
-        assert span.text not in masked, case_id
+    spans = find_pii(text)
+    for span in spans:
+        # a surname that is also a place (福島さん / 福島県) may stay where it names the place
+        left = text.count(span.text) - sum(s.text == span.text for s in spans)
+        assert masked.count(span.text) <= left, case_id
 
 
 def test_no_pii_substrings_left_in_golden() -> None:
