@@ -20,11 +20,17 @@ from typing import Any
 
 import pandas as pd
 
-from rsnet_analysis.contract import BASE_COLUMNS, IDENTITY_COLUMN, NOTE_COLUMNS, NOTE_QUESTION
+from rsnet_analysis.contract import (
+    BASE_COLUMNS,
+    IDENTITY_COLUMN,
+    NOTE_COLUMNS,
+    NOTE_QUESTION,
+    PSEUDONYM_PREFIX,
+)
 from rsnet_analysis.errors import InputError
 from rsnet_analysis.ingest.files import SurveyFile, read_survey_file
 from rsnet_analysis.ingest.formats import NotATableError
-from rsnet_analysis.ingest.identity import run_salt
+from rsnet_analysis.ingest.identity import pseudonym, run_salt
 from rsnet_analysis.ingest.notes import read_markdown
 from rsnet_analysis.ingest.paths import MD_SUFFIXES, collect_inputs, record_stems
 from rsnet_analysis.ingest.questions import QuestionBook, load_question_map, parse_text_col
@@ -237,6 +243,18 @@ class _Run:
         self.columns.update(dict.fromkeys(extra))
         self.rows.extend(rows)
 
+    def _pseudonymise_everywhere(self, columns: list[str]) -> None:
+        """A column that identifies people in one file is pseudonymised in every file.
+
+        (A file where only a few cells of the column are e-mail addresses was not flagged on
+        its own.) Values already pseudonymised are left as they are.
+        """
+        for row in self.rows:
+            for col in columns:
+                value = row.get(col)
+                if isinstance(value, str) and value and not value.startswith(PSEUDONYM_PREFIX):
+                    row[col] = pseudonym(value, self.salt)
+
     def result(self, respondent_col: str | None) -> ReadResult:
         """The raw table, the notices (choices first) and the roles of the run."""
         if not self.read_files:
@@ -246,6 +264,7 @@ class _Run:
         identity = list(dict.fromkeys(c for _p, s in self.surveys for c in s.roles.identity))
         if identity:
             self.notices.append(_identity_notice(self.surveys))
+            self._pseudonymise_everywhere(identity)
         roles = ColumnRoles(questions=self.book.names(), identity=identity)
         if self.surveys:
             first = self.surveys[0][1].roles

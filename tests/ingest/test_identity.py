@@ -136,3 +136,16 @@ def test_an_answer_is_never_an_identity_column(tmp_path: Path) -> None:
     result = read_inputs(write_csv(tmp_path / "x.csv", ["連絡先・ご意見"], rows), text_cols="連絡先・ご意見")
     assert result.columns.identity == []
     assert result.table["text_original"].tolist() == [r[0] for r in rows]
+
+
+def test_a_column_flagged_in_one_file_is_pseudonymised_in_every_file(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", HEADER, ROWS)
+    mostly_blank = [["B-1", "", "", "", "", "札幌市", "情報政策課", "政令指定都市", "研修の定着が課題です。"],
+                    ["B-2", "", "", "", "", "舟橋村", "総務課", "村", "予算が足りません。"],
+                    ["B-3", "", "", "", "k.sato@pref.example.jp", "小布施町", "総務課", "町", "人が足りません。"]]
+    # in b.csv alone, 担当 is not flagged: one e-mail address among three values
+    b = write_csv(tmp_path / "b.csv", HEADER, [[*r[:4], "担当なし" if i < 2 else r[4], *r[5:]]
+                                               for i, r in enumerate(mostly_blank)])
+    table = read_inputs([a, b], text_cols="課題").table
+    assert table["担当"].str.startswith(PSEUDONYM_PREFIX).all()
+    assert not table.drop(columns=[c for c in PRIVATE_COLUMNS if c in table]).to_csv().count("@")
