@@ -30,7 +30,7 @@
 
 # %% tags=["parameters"]
 inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/sample）
-text_col = None  # 自由記述の列名。None なら自動で選びます
+text_cols: list[str] = []  # 自由記述の列名（設問ごとに 1 つ。見出しが違うときは "名前=見出し1|見出し2"）。空なら自動
 seed = 0  # 乱数の種（同じ値なら毎回同じ結果）
 k = "auto"  # 課題のまとまり（クラスタ）の数。"auto" で自動
 period = "year"  # 波（比較の単位）: "year" / "half" / "quarter" / "file"
@@ -61,7 +61,7 @@ pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.max_rows", 100)
 
 # %%
-settings = AnalysisSettings(inputs=tuple(inputs), text_col=text_col, k=k, period=period, seed=seed)
+settings = AnalysisSettings(inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, seed=seed)
 result = run_analysis(settings, progress=progress_enabled())
 records = public_records(result.records)  # 元の本文を含まない表（以降はこれだけを使う）
 for notice in result.notices:
@@ -79,7 +79,7 @@ display(records[["record_id", "source_type", "status", segment_col, "wave", "tex
 # %% [markdown]
 # ## 3. 行の内訳（除外した理由）
 #
-# 空欄（`empty`）、「特になし」などの非回答（`non_answer`）、同じ人の同じ回答の重複（`duplicate`）は分析から外します。
+# 空欄（`empty`）、「特になし」などの非回答（`non_answer`）、#N/A などの Excel のエラー値（`error_value`）、同じ人の同じ回答の重複（`duplicate`）は分析から外します。
 # ファイルごとの件数も確かめて、読み込み漏れがないかを見てください。
 
 # %%

@@ -28,7 +28,7 @@
 
 # %% tags=["parameters"]
 inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/sample）
-text_col = None  # 自由記述の列名。None なら自動で選びます
+text_cols: list[str] = []  # 自由記述の列名（設問ごとに 1 つ。見出しが違うときは "名前=見出し1|見出し2"）。空なら自動
 seed = 0  # 乱数の種（同じ値なら毎回同じ結果）
 k = "auto"  # クラスタの数。"auto" で自動
 period = "year"  # 波（比較の単位）: "year" / "half" / "quarter" / "file"
@@ -59,7 +59,7 @@ pd.set_option("display.max_rows", 100)
 
 # %%
 settings = AnalysisSettings(
-    inputs=tuple(inputs), text_col=text_col, k=k, period=period, codebook=codebook, seed=seed
+    inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, codebook=codebook, seed=seed
 )
 result = run_analysis(settings, progress=progress_enabled())
 records = public_records(result.records)  # 元の本文を含まない表

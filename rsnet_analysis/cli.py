@@ -48,16 +48,31 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="INPUT",
         help="回答ファイル（.csv .xlsx .jsonl）・セッションメモ（.md）・フォルダ。省略時はサンプルデータ",
     )
-    p.add_argument("--text-col", metavar="NAME", help="自由記述の列名（省略時は自動で選び、どの列かを表示）")
-    p.add_argument("--id-col", metavar="NAME", help="回答者IDの列名（重複の判定に使う）")
+    p.add_argument(
+        "--text-col",
+        metavar="NAME",
+        action="append",
+        help="自由記述の列名。設問ごとに繰り返し指定できます。見出しがファイルごとに違う設問は "
+        "\"名前=見出し1|見出し2\"（省略時はすべての自由記述の列を自動で選び、どの列かを表示）",
+    )
+    p.add_argument(
+        "--questions",
+        metavar="FILE",
+        help="設問と見出しの対応表（CSV。1 行目 question,header、2 行目から 設問の名前,ファイルでの見出し）",
+    )
+    p.add_argument("--id-col", metavar="NAME", help="回答 ID の列名（回答ごとの番号。出力に残し、ラベルとの照合に使う）")
+    p.add_argument(
+        "--respondent-col",
+        metavar="NAME",
+        help="回答した人を表す列名（重複の判定と人数の数え方に使う）。省略時は 自治体名＋所属部署 などの組み合わせ",
+    )
     p.add_argument("--time-col", metavar="NAME", help="回答日の列名（省略時は 回答日・日付 などを自動検出）")
     p.add_argument(
         "--segment-col",
         metavar="NAME",
-        action="extend",
-        nargs="+",
-        default=[],
-        help="比較する属性の列名（複数指定可）。省略時は 自治体区分・都道府県・地域・所属部署・役割・職位 のうち存在する列",
+        action="append",
+        help="比較する属性の列名。1 回に 1 列で、複数なら繰り返す（--segment-col 自治体区分 --segment-col 役割）。"
+        "省略時は 自治体区分・都道府県・地域・所属部署・役割・職位 のうち存在する列",
     )
     p.add_argument("--sheet", metavar="NAME", help="Excel のシート名（省略時は先頭のシート）")
     p.add_argument(
@@ -108,10 +123,12 @@ def _settings(args: argparse.Namespace) -> AnalysisSettings:
 
     return AnalysisSettings(
         inputs=tuple(args.inputs),
-        text_col=args.text_col,
+        text_cols=tuple(args.text_col or ()),
+        questions=args.questions,
         id_col=args.id_col,
+        respondent_col=args.respondent_col,
         time_col=args.time_col,
-        segment_cols=tuple(args.segment_col),
+        segment_cols=tuple(args.segment_col or ()),
         k=args.k,
         period=args.period,
         codebook=args.codebook,

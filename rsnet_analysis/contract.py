@@ -6,7 +6,11 @@ table each stage passes forward, is drawn in ``docs/architecture.md``.
 Tables
 ------
 * The **raw table** (:mod:`rsnet_analysis.ingest`): :data:`BASE_COLUMNS`, then every other input
-  column under its original name; session notes add :data:`NOTE_COLUMNS`.
+  column under its original name; session notes add :data:`NOTE_COLUMNS`. One row per input row
+  and free-text question (:data:`QUESTION_COLUMN`); record ids follow :data:`RECORD_ID_SCHEME`.
+  Columns that identify a person (name, e-mail, phone) hold a pseudonym, never the value read
+  (:data:`PSEUDONYM_PREFIX`); the values themselves are kept, per row, in the private
+  :data:`IDENTITY_COLUMN`.
 * The **record table** (:mod:`rsnet_analysis.prepare`): the raw table plus ``text_clean``,
   ``text_masked``, ``status`` (one of :data:`STATUSES`) and the cached ``tokens``.
 * **Challenge columns** (:mod:`rsnet_analysis.challenges`): :data:`CHALLENGE_COLUMNS`.
@@ -35,7 +39,11 @@ __all__ = [
     "NOTE_COLUMNS",
     "OTHER_SEGMENT",
     "PERIODS",
+    "NOTE_QUESTION",
     "PRIVATE_COLUMNS",
+    "PSEUDONYM_PREFIX",
+    "QUESTION_COLUMN",
+    "RECORD_ID_SCHEME",
     "STATUSES",
     "SUPPRESSED",
     "AnalysisResult",
@@ -44,26 +52,47 @@ __all__ = [
     "kept_rows",
 ]
 
+#: Raw-table column naming the free-text question a record answers: the column's header, or the
+#: name given with ``--text-col 名前=見出し1|見出し2``; :data:`NOTE_QUESTION` for session notes.
+QUESTION_COLUMN = "question"
+
+#: The question of every session-note record.
+NOTE_QUESTION = "note"
+
+#: How record ids are formed. ``{stem}`` is the file name without extension (spaces as ``_``;
+#: made unique when two inputs share it), ``{row}`` the row as a person sees it (see
+#: ``source_row``). A record of the run's first question (and every note) is ``{stem}:{row}``;
+#: the n-th question (n >= 2, in the run's question order) adds ``:q{n}``, e.g. ``survey:5:q2``.
+#: Ids of a one-question survey are therefore the same as before several questions were read.
+RECORD_ID_SCHEME = "{stem}:{row}[:q{n}]"
+
+#: Raw-table column holding, per row, the respondent's own identifying strings (name, e-mail,
+#: phone from the export's identity columns, as read) that the masker removes wherever they occur
+#: in that row's text: a tuple of str, empty when there are none.
+IDENTITY_COLUMN = "identity"
+
+#: Start of the stable pseudonym that replaces every value of an identifying column.
+PSEUDONYM_PREFIX = "仮名-"
+
 #: The fixed leading columns of the raw table, in order.
 BASE_COLUMNS: tuple[str, ...] = (
     "record_id",
     "source_file",
     "source_row",
     "source_type",
+    QUESTION_COLUMN,
     "respondent",
     "date",
     "text_original",
+    IDENTITY_COLUMN,
 )
 
 #: Attribute columns of session-note records.
 NOTE_COLUMNS: tuple[str, ...] = ("イベント", "開催日", "グループ", "組織名")
 
-#: Every status a record can have, in reporting order.
-STATUSES: tuple[str, ...] = ("kept", "empty", "non_answer", "duplicate")
-
-#: Raw-table column holding, per row, the respondent's own identifying strings (name, e-mail,
-#: phone from the export's identity columns) that the masker removes wherever they occur.
-IDENTITY_COLUMN = "identity"
+#: Every status a record can have, in reporting order. ``error_value``: the cell holds an Excel
+#: error value (``#N/A``, ``#DIV/0!`` …) instead of an answer.
+STATUSES: tuple[str, ...] = ("kept", "empty", "non_answer", "error_value", "duplicate")
 
 #: Columns that hold unmasked text or internal state and never leave the process.
 PRIVATE_COLUMNS: tuple[str, ...] = (
@@ -138,8 +167,20 @@ class AnalysisSettings:
     ----------
     inputs : tuple of str
         Files or folders to read. Empty means the bundled sample data.
-    text_col, id_col, time_col : str or None
-        Column names; None lets the reader choose and say which.
+    text_cols : tuple of str
+        The free-text questions, each a column name or ``名前=見出し1|見出し2`` (one question
+        whose header is worded differently in different files). Empty lets the reader find
+        every free-text column and say which.
+    questions : str or None
+        Path of a CSV mapping headers to questions (columns ``question,header``), read after
+        ``text_cols``.
+    id_col : str or None
+        The answer id column (kept as it is; never used to tell respondents apart).
+    respondent_col : str or None
+        The column naming the person who answered. None: the respondent is the
+        municipality and department (columns such as 自治体名 and 所属部署).
+    time_col : str or None
+        The answer date column; None lets the reader detect it and say which.
     segment_cols : tuple of str
         Attribute columns to compare challenges across. Empty uses those of
         :data:`DEFAULT_SEGMENT_COLUMNS` that are present.
@@ -156,8 +197,10 @@ class AnalysisSettings:
     """
 
     inputs: tuple[str, ...] = ()
-    text_col: str | None = None
+    text_cols: tuple[str, ...] = ()
+    questions: str | None = None
     id_col: str | None = None
+    respondent_col: str | None = None
     time_col: str | None = None
     segment_cols: tuple[str, ...] = ()
     k: int | str = "auto"
@@ -170,6 +213,7 @@ class AnalysisSettings:
         """Return the settings as JSON-serialisable data."""
         data = asdict(self)
         data["inputs"] = list(self.inputs)
+        data["text_cols"] = list(self.text_cols)
         data["segment_cols"] = list(self.segment_cols)
         return data
 

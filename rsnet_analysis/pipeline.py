@@ -93,8 +93,10 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     paths = _input_paths(settings)
     read = ingest.read_inputs(
         paths,
-        text_col=settings.text_col,
+        text_cols=settings.text_cols,
+        questions=settings.questions,
         id_col=settings.id_col,
+        respondent_col=settings.respondent_col,
         time_col=settings.time_col,
         segment_cols=settings.segment_cols,
         sheet=settings.sheet,

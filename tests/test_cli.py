@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rsnet_analysis.cli import main
+from rsnet_analysis.cli import build_parser, main
+from rsnet_analysis.contract import STATUSES
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
@@ -18,6 +19,7 @@ RECORD_COLUMNS = [
     "record_id",
     "source_file",
     "source_row",
+    "question",
     "status",
     "text_masked",
     "cluster",
@@ -53,7 +55,7 @@ def test_records_csv_accounts_for_every_row(sample_run: Path) -> None:
     summary = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
     assert summary["rows_read"] == len(records)
     assert summary["rows_read"] == summary["kept"] + sum(summary["excluded"].values())
-    assert set(records["status"]) <= {"kept", "empty", "non_answer", "duplicate"}
+    assert set(records["status"]) <= set(STATUSES)
     counts = records["status"].value_counts().to_dict()
     assert counts.get("kept", 0) == summary["kept"]
     for reason in ("empty", "non_answer", "duplicate"):
@@ -205,10 +207,11 @@ def test_segment_col_takes_several_names(tmp_path: Path) -> None:
     code = main(
         [
             "analyze",
-            str(SAMPLE / "survey_2023.csv"),
             "--segment-col",
             "自治体区分",
+            "--segment-col",
             "役割",
+            str(SAMPLE / "survey_2023.csv"),  # after the option: an input, not a third column
             "--out",
             str(out),
             "--no-progress",
@@ -218,8 +221,90 @@ def test_segment_col_takes_several_names(tmp_path: Path) -> None:
     assert code == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["segment_columns"] == ["自治体区分", "役割"]
+    assert [Path(p).name for p in summary["inputs"]] == ["survey_2023.csv"]
     segments = _read(out / "segments.csv")
     assert set(segments.iloc[:, 0]) <= {"自治体区分", "役割"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "inputs", "option", "values"),
+    [
+        (["--segment-col", "区分", "my.xlsx"], ["my.xlsx"], "segment_col", ["区分"]),
+        (["a.csv", "b.csv", "--segment-col", "区分", "--segment-col", "役割"], ["a.csv", "b.csv"],
+         "segment_col", ["区分", "役割"]),
+        (["--text-col", "課題", "--text-col", "取り組み=取り組み|成果", "w.csv"], ["w.csv"], "text_col",
+         ["課題", "取り組み=取り組み|成果"]),
+        (["w.csv"], ["w.csv"], "segment_col", None),
+    ],
+)
+def test_repeatable_options_take_one_value_per_flag(
+    argv: list[str], inputs: list[str], option: str, values: list[str] | None
+) -> None:
+    args = build_parser().parse_args(["analyze", *argv])
+    assert args.inputs == inputs
+    assert getattr(args, option) == values
+
+
+def test_an_input_after_the_options_is_never_read_as_a_column(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:  # argparse: inputs go before or after all options
+        build_parser().parse_args(["analyze", "a.csv", "--segment-col", "区分", "b.csv"])
+    assert exc.value.code == 2 and "b.csv" in capsys.readouterr().err
+
+
+def test_a_column_name_left_as_an_input_gets_a_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["analyze", "--segment-col", "自治体区分", "役割", "--out", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "役割" in err and "--segment-col 自治体区分 --segment-col 役割" in err
+
+
+def test_records_csv_carries_note_attributes_and_the_question(sample_run: Path) -> None:
+    records = _read(sample_run / "records.csv")
+    for col in ("question", "グループ", "組織名", "イベント", "開催日"):
+        assert col in records.columns, col
+    notes = records[records["source_type"] == "note"]
+    assert not notes.empty and set(notes["question"]) == {"note"}
+    assert (notes["イベント"] != "").all() and (notes["開催日"] != "").all()
+    assert (notes["グループ"] != "").any() and (notes["組織名"] != "").any()
+    surveys = records[records["source_type"] == "survey"]
+    assert set(surveys["question"]) == {"DX・人材育成の課題（自由記述）"}
+
+
+def test_id_col_of_email_addresses_writes_no_address_anywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "google_form.csv"
+    rows = [
+        ("2024/7/1 10:00:00", "k-sato@city.example.lg.jp", "佐藤 健", "松本市", "DX推進課",
+         "研修に出ても職場で使わないので定着しません。フォローの仕組みがほしいです。"),
+        ("2024/7/2 11:00:00", "yoshida.h@pref.example.jp", "吉田 花子", "長野県", "人事課",
+         "吉田が中心となり研修を企画していますが、幹部の理解が得られず予算が足りません。"),
+        ("2024/7/3 12:00:00", "m_tanaka@town.example.jp", "田中 美咲", "小布施町", "総務課",
+         "職員が少なく研修に出す時間が取れないのが一番の悩みです。外部講師も呼べません。"),
+        ("2024/7/4 13:00:00", "abe.h@vill.example.jp", "ABE Hiroshi", "舟橋村", "総務課",
+         "得意な職員とそうでない職員の差が大きく、できる人に仕事が集中しています。"),
+    ]
+    export.write_text(
+        "タイムスタンプ,メールアドレス,お名前,自治体名,所属部署,現在の課題\n"
+        + "".join(",".join(r) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = main(["analyze", str(export), "--id-col", "メールアドレス", "--out", str(out), "--no-progress", "--k", "2"])
+    assert code == 0
+    assert "仮名" in capsys.readouterr().err
+    secrets = [r[1] for r in rows] + [r[1].split("@")[0] for r in rows] + ["佐藤 健", "田中 美咲", "ABE Hiroshi"]
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                text = "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+        elif path.suffix == ".png":
+            continue
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+        for secret in secrets:
+            assert secret not in text, f"{secret} leaked into {path.name}"
+    records = _read(out / "records.csv")
+    assert records["メールアドレス"].str.startswith("仮名-").all()
 
 
 COUNT_COLUMNS = {"n", "n_latest", "n_previous", "n_members", "segment_n"}

@@ -42,7 +42,7 @@ def test_every_row_survives_every_stage(texts: list[str]) -> None:
         # a file whose answers are all blank is a user error with its own message
         if all(not t.strip() for t in texts):
             return
-        table = build_record_table(read_inputs([path], text_col="課題", id_col="回答者ID").table)
+        table = build_record_table(read_inputs([path], text_cols="課題", id_col="回答者ID").table)
     assert len(table) == len(texts)
     assert table["record_id"].is_unique
     assert table["回答者ID"].tolist() == [f"R{i:03d}" for i in range(len(texts))]

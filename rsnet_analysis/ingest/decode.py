@@ -20,8 +20,10 @@ def _line_of(data: bytes, offset: int) -> int:
 def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     """Decode bytes as UTF-8 with BOM, UTF-8 or cp932, strictly.
 
-    Returns the text and the encoding name. Raises InputError naming the line of
-    the first byte that fits none of them.
+    Returns the text and the encoding name. Without a BOM, a file that is not UTF-8 is judged
+    line by line: a line that fits neither encoding, or a file mixing UTF-8 lines with cp932
+    lines (two exports pasted together, or a UTF-8 file with a broken byte), raises InputError
+    naming the first such line, never guessing into mojibake.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -42,28 +44,63 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
             ) from None
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as err:
-        utf8_err = err
-    # A UTF-8 file with a few broken bytes can still decode as cp932 - into mojibake. Tell the two
-    # apart by how much of the file is valid multi-byte UTF-8: in a cp932 file almost nothing is.
-    lenient = data.decode("utf-8", errors="replace")
-    broken = lenient.count("\ufffd")
-    valid = sum(1 for ch in lenient if ord(ch) >= 0x80) - broken
-    looks_utf8 = valid >= 4 and valid >= 4 * broken
-    if not looks_utf8:
+    except UnicodeDecodeError:
+        pass
+    kinds = _line_kinds(data)
+    utf8 = [n for n, kind in kinds if kind == "utf-8"]
+    sjis = [n for n, kind in kinds if kind == "cp932"]
+    bad = [n for n, kind in kinds if kind == "bad"]
+    if bad:
+        raise InputError(
+            f"ファイル {path} の {bad[0]} 行目が UTF-8 でも Shift_JIS (cp932) でも読めません"
+            f"{_more(bad)}。文字化けを防ぐため読み込みを止めました。{_SAVE_AS_UTF8} "
+            f"(Cannot decode {path.name} at line {bad[0]}: save it as UTF-8 or 'CSV UTF-8'.)"
+        )
+    if utf8 and sjis:
+        # the file's encoding is the one most lines use; the first line in the other is the problem
+        main, other, other_lines = (
+            ("UTF-8", "Shift_JIS (cp932)", sjis) if len(utf8) >= len(sjis) else ("Shift_JIS (cp932)", "UTF-8", utf8)
+        )
+        raise InputError(
+            f"ファイル {path} は文字コードが混ざっています: ほとんどの行は {main} ですが、"
+            f"{other_lines[0]} 行目{_more(other_lines)}は {other} です（別々に保存したファイルを"
+            "つなげたときや、ファイルの一部が壊れたときに起こります）。文字化けを防ぐため読み込みを止めました。"
+            f"{_SAVE_AS_UTF8} "
+            f"(Mixed encodings in {path.name}: line {other_lines[0]} is {other.split()[0]}.)"
+        )
+    return data.decode("cp932"), "cp932"
+
+
+def _more(lines: list[int]) -> str:
+    """`` ほか N 行`` when more than one line is meant."""
+    return f"（ほか {len(lines) - 1} 行）" if len(lines) > 1 else ""
+
+
+def _line_kinds(data: bytes) -> list[tuple[int, str]]:
+    """Classify every line with non-ASCII bytes as ``utf-8``, ``cp932`` or ``bad``.
+
+    The byte 0x0A never occurs inside a cp932 or UTF-8 character, so lines can be judged one by
+    one. A line counts as UTF-8 when it decodes as UTF-8 and has at least two multi-byte
+    characters (a short cp932 line is valid UTF-8 by chance only rarely, a longer one never).
+    """
+    kinds: list[tuple[int, str]] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
         try:
-            return data.decode("cp932"), "cp932"
-        except UnicodeDecodeError as err:
-            bad = err.start
-    else:
-        bad = utf8_err.start
-    line = _line_of(data, bad)
-    raise InputError(
-        f"ファイル {path} の {line} 行目（{bad + 1} バイト目, 0x{data[bad]:02X}）が "
-        f"UTF-8 でも Shift_JIS (cp932) でも読めません。文字化けを防ぐため読み込みを止めました。"
-        f"{_SAVE_AS_UTF8} "
-        f"(Cannot decode {path.name} at line {line}: save it as UTF-8 or 'CSV UTF-8'.)"
-    )
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and sum(ord(ch) >= 0x80 for ch in text) >= 2:
+            kinds.append((number, "utf-8"))
+            continue
+        try:
+            line.decode("cp932")
+        except UnicodeDecodeError:
+            kinds.append((number, "utf-8" if text is not None else "bad"))
+            continue
+        kinds.append((number, "cp932"))
+    return kinds
 
 
 def read_bytes(path: Path) -> bytes:

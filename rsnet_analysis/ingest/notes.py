@@ -115,97 +115,111 @@ def _note_date(value: str) -> str:
     return ""
 
 
+class _Statements:
+    """Collects the bullets and paragraphs of a note body, with group and organisation."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, object]] = []
+        self.group = ""
+        self.current: dict[str, object] | None = None
+        # (indent, organisation) of the open bullets, for nested bullets without their own prefix
+        self.stack: list[tuple[int, str]] = []
+        self.in_fence = False
+
+    def close(self) -> None:
+        """End the open bullet or paragraph and keep it as a record."""
+        current, self.current = self.current, None
+        if current is None:
+            return
+        body = "\n".join(current.pop("_lines"))  # type: ignore[arg-type]
+        org, rest = _split_org(body)
+        indent = int(current.pop("_indent"))  # type: ignore[arg-type]
+        if current.pop("_bullet"):
+            while self.stack and self.stack[-1][0] >= indent:
+                self.stack.pop()
+            if not org and self.stack:
+                org = self.stack[-1][1]
+            self.stack.append((indent, org))
+        current["組織名"] = org
+        current["text_original"] = rest
+        self.records.append(current)
+
+    def _open(self, number: int, text: str, indent: int, bullet: bool) -> None:
+        self.current = {
+            "source_row": number, "グループ": self.group, "_lines": [text],
+            "_indent": indent, "_bullet": bullet,
+        }
+
+    def feed(self, number: int, line: str) -> None:
+        """Take one line of the body (1-based line number)."""
+        if line.strip().startswith(("```", "~~~")):
+            self.in_fence = not self.in_fence
+            self.close()
+            return
+        if self.in_fence:
+            return
+        heading = _HEADING_RE.match(line)
+        if heading:
+            self.close()
+            self.stack.clear()
+            self.group = heading.group(2).strip()
+        elif not line.strip() or _RULE_RE.match(line) or line.strip().startswith("<!--"):
+            self.close()  # a blank line ends a bullet or paragraph, but not the list around it
+        elif bullet := _BULLET_LINE_RE.match(line):
+            self.close()
+            lead = bullet.group(1) if bullet.group(1) is not None else bullet.group(3)
+            content = bullet.group(2) if bullet.group(2) is not None else bullet.group(4)
+            self._open(number, content.strip(), len(lead.expandtabs(4)), True)
+        elif self.current is not None:
+            self.current["_lines"].append(line.strip())  # type: ignore[union-attr]
+        else:
+            self.stack.clear()
+            self._open(number, line.strip(), 0, False)
+
+
 def read_markdown(path: Path) -> list[dict[str, object]]:
-    """Read session notes: one record per bullet or paragraph."""
+    """Read session notes: one record per bullet or paragraph.
+
+    Parameters
+    ----------
+    path : Path
+        A Markdown file: optional front matter (event, date), ``#`` headings for the groups, and
+        statements as bullets (``- 組織名：発言``) or paragraphs.
+
+    Returns
+    -------
+    list of dict
+        One raw-table row per statement (without ``record_id`` and ``source_file``).
+
+    Raises
+    ------
+    InputError
+        When the file has no statement.
+    """
     text, _encoding = decode_bytes(read_bytes(path), path)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, start = _note_meta(path, lines)
-    records: list[dict[str, object]] = []
-    group = ""
-    current: dict[str, object] | None = None
-    # (indent, organisation) of the open bullets, for nested bullets without their own prefix
-    stack: list[tuple[int, str]] = []
-    in_fence = False
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            body = "\n".join(current.pop("_lines"))  # type: ignore[arg-type]
-            org, rest = _split_org(body)
-            indent = int(current.pop("_indent"))  # type: ignore[arg-type]
-            if current.pop("_bullet"):
-                while stack and stack[-1][0] >= indent:
-                    stack.pop()
-                if not org and stack:
-                    org = stack[-1][1]
-                stack.append((indent, org))
-            current["組織名"] = org
-            current["text_original"] = rest
-            records.append(current)
-            current = None
-
+    statements = _Statements()
     for index in range(start, len(lines)):
-        line = lines[index]
-        number = index + 1
-        if line.strip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            close()
-            continue
-        if in_fence:
-            continue
-        heading = _HEADING_RE.match(line)
-        if heading:
-            close()
-            stack.clear()
-            group = heading.group(2).strip()
-            continue
-        if not line.strip() or _RULE_RE.match(line) or line.strip().startswith("<!--"):
-            close()  # a blank line ends a bullet or paragraph, but not the list around it
-            continue
-        bullet = _BULLET_LINE_RE.match(line)
-        if bullet:
-            close()
-            indent = len((bullet.group(1) if bullet.group(1) is not None else bullet.group(3)).expandtabs(4))
-            content = bullet.group(2) if bullet.group(2) is not None else bullet.group(4)
-            current = {
-                "source_row": number,
-                "グループ": group,
-                "_lines": [content.strip()],
-                "_indent": indent,
-                "_bullet": True,
-            }
-            continue
-        if current is not None:
-            current["_lines"].append(line.strip())  # type: ignore[union-attr]
-            continue
-        stack.clear()
-        current = {
-            "source_row": number,
-            "グループ": group,
-            "_lines": [line.strip()],
-            "_indent": 0,
-            "_bullet": False,
-        }
-    close()
-    if not records:
+        statements.feed(index + 1, lines[index])
+    statements.close()
+    if not statements.records:
         raise InputError(
             f"ファイル {path} に記録（箇条書きや段落）がありません。"
             "発言を「- 組織名：発言」の形の箇条書きで書いてください。"
         )
     date_iso = _note_date(meta["開催日"])
-    out = []
-    for rec in records:
-        out.append(
-            {
-                "source_row": rec["source_row"],
-                "source_type": "note",
-                "respondent": rec["組織名"],
-                "date": date_iso,
-                "text_original": rec["text_original"],
-                "イベント": meta["イベント"],
-                "開催日": meta["開催日"],
-                "グループ": rec["グループ"],
-                "組織名": rec["組織名"],
-            }
-        )
-    return out
+    return [
+        {
+            "source_row": rec["source_row"],
+            "source_type": "note",
+            "respondent": rec["組織名"],
+            "date": date_iso,
+            "text_original": rec["text_original"],
+            "イベント": meta["イベント"],
+            "開催日": meta["開催日"],
+            "グループ": rec["グループ"],
+            "組織名": rec["組織名"],
+        }
+        for rec in statements.records
+    ]

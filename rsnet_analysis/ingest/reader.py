@@ -4,7 +4,8 @@
 (UTF-8 with or without BOM, or cp932 as Excel saves it), Excel workbooks,
 JSON Lines and Markdown session notes, and returns a :class:`ReadResult` whose
 table follows the raw-table contract (:data:`rsnet_analysis.contract.BASE_COLUMNS`):
-one row per survey row or note bullet/paragraph, in order, everything as strings.
+one row per survey row and free-text question, or per note bullet/paragraph, in order,
+everything as strings (the private identity column holds tuples).
 
 Anything wrong with an input raises :class:`~rsnet_analysis.errors.InputError`
 with a Japanese message that names the file (and row or column) and says what to do.
@@ -15,22 +16,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from rsnet_analysis.contract import BASE_COLUMNS, NOTE_COLUMNS
-from rsnet_analysis.errors import InputError
-from rsnet_analysis.ingest.notes import read_markdown
-from rsnet_analysis.ingest.paths import (
-    JSONL_SUFFIXES,
-    MD_SUFFIXES,
-    XLSX_SUFFIXES,
-    expand_paths,
-    record_stems,
+from rsnet_analysis.contract import (
+    BASE_COLUMNS,
+    IDENTITY_COLUMN,
+    NOTE_COLUMNS,
+    NOTE_QUESTION,
+    PSEUDONYM_PREFIX,
 )
-from rsnet_analysis.ingest.roles import resolve_roles
-from rsnet_analysis.ingest.sheets import read_csv, read_jsonl, read_xlsx
-from rsnet_analysis.ingest.survey import survey_records
+from rsnet_analysis.errors import InputError
+from rsnet_analysis.ingest.files import SurveyFile, read_survey_file
+from rsnet_analysis.ingest.formats import NotATableError
+from rsnet_analysis.ingest.identity import pseudonym, run_salt
+from rsnet_analysis.ingest.notes import read_markdown
+from rsnet_analysis.ingest.paths import MD_SUFFIXES, collect_inputs, record_stems
+from rsnet_analysis.ingest.questions import QuestionBook, load_question_map, parse_text_col
+from rsnet_analysis.ingest.survey import respondent_basis, survey_records
+
+__all__ = ["ColumnRoles", "ReadResult", "read_inputs"]
 
 
 @dataclass
@@ -40,19 +46,29 @@ class ColumnRoles:
     Attributes
     ----------
     text : str or None
-        The free-text column (``None`` when only notes were read).
+        The column of the first question in the first survey file (``None`` when only notes
+        were read).
+    questions : list of str
+        The free-text questions of the run, in order (the ``question`` values of survey records).
     id : str or None
-        The respondent id column, if one was named.
+        The answer id column, if one was named.
+    respondent : str or None
+        The column naming the person, if one was named.
     time : str or None
         The answer date column, named or detected.
     segments : list of str
         Attribute columns to compare by (``--segment-col``).
+    identity : list of str
+        Columns that identify a person, written as pseudonyms.
     """
 
     text: str | None = None
+    questions: list[str] = field(default_factory=list)
     id: str | None = None
+    respondent: str | None = None
     time: str | None = None
     segments: list[str] = field(default_factory=list)
+    identity: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -63,12 +79,12 @@ class ReadResult:
     ----------
     table : pandas.DataFrame
         The raw table: :data:`BASE_COLUMNS`, then every other input column under its
-        original name, one row per survey row or note bullet/paragraph.
+        original name, one row per survey row and question or note bullet/paragraph.
     notices : list of str
         Messages for the user (Japanese), e.g. which column was taken as free text.
     columns : ColumnRoles
         The original names of the columns chosen for each role (from the first survey
-        file when several files are read).
+        file when several files are read; questions and identity columns of the whole run).
     files : list of pathlib.Path
         The files read, in the order their rows appear.
     """
@@ -79,11 +95,42 @@ class ReadResult:
     files: list[Path] = field(default_factory=list)
 
 
+def _question_book(text_cols: str | Sequence[str], questions: str | Path | None) -> QuestionBook:
+    specs = [parse_text_col(spec) for spec in ([text_cols] if isinstance(text_cols, str) else text_cols)]
+    if questions is not None:
+        specs += load_question_map(questions)
+    return QuestionBook(specs=specs)
+
+
+def _basis_notice(bases: dict[tuple[str, ...], list[str]], respondent_col: str | None) -> list[str]:
+    if respondent_col or not bases:
+        return []
+    parts = [f"『{'・'.join(basis)}』（{', '.join(files)}）" for basis, files in bases.items() if basis]
+    if not parts:
+        return []
+    return [
+        f"回答者は {'、'.join(parts)} の組み合わせで見分け、同じ回答者の同じ回答を重複とします。"
+        "回答した人を表す列があれば --respondent-col で指定してください。"
+    ]
+
+
+def _frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
+    ordered = list(BASE_COLUMNS) + [c for c in columns if c not in BASE_COLUMNS]
+    defaults: dict[str, object] = {IDENTITY_COLUMN: ()}
+    frame = pd.DataFrame(
+        [[row.get(c, defaults.get(c, "")) for c in ordered] for row in rows], columns=ordered, dtype=object
+    )
+    frame["source_row"] = frame["source_row"].astype("int64")
+    return frame
+
+
 def read_inputs(
     paths: str | Path | Iterable[str | Path],
     *,
-    text_col: str | None = None,
+    text_cols: str | Sequence[str] = (),
+    questions: str | Path | None = None,
     id_col: str | None = None,
+    respondent_col: str | None = None,
     time_col: str | None = None,
     segment_cols: Sequence[str] = (),
     sheet: str | int | None = None,
@@ -94,18 +141,24 @@ def read_inputs(
     ----------
     paths : str, Path or iterable of them
         Files or folders. A folder contributes every supported file inside it
-        (recursively, hidden files and Excel lock files skipped). Files are read in
-        path order. Formats by extension: ``.csv``/``.txt``/``.tsv`` (UTF-8 with or
-        without BOM, or cp932; comma or tab separated), ``.xlsx``/``.xlsm``,
-        ``.jsonl``/``.ndjson``, ``.md``/``.markdown`` (session notes).
-    text_col : str, optional
-        The free-text column. Matched exactly, then after NFKC, whitespace removal
-        and case folding (``TEXT`` finds ``text``, ``課題 `` finds ``課題``). When not
-        given, the column with the longest mean text among mostly-unique columns is
-        used and a notice says which.
+        (recursively; hidden files, Excel lock files and README files skipped, and a ``.txt``
+        that is not a table skipped with a notice). Files are read in path order. Formats by
+        extension: ``.csv``/``.txt``/``.tsv`` (UTF-8 with or without BOM, or cp932; comma or
+        tab separated), ``.xlsx``/``.xlsm``, ``.jsonl``/``.ndjson``, ``.md``/``.markdown``
+        (session notes).
+    text_cols : str or sequence of str, default ()
+        The free-text questions: a column name (matched exactly, then after NFKC, whitespace
+        removal and case folding), or ``名前=見出し1|見出し2`` for a question worded differently
+        in different files. Empty: every free-text column of each file is a question (the
+        choice is announced; columns of later files are paired by header, else by order).
+    questions : str or Path, optional
+        A CSV mapping headers to questions (``question,header``), added after ``text_cols``.
     id_col : str, optional
-        Respondent id column. Without it the respondent is the attribute values
-        (all columns except text, dates and running numbers) joined with ``|``.
+        The answer id column (kept, and never part of the respondent key).
+    respondent_col : str, optional
+        The column naming the person who answered. Without it the respondent is the
+        organisation and department columns joined (自治体名, 所属部署 …; see
+        :func:`~.survey.respondent_basis`).
     time_col : str, optional
         Answer date column; detected from headers such as 回答日, 日付, date,
         タイムスタンプ when not given.
@@ -122,79 +175,116 @@ def read_inputs(
     Raises
     ------
     InputError
-        For a missing, empty, header-only or blank file, undecodable bytes, a corrupt
-        workbook, an unknown column or sheet; the message names the file (and row or
-        column) and what to do.
+        For a missing, empty, header-only or blank file, undecodable or mixed encodings, a
+        quote that runs over rows, a corrupt or encrypted workbook, a web page saved as CSV,
+        an unknown column or sheet; the message names the file (and row or column) and what
+        to do, and never quotes the file's content at length.
     """
-    files = expand_paths(paths)
-    stems = record_stems(files)
-    notices: list[str] = []
-    auto_text: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    roles_out: ColumnRoles | None = None
-    all_rows: list[dict[str, object]] = []
-    columns: list[str] = []
-    for path in files:
-        suffix = path.suffix.lower()
+    inputs = collect_inputs(paths)
+    run = _Run(
+        book=_question_book(text_cols, questions),
+        stems=record_stems(inputs.files),
+        salt=run_salt(inputs.files),
+        notices=list(inputs.notices),
+        options={"id_col": id_col, "respondent_col": respondent_col, "time_col": time_col,
+                 "segment_cols": segment_cols, "sheet": sheet},
+    )
+    for path in inputs.files:
         try:
-            if suffix in MD_SUFFIXES:
-                rows = read_markdown(path)
-                extra = list(NOTE_COLUMNS)
-            else:
-                if suffix in XLSX_SUFFIXES:
-                    table = read_xlsx(path, sheet, notices)
-                elif suffix in JSONL_SUFFIXES:
-                    table = read_jsonl(path, notices)
-                else:
-                    table = read_csv(path, notices)
-                roles = resolve_roles(
-                    table,
-                    path,
-                    text_col=text_col,
-                    id_col=id_col,
-                    time_col=time_col,
-                    segment_cols=segment_cols,
-                    notices=notices,
-                    auto_text=auto_text,
-                )
-                if roles_out is None:
-                    roles_out = ColumnRoles(
-                        text=roles.text, id=roles.id, time=roles.time, segments=list(roles.segments)
-                    )
-                file_records = survey_records(table, path, roles, notices)
-                rows, extra = file_records.rows, file_records.extra_columns
+            run.read(path)
+        except NotATableError as err:
+            if path not in inputs.from_folder:
+                raise
+            run.notices.append(f"{err.message} このファイルは読み飛ばしました。")
         except InputError:
             raise
         except Exception as err:  # never let a library traceback reach the user
             raise InputError(
-                f"ファイル {path} を読めませんでした（{type(err).__name__}: {err}）。"
+                f"ファイル {path} を読めませんでした（{type(err).__name__}: {str(err)[:120]}）。"
                 "ファイルが壊れていないか確かめ、CSV UTF-8 か .xlsx で保存し直してください。"
             ) from err
-        for name in extra:
-            if name not in columns:
-                columns.append(name)
-        stem = stems[path]
-        for row in rows:
-            row["record_id"] = f"{stem}:{row['source_row']}"
-            row["source_file"] = path.name
-            all_rows.append(row)
-    for (name, others), used_in in reversed(auto_text.items()):
-        also = f"ほかの候補: {', '.join(others)}。" if others else ""
-        notices.insert(
-            0,
-            f"自由記述列として『{name}』を使います（{', '.join(used_in)}）。{also}"
-            "別の列を使うには --text-col で列名を指定してください。",
+    return run.result(respondent_col)
+
+
+@dataclass
+class _Run:
+    """What one call of :func:`read_inputs` has read so far."""
+
+    book: QuestionBook
+    stems: dict[Path, str]
+    salt: bytes
+    notices: list[str]
+    options: dict[str, Any]
+    rows: list[dict[str, object]] = field(default_factory=list)
+    columns: dict[str, None] = field(default_factory=dict)
+    surveys: list[tuple[Path, SurveyFile]] = field(default_factory=list)
+    bases: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    read_files: list[Path] = field(default_factory=list)
+
+    def read(self, path: Path) -> None:
+        """Read one file and add its rows."""
+        if path.suffix.lower() in MD_SUFFIXES:
+            rows, extra = read_markdown(path), list(NOTE_COLUMNS)
+            for row in rows:
+                row.update(record_id=f"{self.stems[path]}:{row['source_row']}",
+                           source_file=path.name, question=NOTE_QUESTION)
+        else:
+            survey = read_survey_file(path, self.book, notices=self.notices, **self.options)
+            self.surveys.append((path, survey))
+            basis = respondent_basis(survey.sheet.header, survey.roles, survey.profiles)
+            self.bases.setdefault(tuple(basis), []).append(path.name)
+            records = survey_records(
+                survey.sheet, path, self.stems[path], survey.roles,
+                numbers={q: self.book.number(q) for q, _h in survey.roles.questions},
+                basis=basis, salt=self.salt, notices=self.notices,
+            )
+            rows, extra = records.rows, records.extra_columns
+        self.read_files.append(path)
+        self.columns.update(dict.fromkeys(extra))
+        self.rows.extend(rows)
+
+    def _pseudonymise_everywhere(self, columns: list[str]) -> None:
+        """A column that identifies people in one file is pseudonymised in every file.
+
+        (A file where only a few cells of the column are e-mail addresses was not flagged on
+        its own.) Values already pseudonymised are left as they are.
+        """
+        for row in self.rows:
+            for col in columns:
+                value = row.get(col)
+                if isinstance(value, str) and value and not value.startswith(PSEUDONYM_PREFIX):
+                    row[col] = pseudonym(value, self.salt)
+
+    def result(self, respondent_col: str | None) -> ReadResult:
+        """The raw table, the notices (choices first) and the roles of the run."""
+        if not self.read_files:
+            raise InputError("読める回答ファイルがありませんでした。" + " ".join(self.notices))
+        self.book.check_all_found()
+        self.notices[:0] = self.book.notices() + _basis_notice(self.bases, respondent_col)
+        identity = list(dict.fromkeys(c for _p, s in self.surveys for c in s.roles.identity))
+        if identity:
+            self.notices.append(_identity_notice(self.surveys))
+            self._pseudonymise_everywhere(identity)
+        roles = ColumnRoles(questions=self.book.names(), identity=identity)
+        if self.surveys:
+            first = self.surveys[0][1].roles
+            roles.text = first.question_headers[0]
+            roles.id, roles.respondent = first.id, first.respondent
+            roles.time, roles.segments = first.time, list(first.segments)
+        return ReadResult(
+            table=_frame(self.rows, list(self.columns)), notices=self.notices, columns=roles,
+            files=self.read_files,
         )
-    ordered = list(BASE_COLUMNS) + columns
-    frame = pd.DataFrame.from_records(
-        [[row.get(c, "") for c in ordered] for row in all_rows], columns=ordered
-    )
-    for name in ordered:
-        if name != "source_row":
-            frame[name] = frame[name].astype(object)
-    frame["source_row"] = frame["source_row"].astype("int64")
-    return ReadResult(
-        table=frame,
-        notices=notices,
-        columns=roles_out or ColumnRoles(),
-        files=files,
+
+
+def _identity_notice(surveys: list[tuple[Path, SurveyFile]]) -> str:
+    """Which columns were pseudonymised, and why."""
+    parts = []
+    for path, survey in surveys:
+        if survey.identity_reasons:
+            cols = ", ".join(f"{c}（{why}）" for c, why in survey.identity_reasons.items())
+            parts.append(f"{path.name}: {cols}")
+    return (
+        "個人を特定できる列は、出力に元の値を書かず仮名（「仮名-」で始まる記号。同じ値には同じ仮名）に"
+        f"置き換えました — {'; '.join(parts)}。"
     )

@@ -1,26 +1,38 @@
-"""Rectangular tables from CSV/TSV, Excel and JSON Lines files, before column roles are applied."""
+"""A rectangular table (:class:`Sheet`) from numbered rows: header (one or two rows), body, notices.
+
+The per-format readers (:mod:`.formats`) turn a file into numbered rows of strings; this module
+finds the header, pads or joins ragged rows and says what it skipped.
+"""
 
 from __future__ import annotations
 
-import csv
-import datetime as _dt
-import io as _stdio
-import json
-import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rsnet_analysis.errors import InputError
-from rsnet_analysis.ingest.decode import decode_bytes, read_bytes
+from rsnet_analysis.ingest.headers import two_row_header
+
+__all__ = ["Sheet", "dedupe_header", "norm_header", "row_list", "rows_to_sheet", "shown_columns"]
 
 
 @dataclass
 class Sheet:
-    """A rectangular table read from one file before roles are applied."""
+    """A rectangular table read from one file before roles are applied.
+
+    Attributes
+    ----------
+    header : list of str
+        Unique column names.
+    rows : list of list of str
+        The body, every row as wide as the header.
+    row_numbers : list of int
+        The row number of each body row as a person sees it (the line or Excel row).
+    header_row : int
+        Row number of the (last) header row.
+    """
 
     header: list[str]
     rows: list[list[str]]
@@ -33,7 +45,18 @@ def norm_header(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).casefold()
 
 
-def _dedupe_header(header: list[str]) -> list[str]:
+def shown_columns(header: Sequence[str], limit: int = 30, width: int = 30) -> str:
+    """Column names for a message: each cut to ``width`` characters, at most ``limit`` names.
+
+    A message lists the columns a user can choose from; a header row that is really data (or a
+    web page) must not be quoted at length.
+    """
+    names = [n if len(n) <= width else n[: width - 1] + "…" for n in header[:limit]]
+    more = f" ほか {len(header) - limit} 列" if len(header) > limit else ""
+    return ", ".join(names) + more
+
+
+def dedupe_header(header: Sequence[str]) -> list[str]:
     """Name blank headers 列N and make duplicate headers unique (課題, 課題.1)."""
     out: list[str] = []
     seen: set[str] = set()
@@ -52,42 +75,90 @@ def _is_blank_row(cells: Sequence[str]) -> bool:
     return all(not c.strip() for c in cells)
 
 
-def _rows_to_sheet(
-    rows: Iterable[tuple[int, list[str]]], path: Path, notices: list[str]
-) -> Sheet:
-    """Build a Sheet from numbered rows: first non-blank row is the header."""
-    header: list[str] | None = None
-    header_row = 1
+def row_list(numbers: Sequence[int], limit: int = 10) -> str:
+    """Row numbers for a notice: the first ``limit``, then how many more."""
+    shown = "、".join(f"{n} 行目" for n in numbers[:limit])
+    return shown + (f" ほか {len(numbers) - limit} 行" if len(numbers) > limit else "")
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """A header row without its trailing blank cells."""
+    end = len(cells)
+    while end > 1 and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+def _find_header(
+    rows: list[tuple[int, list[str]]], path: Path, notices: list[str]
+) -> tuple[list[str], int, int]:
+    """The header, its (last) row number and the index of the first body row in ``rows``."""
+    first = next((i for i, (_n, cells) in enumerate(rows) if not _is_blank_row(cells)), None)
+    if first is None:
+        raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
+    number, cells = rows[first]
+    if first + 1 < len(rows):
+        second_number, second = rows[first + 1]
+        below = [c for _n, c in rows[first + 2 : first + 202]]
+        merged = two_row_header(cells, second, below)
+        if merged is not None:
+            header = dedupe_header(merged)
+            notices.append(
+                f"{path.name}: {number}〜{second_number} 行目を 2 段の見出しとして読み、"
+                f"列名を {shown_columns(header, limit=12)} にしました（2 段目の行は回答に含めません）。"
+                f"違う場合は {number} 行目の空欄の見出しに名前をつけてください。"
+            )
+            return header, second_number, first + 2
+    return dedupe_header(_trimmed(cells)), number, first + 1
+
+
+def _fit(cells: list[str], width: int) -> tuple[list[str], bool]:
+    """Pad a short row, or join the cells that run past the last column into it."""
+    if len(cells) < width:
+        return cells + [""] * (width - len(cells)), False
+    if len(cells) > width:
+        if any(c.strip() for c in cells[width:]):
+            return cells[: width - 1] + [",".join(cells[width - 1 :])], True
+        return cells[:width], False
+    return cells, False
+
+
+def rows_to_sheet(rows: Iterable[tuple[int, list[str]]], path: Path, notices: list[str]) -> Sheet:
+    """Build a Sheet from numbered rows: the first non-blank row (or two) is the header.
+
+    Parameters
+    ----------
+    rows : iterable of (int, list of str)
+        Row number and cells of every physical row, in order.
+    path : Path
+        The file, for messages.
+    notices : list of str
+        Receives what was skipped or joined.
+
+    Returns
+    -------
+    Sheet
+
+    Raises
+    ------
+    InputError
+        When the file is blank, has only a header, or only blank answer rows.
+    """
+    numbered = list(rows)
+    header, header_row, start = _find_header(numbered, path, notices)
     body: list[list[str]] = []
     numbers: list[int] = []
     blank: list[int] = []
     long_rows: list[int] = []
-    for number, cells in rows:
-        if header is None:
-            if _is_blank_row(cells):
-                continue
-            header_row = number
-            while cells and not cells[-1].strip() and len(cells) > 1:
-                cells = cells[:-1]
-            header = _dedupe_header(cells)
-            continue
+    for number, cells in numbered[start:]:
         if _is_blank_row(cells):
             blank.append(number)
             continue
-        width = len(header)
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        elif len(cells) > width:
-            extra = cells[width - 1 :]
-            if any(c.strip() for c in cells[width:]):
-                long_rows.append(number)
-                cells = cells[: width - 1] + [",".join(extra)]
-            else:
-                cells = cells[:width]
-        body.append(cells)
+        fitted, joined = _fit(cells, len(header))
+        if joined:
+            long_rows.append(number)
+        body.append(fitted)
         numbers.append(number)
-    if header is None:
-        raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
     if not body:
         if blank:
             raise InputError(
@@ -95,7 +166,7 @@ def _rows_to_sheet(
                 "回答を書き出したファイルを指定してください。"
             )
         raise InputError(
-            f"ファイル {path} には見出しの行（{header_row} 行目: {', '.join(header)}）しかなく、"
+            f"ファイル {path} には見出しの行（{header_row} 行目: {shown_columns(header)}）しかなく、"
             "回答の行がありません。回答を含めて書き出し直してください。"
         )
     if blank:
@@ -106,161 +177,3 @@ def _rows_to_sheet(
             f"コンマでつなげました（{row_list(long_rows)}）。文中のコンマはセルを \" で囲むと区切りになりません。"
         )
     return Sheet(header=header, rows=body, row_numbers=numbers, header_row=header_row)
-
-
-def row_list(numbers: Sequence[int], limit: int = 10) -> str:
-    """Row numbers for a notice: the first ``limit``, then how many more."""
-    shown = "、".join(f"{n} 行目" for n in numbers[:limit])
-    return shown + (f" ほか {len(numbers) - limit} 行" if len(numbers) > limit else "")
-
-
-def read_csv(path: Path, notices: list[str]) -> Sheet:
-    """Read a delimited text file (comma, or tab when the header has more tabs)."""
-    data = read_bytes(path)
-    if data.startswith(b"PK\x03\x04"):
-        raise InputError(
-            f"ファイル {path} は CSV ではなく Excel ブック（zip 形式）のようです。"
-            "拡張子を .xlsx に直すか、Excel で「CSV UTF-8 (コンマ区切り)」として保存してください。"
-        )
-    text, _encoding = decode_bytes(data, path)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(_stdio.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            rows.append((number, cells))
-    except csv.Error as err:
-        raise InputError(
-            f"ファイル {path} の {reader.line_num} 行目を CSV として読めません（{err}）。"
-            "Excel で開いて「CSV UTF-8 (コンマ区切り)」で保存し直してください。"
-        ) from None
-    return _rows_to_sheet(rows, path, notices)
-
-
-def _cell_to_str(value: object) -> str:
-    """Excel cell value as text: dates as ISO, whole numbers without .0."""
-    if value is None:
-        return ""
-    if isinstance(value, _dt.datetime):
-        if value.time() == _dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, _dt.time):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return str(int(value))
-        return repr(value)
-    return str(value)
-
-
-def read_xlsx(path: Path, sheet: str | int | None, notices: list[str]) -> Sheet:
-    """Read one sheet of an Excel workbook with openpyxl (default: the first sheet)."""
-    read_bytes(path)  # missing / empty file messages
-    try:
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        workbook = openpyxl.load_workbook(path, read_only=False, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as err:
-        raise InputError(
-            f"ファイル {path} を Excel ブック (.xlsx) として開けません（{type(err).__name__}）。"
-            "ファイルが壊れているか、拡張子だけが .xlsx の別形式です。"
-            "Excel で開いて .xlsx で保存し直すか、CSV UTF-8 で書き出してください。"
-        ) from None
-    try:
-        names = workbook.sheetnames
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif isinstance(sheet, int) and not isinstance(sheet, bool):
-            if not 0 <= sheet < len(names):
-                raise InputError(
-                    f"ファイル {path} にシート番号 {sheet} はありません（0 から {len(names) - 1} まで）。"
-                    f"シート: {', '.join(names)}"
-                )
-            worksheet = workbook.worksheets[sheet]
-        else:
-            wanted = str(sheet)
-            match = [n for n in names if n == wanted] or [
-                n for n in names if norm_header(n) == norm_header(wanted)
-            ]
-            if not match:
-                raise InputError(
-                    f"ファイル {path} にシート『{wanted}』がありません。"
-                    f"あるシート: {', '.join(names)}。--sheet でシート名を指定してください。"
-                )
-            worksheet = workbook[match[0]]
-        rows = [
-            (number, [_cell_to_str(v) for v in values])
-            for number, values in enumerate(
-                worksheet.iter_rows(min_row=1, max_row=worksheet.max_row, values_only=True), start=1
-            )
-        ]
-    finally:
-        workbook.close()
-    try:
-        return _rows_to_sheet(rows, path, notices)
-    except InputError as err:
-        if len(names) > 1:
-            raise InputError(f"{err.message}（シート『{worksheet.title}』。ほかのシート: "
-                             f"{', '.join(n for n in names if n != worksheet.title)}）") from None
-        raise
-
-
-def _json_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _cell_to_str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def read_jsonl(path: Path, notices: list[str]) -> Sheet:
-    """Read JSON Lines: one object per line, keys in order of first appearance."""
-    text, _encoding = decode_bytes(read_bytes(path), path)
-    header: list[str] = []
-    objects: list[tuple[int, dict[str, object]]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(
-                f"ファイル {path} の {number} 行目が JSON として読めません（{err.msg}, {err.colno} 文字目）。"
-                "1 行に 1 つの JSON オブジェクト {\"列名\": \"値\", ...} を書いてください。"
-            ) from None
-        if not isinstance(obj, dict):
-            raise InputError(
-                f"ファイル {path} の {number} 行目が JSON オブジェクトではありません。"
-                "1 行に 1 つの {\"列名\": \"値\", ...} を書いてください。"
-            )
-        for key in obj:
-            if str(key) not in header:
-                header.append(str(key))
-        objects.append((number, {str(k): v for k, v in obj.items()}))
-    if not objects:
-        raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
-    rows = [(number, [_json_value(obj.get(h)) for h in header]) for number, obj in objects]
-    sheet = Sheet(header=_dedupe_header(header), rows=[], row_numbers=[], header_row=0)
-    blank = []
-    for number, cells in rows:
-        if _is_blank_row(cells):
-            blank.append(number)
-            continue
-        sheet.rows.append(cells)
-        sheet.row_numbers.append(number)
-    if not sheet.rows:
-        raise InputError(f"ファイル {path} の行はすべて値が空です。回答を書き出したファイルを指定してください。")
-    if blank:
-        notices.append(f"{path.name}: 値が空の行 {len(blank)} 行を読み飛ばしました（{row_list(blank)}）。")
-    return sheet

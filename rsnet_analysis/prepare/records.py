@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from rsnet_analysis.contract import QUESTION_COLUMN
 from rsnet_analysis.prepare.status import assign_statuses
 from rsnet_analysis.privacy import PiiMasker
 from rsnet_analysis.text import JapaneseTokenizer
@@ -143,7 +144,12 @@ def build_record_table(
     records = raw.copy()
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
-    statuses = assign_statuses(cleaned, _column(records, "respondent"), _column(records, "source_file"))
+    statuses = assign_statuses(
+        cleaned,
+        _column(records, "respondent"),
+        _column(records, "source_file"),
+        _column(records, QUESTION_COLUMN),
+    )
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
     rows = list(zip(cleaned, statuses, _identities(identity, len(records)), strict=True))
     masked, tokens, lemmas = _mask_and_tokenize(prepare, rows, progress)

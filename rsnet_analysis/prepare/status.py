@@ -1,14 +1,16 @@
-"""Why each row is analysed or not: empty, non-answer (特になし), duplicate, or kept."""
+"""Why each row is analysed or not: empty, non-answer (特になし), Excel error, duplicate, or kept."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
 from rsnet_analysis.contract import STATUSES
+from rsnet_analysis.ingest import is_excel_error
 
-__all__ = ["NON_ANSWERS", "assign_statuses", "is_non_answer", "status_counts"]
+__all__ = ["NON_ANSWERS", "assign_statuses", "is_excel_error", "is_non_answer", "status_counts"]
 
 #: Whole answers (after :func:`~rsnet_analysis.normalize.clean_text`, lower-cased, with
 #: punctuation and spaces trimmed from both ends) that say nothing.
@@ -60,33 +62,52 @@ def is_non_answer(text_clean: str) -> bool:
     return core in NON_ANSWERS or text.casefold() in NON_ANSWERS
 
 
-def assign_statuses(cleaned: list[str], respondents: list[str], files: list[str]) -> list[str]:
-    """The status of every row: ``empty``, ``non_answer``, ``duplicate`` or ``kept``.
+def assign_statuses(
+    cleaned: Sequence[str],
+    respondents: Sequence[str],
+    files: Sequence[str],
+    questions: Sequence[str] | None = None,
+) -> list[str]:
+    """The status of every row: ``empty``, ``non_answer``, ``error_value``, ``duplicate`` or ``kept``.
 
     Parameters
     ----------
-    cleaned : list of str
+    cleaned : sequence of str
         Cleaned answers (:func:`~rsnet_analysis.text.clean_text`).
-    respondents : list of str
-        Who wrote each answer (``""`` when unknown: never a duplicate).
-    files : list of str
+    respondents : sequence of str
+        Who wrote each answer (``""`` when unknown: never a duplicate). Without
+        ``--respondent-col`` this is the municipality and department, so the same text sent
+        twice from one department (each submission with its own answer id) is a duplicate.
+    files : sequence of str
         The file of each answer (a repeat in another file is a new answer).
+    questions : sequence of str, optional
+        The question each answer answers; a repeat under another question is a new answer.
 
     Returns
     -------
     list of str
+        ``error_value`` marks a cell that holds an Excel error value (``#N/A``, ``#DIV/0!`` …,
+        :func:`is_excel_error`) instead of an answer.
+
+    Examples
+    --------
+    >>> assign_statuses(["研修", "研修", "#N/A", "なし", ""], ["a", "a", "a", "a", "a"], ["f"] * 5)
+    ['kept', 'duplicate', 'error_value', 'non_answer', 'empty']
     """
-    seen: set[tuple[str, str, str]] = set()
+    asked = questions if questions is not None else [""] * len(cleaned)
+    seen: set[tuple[str, str, str, str]] = set()
     statuses: list[str] = []
-    for text, who, file in zip(cleaned, respondents, files, strict=True):
+    for text, who, file, question in zip(cleaned, respondents, files, asked, strict=True):
         if not text:
             statuses.append("empty")
+        elif is_excel_error(text):
+            statuses.append("error_value")
         elif is_non_answer(text):
             statuses.append("non_answer")
-        elif who and (file, who, text) in seen:
+        elif who and (file, question, who, text) in seen:
             statuses.append("duplicate")
         else:
-            seen.add((file, who, text))
+            seen.add((file, question, who, text))
             statuses.append("kept")
     return statuses
 
@@ -102,8 +123,8 @@ def status_counts(records: pd.DataFrame) -> dict[str, int]:
     Returns
     -------
     dict of str to int
-        Keys ``kept``, ``empty``, ``non_answer``, ``duplicate`` (always all four,
-        in that order); values sum to ``len(records)``.
+        Keys :data:`~rsnet_analysis.contract.STATUSES` (always all of them, in that order);
+        values sum to ``len(records)``.
     """
     counts = records["status"].value_counts()
     return {status: int(counts.get(status, 0)) for status in STATUSES}

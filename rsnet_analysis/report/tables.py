@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsnet_analysis.contract import PRIVATE_COLUMNS, AnalysisResult
+from rsnet_analysis.contract import PRIVATE_COLUMNS, QUESTION_COLUMN, AnalysisResult
 
 
 def public_records(records: pd.DataFrame) -> pd.DataFrame:
@@ -16,16 +16,26 @@ def public_records(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def records_for_output(result: AnalysisResult) -> pd.DataFrame:
-    """Columns of ``records.csv`` in a fixed order, without unmasked text."""
+    """Columns of ``records.csv`` in a fixed order, without unmasked text.
+
+    Record identity and status first, then the question and the masked text, the named id,
+    respondent and date columns, the segments, the attributes of session notes (who said it
+    where: グループ, 組織名, イベント, 開催日), then the date, wave and challenge columns.
+    Identifying columns hold pseudonyms already (the reader replaced them).
+    """
     rec = public_records(result.records)
     roles = result.summary.get("columns", {})
-    first = ["record_id", "source_file", "source_row", "source_type", "status", "text_masked"]
+    first = [
+        "record_id", "source_file", "source_row", "source_type", QUESTION_COLUMN, "status",
+        "text_masked",
+    ]
     named = []
-    for key in ("id", "time"):
+    for key in ("id", "respondent", "time"):
         col = roles.get(key) if isinstance(roles, dict) else None
         if col and col in rec.columns:
             named.append(col)
     named += [c for c in result.summary.get("segment_columns", []) if c in rec.columns]
+    notes = ["グループ", "組織名", "イベント", "開催日"]
     tail = [
         "date",
         "wave",
@@ -36,7 +46,7 @@ def records_for_output(result: AnalysisResult) -> pd.DataFrame:
         "challenge_reason",
     ]
     order: list[str] = []
-    for c in first + named + tail:
+    for c in first + named + notes + tail:
         if c in rec.columns and c not in order:
             order.append(c)
     return rec.loc[:, order]

@@ -59,7 +59,7 @@ def message(excinfo: pytest.ExceptionInfo[InputError]) -> str:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_csv_encodings_read_exactly(tmp_path: Path, encoding: str) -> None:
     path = write_bytes(tmp_path / f"survey_{encoding}.csv", csv_text(HEADER, ROWS).encode(encoding))
-    result = read_inputs(path, text_col="課題")
+    result = read_inputs(path, text_cols="課題")
     table = result.table
     assert table["text_original"].tolist() == [r[3] for r in ROWS]  # 髙 﨑 (cp932-only kanji) intact
     assert table["自治体名"].tolist() == ["札幌市", "小布施町", "大阪市"]
@@ -72,7 +72,7 @@ def test_csv_encodings_read_exactly(tmp_path: Path, encoding: str) -> None:
 def test_utf16_with_bom_tab_separated(tmp_path: Path) -> None:
     text = "\t".join(HEADER) + "\r\n" + "\r\n".join("\t".join(r) for r in ROWS) + "\r\n"
     path = write_bytes(tmp_path / "unicode_text.txt", text.encode("utf-16"))
-    table = read_inputs(path, text_col="課題").table
+    table = read_inputs(path, text_cols="課題").table
     assert table["text_original"].tolist() == [r[3] for r in ROWS]
 
 
@@ -117,7 +117,7 @@ def test_xlsx_first_sheet_by_default_and_sheet_selection(tmp_path: Path) -> None
             "メモ": [["id", "text"], ["a1", "シート2の回答"]],
         },
     )
-    first = read_inputs(path, text_col="課題")
+    first = read_inputs(path, text_cols="課題")
     assert first.table["text_original"].tolist() == ["生成AIの利用ルールが決まらない", "相談相手がいない"]
     assert first.table["回答日"].tolist() == ["2024-07-01", "45480"]
     assert first.table["date"].tolist() == ["2024-07-01", "2024-07-07"]
@@ -125,11 +125,11 @@ def test_xlsx_first_sheet_by_default_and_sheet_selection(tmp_path: Path) -> None
     assert first.table["source_row"].tolist() == [2, 4]
     assert any("空の行 1 行" in n for n in first.notices)
 
-    by_name = read_inputs(path, sheet="メモ", text_col="TEXT", id_col="ID")
+    by_name = read_inputs(path, sheet="メモ", text_cols="TEXT", respondent_col="ID")
     assert by_name.table["text_original"].tolist() == ["シート2の回答"]
     assert by_name.table["respondent"].tolist() == ["a1"]
-    assert by_name.columns.text == "text" and by_name.columns.id == "id"
-    by_index = read_inputs(path, sheet=1, text_col="text")
+    assert by_name.columns.text == "text" and by_name.columns.respondent == "id"
+    by_index = read_inputs(path, sheet=1, text_cols="text")
     assert by_index.table["record_id"].tolist() == ["wave:2"]
 
 
@@ -150,7 +150,7 @@ def test_jsonl(tmp_path: Path) -> None:
     text = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[:1]) + "\n\n"
     text += json.dumps(lines[2], ensure_ascii=False) + "\n"
     path = write_bytes(tmp_path / "answers.jsonl", text.encode("utf-8"))
-    result = read_inputs(path, text_col="answer", id_col="id")
+    result = read_inputs(path, text_cols="answer", respondent_col="id")
     table = result.table
     assert table["source_row"].tolist() == [1, 3]
     assert table["respondent"].tolist() == ["r1", "r2"]
@@ -263,26 +263,27 @@ def test_auto_pick_text_column_with_notice(tmp_path: Path) -> None:
     assert result.notices[0].startswith("自由記述列として『課題』を使います（auto.csv）")
     assert "--text-col" in result.notices[0]
     assert result.table["date"].tolist() == ["2023-07-03", "2023-07-04", "2023-07-05"]
-    assert result.table["respondent"].tolist() == ["札幌市|政令指定都市", "小布施町|町", "舟橋村|村"]
+    # without --respondent-col the respondent is the municipality (and department, when there is one)
+    assert result.table["respondent"].tolist() == ["札幌市", "小布施町", "舟橋村"]
 
 
 @pytest.mark.parametrize("name", ["課題", " 課題 ", "課　題", "課題\n"])
 def test_text_column_by_normalised_name(tmp_path: Path, name: str) -> None:
     path = write_bytes(tmp_path / "s.csv", csv_text(HEADER, ROWS).encode("utf-8"))
-    assert read_inputs(path, text_col=name).columns.text == "課題"
+    assert read_inputs(path, text_cols=name).columns.text == "課題"
 
 
 @pytest.mark.parametrize("header_name", ["Text", "TEXT", "ｔｅｘｔ"])
 def test_english_header_case_insensitive(tmp_path: Path, header_name: str) -> None:
     path = write_bytes(tmp_path / "s.csv", csv_text(["ID", header_name, "Date"], [["1", "研修", "2023/7/3"]]).encode())
-    result = read_inputs(path, text_col="text", id_col="id", time_col="date")
+    result = read_inputs(path, text_cols="text", id_col="id", time_col="date")
     assert result.table["text_original"].tolist() == ["研修"]
     assert result.table["date"].tolist() == ["2023-07-03"]
 
 
 def test_segment_columns(tmp_path: Path) -> None:
     path = write_bytes(tmp_path / "s.csv", csv_text(HEADER, ROWS).encode("utf-8"))
-    result = read_inputs(path, text_col="課題", segment_cols=["都道府県"])
+    result = read_inputs(path, text_cols="課題", segment_cols=["都道府県"])
     assert result.columns.segments == ["都道府県"]
 
 
@@ -294,7 +295,7 @@ def test_segment_columns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "kwargs"),
     [
-        ("--text-col", {"text_col": "課題2"}),
+        ("--text-col", {"text_cols": "課題2"}),
         ("--id-col", {"id_col": "回答者"}),
         ("--time-col", {"time_col": "提出日"}),
         ("--segment-col", {"segment_cols": ["区分"]}),
@@ -411,7 +412,7 @@ def test_folder_reads_all_supported_files_sorted(tmp_path: Path, data_dir: Path)
     (tmp_path / "a.md").write_bytes((data_dir / "rsnet_event_2024.md").read_bytes())
     (tmp_path / "ignore.docx").write_bytes(b"x")
     (tmp_path / "~$lock.xlsx").write_bytes(b"x")
-    result = read_inputs(tmp_path, text_col="課題")
+    result = read_inputs(tmp_path, text_cols="課題")
     table = result.table
     assert table["source_file"].tolist() == ["a.md"] * 3 + ["b wave.csv"] * 3
     assert table["record_id"].tolist()[3:] == ["b_wave:2", "b_wave:3", "b_wave:4"]
@@ -423,7 +424,7 @@ def test_folder_reads_all_supported_files_sorted(tmp_path: Path, data_dir: Path)
 def test_same_stem_gets_distinct_ids(tmp_path: Path) -> None:
     write_bytes(tmp_path / "w.csv", csv_text(["課題"], [["予算"]]).encode())
     write_xlsx(tmp_path / "w.xlsx", {"s": [["課題"], ["時間"]]})
-    table = read_inputs([tmp_path / "w.xlsx", tmp_path / "w.csv", tmp_path / "w.csv"], text_col="課題").table
+    table = read_inputs([tmp_path / "w.xlsx", tmp_path / "w.csv", tmp_path / "w.csv"], text_cols="課題").table
     assert table["record_id"].tolist() == ["w.csv:2", "w.xlsx:2"]
 
 
@@ -447,7 +448,7 @@ def test_adversarial_csv_rows_read_equal_kept_plus_excluded(data_dir: Path) -> N
     assert table["text_original"].iloc[5] == "予算がない, 時間もない, 人もいない"
     records = build_record_table(table, mask=lambda s: s)
     counts = status_counts(records)
-    assert counts == {"kept": 6, "empty": 3, "non_answer": 6, "duplicate": 1}
+    assert counts == {"kept": 6, "empty": 3, "non_answer": 6, "error_value": 0, "duplicate": 1}
     assert sum(counts.values()) == len(table)
     assert records.loc[records["status"] == "duplicate", "source_row"].tolist() == [12]
 
@@ -490,7 +491,7 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
 def test_csv_roundtrip_never_drops_rows(tmp_path: Path, texts: list[str], encoding: str) -> None:
     rows = [[f"id{i}", text] for i, text in enumerate(texts)]
     path = write_bytes(tmp_path / "prop.csv", csv_text(["id", "text"], rows).encode(encoding))
-    table = read_inputs(path, text_col="text", id_col="id").table
+    table = read_inputs(path, text_cols="text", respondent_col="id").table
     assert len(table) == len(texts)
     assert table["record_id"].is_unique
     assert table["respondent"].tolist() == [r[0] for r in rows]
@@ -502,7 +503,7 @@ def test_csv_roundtrip_never_drops_rows(tmp_path: Path, texts: list[str], encodi
 def test_jsonl_roundtrip_never_drops_rows(tmp_path: Path, texts: list[str]) -> None:
     lines = [json.dumps({"id": f"id{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
     path = write_bytes(tmp_path / "prop.jsonl", "\n".join(lines).encode("utf-8"))
-    table = read_inputs(path, text_col="text", id_col="id").table
+    table = read_inputs(path, text_cols="text", id_col="id").table
     assert len(table) == len(texts)
     assert table["record_id"].is_unique
     assert table["text_original"].tolist() == texts
@@ -513,6 +514,6 @@ def test_jsonl_roundtrip_never_drops_rows(tmp_path: Path, texts: list[str]) -> N
 def test_cp932_with_level2_kanji_that_look_like_utf8_bytes(tmp_path: Path) -> None:
     text = "自治体名,課題\r\n蔭山町,髙橋と﨑山が異動した。鬮・蠡・黌・齟齬のある運用で研修が定着しない\r\n"
     path = write_bytes(tmp_path / "level2.csv", text.encode("cp932"))
-    table = read_inputs(path, text_col="課題").table
+    table = read_inputs(path, text_cols="課題").table
     assert table["text_original"].tolist() == ["髙橋と﨑山が異動した。鬮・蠡・黌・齟齬のある運用で研修が定着しない"]
     assert table["自治体名"].tolist() == ["蔭山町"]

@@ -1,0 +1,91 @@
+"""Two-row (merged) headers: a group label row above the real column names.
+
+Excel exports of forms often carry a first row of merged group labels (「基本情報」 over three
+columns, 「設問」 over two) and the column names in the second row. Read naively, the first row
+becomes the header (with blank names) and the second row an answer. :func:`two_row_header`
+recognises the layout and returns one name per column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from rsnet_analysis.ingest.dates import parse_date
+
+__all__ = ["two_row_header"]
+
+_MAX_NAME = 40
+_NUMERIC_RE = re.compile(r"^[\d.,\-+\s%]+$")
+
+
+def _looks_like_names(values: Sequence[str]) -> bool:
+    """Short, distinct, neither dates nor numbers: column names rather than an answer row."""
+    filled = [unicodedata.normalize("NFKC", v).strip() for v in values if v.strip()]
+    if len(filled) < 2 or len(set(filled)) != len(filled):
+        return False
+    return all(
+        len(v) <= _MAX_NAME and not _NUMERIC_RE.match(v) and parse_date(v) is None for v in filled
+    )
+
+
+def _repeats_below(second: Sequence[str], below: Sequence[Sequence[str]]) -> bool:
+    """Whether a value of the second row appears again in its column (data repeats, names not)."""
+    for j, name in enumerate(second):
+        name = name.strip()
+        if name and any(j < len(row) and row[j].strip() == name for row in below):
+            return True
+    return False
+
+
+def two_row_header(
+    first: Sequence[str], second: Sequence[str], below: Sequence[Sequence[str]]
+) -> list[str] | None:
+    """Column names from a two-row header, or None when the first row is the whole header.
+
+    The first row is a group-label row when it has a gap after a label (a label merged across
+    columns), the second row names every column the first leaves blank,
+    and the second row looks like names: short, distinct, no dates or numbers, none repeated in
+    its column below.
+
+    Parameters
+    ----------
+    first, second : sequence of str
+        The first two non-blank rows.
+    below : sequence of sequence of str
+        Some of the rows after them (to see whether the second row repeats like data).
+
+    Returns
+    -------
+    list of str or None
+        One name per column: the second row's name, or the first row's label where the second
+        is blank (a label merged down over both rows). When two columns get the same name, the
+        group label is put in front (``2024年度・課題``).
+    """
+    filled = [j for j, v in enumerate(first) if v.strip()]
+    width = max(
+        (j + 1 for row in (first, second) for j, v in enumerate(row) if v.strip()), default=0
+    )
+    first = list(first) + [""] * (width - len(first))
+    second = list(second) + [""] * (width - len(second))
+    gaps = [j for j in range(width) if not first[j].strip()]
+    if not filled or not any(j > filled[0] for j in gaps):
+        return None  # no label merged across columns
+    if any(not second[j].strip() for j in gaps):
+        return None
+    if not _looks_like_names(second[:width]) or _repeats_below(second[:width], below):
+        return None
+    groups: list[str] = []
+    label = ""
+    for j in range(width):
+        label = first[j].strip() or label
+        groups.append(label)
+    names = [second[j].strip() or first[j].strip() for j in range(width)]
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [
+        f"{groups[j]}・{name}" if counts[name] > 1 and second[j].strip() and groups[j] else name
+        for j, name in enumerate(names)
+    ]
