@@ -339,15 +339,27 @@ class OutputFolder:
         if self._lock is None or self._out is None or self._stage is None:
             raise RuntimeError("OutputFolder.publish needs an open folder (use it in a with block)")
         out, stage = self._out, self._stage
-        shutil.rmtree(stage, ignore_errors=True)
-        stage.mkdir()
-        order = [Path(p).resolve().relative_to(stage.resolve()).as_posix() for p in write(stage)]
-        new = _staged_files(stage)
-        self._stage_manifest(stage, new)
-        obsolete = obsolete_files(out, new)
-        with _signals_held():
-            _write_json_atomically(stage / JOURNAL_NAME, {"new": new, "obsolete": obsolete})
-            _apply(out, stage)
+        try:
+            shutil.rmtree(stage, ignore_errors=True)
+            stage.mkdir()
+            order = [Path(p).resolve().relative_to(stage.resolve()).as_posix() for p in write(stage)]
+            new = _staged_files(stage)
+            self._stage_manifest(stage, new)
+            obsolete = obsolete_files(out, new)
+        except OSError as exc:  # disk full, permissions changed...: nothing has been swapped yet
+            raise OutputFolderError(
+                f"出力先 {self.path} への書き出しに失敗しました（{exc.strerror or exc}）。"
+                "出力先は前回の結果のままです。空き容量や権限を確かめてから実行し直してください。"
+            ) from None
+        try:
+            with _signals_held():
+                _write_json_atomically(stage / JOURNAL_NAME, {"new": new, "obsolete": obsolete})
+                _apply(out, stage)
+        except OSError as exc:
+            raise OutputFolderError(
+                f"出力先 {self.path} のファイルの入れ替えに失敗しました（{exc.strerror or exc}）。"
+                "原因を取り除いてからもう一度実行すると、入れ替えを完了します。"
+            ) from None
         return [self.path / rel for rel in order]
 
     def _stage_manifest(self, stage: Path, new: list[str]) -> None:

@@ -168,6 +168,21 @@ def test_output_of_an_older_version_without_manifest_is_replaced(tmp_path: Path)
     assert (out / "figures" / "mine.png").read_bytes() == b"mine"
 
 
+def test_a_failed_write_leaves_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_outputs(make_result(), out)
+    before = _snapshot(out)
+
+    def fail(stage: Path) -> list[Path]:
+        (stage / "records.csv").write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with OutputFolder(out) as folder, pytest.raises(OutputFolderError, match="前回の結果のまま"):
+        folder.publish(fail)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 def test_a_folder_in_use_is_refused_and_freed_afterwards(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with OutputFolder(out):
