@@ -42,7 +42,6 @@ from pathlib import Path
 from rsnet_analysis.contract import AnalysisSettings
 from rsnet_analysis.pipeline import run_analysis, write_outputs
 from rsnet_analysis.progress import progress_enabled
-from rsnet_analysis.report import write_reports
 
 # %%
 settings = AnalysisSettings(inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, seed=seed)
@@ -55,7 +54,7 @@ print(f"分析した回答: {result.summary['kept']} 件（読み込んだ行: {
 # 表（CSV）と `summary.json`、レポート一式を `out_dir` に書きます。同じデータからは毎回まったく同じファイルができます。
 
 # %%
-written = write_outputs(result, out_dir) + write_reports(result, out_dir)
+written = write_outputs(result, out_dir, reports=True)
 for path in written:
     print(Path(path).relative_to(out_dir).as_posix())
 

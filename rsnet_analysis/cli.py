@@ -1,15 +1,20 @@
 """The ``rsnet`` command: a thin layer over :mod:`rsnet_analysis.pipeline`.
 
 Every user-facing failure is an :class:`~rsnet_analysis.errors.RsnetError`: the command prints
-its message on one line (``エラー: …``) and exits with status 2, never a traceback.
+its message on one line (``エラー: …``) and exits with status 2, never a traceback. The output
+folder is checked and locked before the analysis starts, and the files of a run are swapped in as
+one set at the end (:class:`~rsnet_analysis.report.OutputFolder`); Ctrl-C or SIGTERM before that
+leaves the folder as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,18 +144,19 @@ def _settings(args: argparse.Namespace) -> AnalysisSettings:
 
 def _run(args: argparse.Namespace, *, write_report: bool) -> int:
     from rsnet_analysis.pipeline import run_analysis, write_outputs
+    from rsnet_analysis.report import OutputFolder
 
     settings = _settings(args)
     progress = not args.no_progress and sys.stderr.isatty()
-    print("rsnet: 読み込み・分析を開始します…", file=sys.stderr)
-    result = run_analysis(settings, progress=progress)
-    for notice in result.notices:
-        print(f"お知らせ: {notice}", file=sys.stderr)
-    written = write_outputs(result, args.out)
-    if write_report:
-        from rsnet_analysis.report import write_reports
-
-        written += write_reports(result, args.out)
+    # --out is checked and locked before the analysis: a bad folder or a folder in use stops here
+    with OutputFolder(args.out) as folder:
+        for notice in folder.notices:
+            print(f"お知らせ: {notice}", file=sys.stderr)
+        print("rsnet: 読み込み・分析を開始します…", file=sys.stderr)
+        result = run_analysis(settings, progress=progress)
+        for notice in result.notices:
+            print(f"お知らせ: {notice}", file=sys.stderr)
+        written = write_outputs(result, folder, reports=write_report)
     s = result.summary
     excluded = ", ".join(f"{k} {v}" for k, v in s["excluded"].items())
     print(
@@ -190,6 +196,28 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Terminated(BaseException):
+    """Raised in the main thread on SIGTERM; like KeyboardInterrupt, no ``except Exception`` stops it."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
+@contextlib.contextmanager
+def _sigterm_as_exception() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated`, so that the output folder is cleaned up and unlocked."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (e.g. called from a worker): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rsnet`` command.
 
@@ -201,7 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on a user error.
+        Exit status: 0 on success, 2 on a user error (a bad ``--out`` included), 130 after
+        Ctrl-C and 143 after SIGTERM. An interrupted run leaves ``--out`` as it was.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -209,17 +238,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        if args.command == "analyze":
-            return _run(args, write_report=not args.no_report)
-        if args.command == "report":
-            return _run(args, write_report=True)
-        return _evaluate(args)
+        with _sigterm_as_exception():
+            if args.command == "analyze":
+                return _run(args, write_report=not args.no_report)
+            if args.command == "report":
+                return _run(args, write_report=True)
+            return _evaluate(args)
     except RsnetError as exc:
         print(f"エラー: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("中断しました。", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("中断しました（SIGTERM）。", file=sys.stderr)
+        return 143
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from rsnet_analysis.contract import (
 )
 from rsnet_analysis.errors import RsnetError
 from rsnet_analysis.ingest import ColumnRoles, ReadResult
-from rsnet_analysis.report import records_for_output, write_csv
+from rsnet_analysis.report import OutputFolder, records_for_output, write_csv, write_reports
 
 __all__ = ["package_versions", "run_analysis", "write_outputs"]
 
@@ -213,40 +213,61 @@ def _summary(
     }
 
 
-def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
-    """Write every output file of a run into ``out_dir``.
+def write_outputs(
+    result: AnalysisResult, out_dir: str | Path | OutputFolder, *, reports: bool = False
+) -> list[Path]:
+    """Write every output file of a run into ``out_dir``, replacing the previous run's as a set.
+
+    The files are written into a staging folder and swapped in only when all are complete
+    (:class:`~rsnet_analysis.report.OutputFolder`): an interrupted run leaves the previous output
+    as it was, a second run on the same folder is refused, and the user's other files in the
+    folder are never touched.
 
     Parameters
     ----------
     result : AnalysisResult
         The run to write.
-    out_dir : str or Path
-        Output folder (created if needed).
+    out_dir : str, Path or OutputFolder
+        Output folder (created if needed), or one already opened (and locked) by the caller.
+    reports : bool, default False
+        Also write the report files (:func:`~rsnet_analysis.report.write_reports`) in the same set.
 
     Returns
     -------
     list of Path
-        The files written, in writing order.
+        The files written, at their final place, in writing order: the CSV files,
+        ``summary.json``, then the report files.
+
+    Raises
+    ------
+    OutputFolderError
+        When the folder cannot be used (see :func:`~rsnet_analysis.report.check_output_folder`).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if isinstance(out_dir, OutputFolder):
+        return out_dir.publish(lambda stage: _write_files(result, stage, reports=reports))
+    with OutputFolder(out_dir) as folder:
+        return folder.publish(lambda stage: _write_files(result, stage, reports=reports))
+
+
+def _write_files(result: AnalysisResult, out: Path, *, reports: bool) -> list[Path]:
+    """Write the tables, ``summary.json`` and (optionally) the reports into ``out``."""
     written: list[Path] = []
-
-    def _csv(df: pd.DataFrame, name: str) -> None:
-        path = out / name
-        write_csv(df, path)
-        written.append(path)
-
-    _csv(records_for_output(result), "records.csv")
-    _csv(result.clusters, "clusters.csv")
-    _csv(result.trends, "trends.csv")
-    _csv(result.segments, "segments.csv")
-    _csv(result.emerging, "emerging.csv")
-    _csv(result.subgroups, "subgroups.csv")
+    tables = {
+        "records.csv": records_for_output(result),
+        "clusters.csv": result.clusters,
+        "trends.csv": result.trends,
+        "segments.csv": result.segments,
+        "emerging.csv": result.emerging,
+        "subgroups.csv": result.subgroups,
+    }
+    for name, table in tables.items():
+        written.append(write_csv(table, out / name))
     summary_path = out / "summary.json"
     summary_path.write_text(
         json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
         encoding="utf-8",
     )
     written.append(summary_path)
+    if reports:
+        written += write_reports(result, out)
     return written

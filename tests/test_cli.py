@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -335,3 +338,131 @@ def test_segment_col_matched_loosely_is_used_under_its_real_name(tmp_path: Path)
     segments = _read(out / "segments.csv")
     assert not segments.empty
     assert set(segments["segment_col"]) == {"役割"}
+
+
+# --------------------------------------------------------------------------------------------
+# the output folder: checked before the analysis, locked, swapped in as a set, safe to kill
+
+TINY = (
+    "回答日,自治体名,課題\n"
+    "2024/7/1,松本市,研修に出ても職場で使わないので定着しません。\n"
+    "2024/7/2,松本市,幹部の理解が得られない。\n"
+    "2024/7/3,長野県,予算がなく外部講師を呼べない。\n"
+    "2024/7/4,長野県,得意な職員とそうでない職員の差が大きい。\n"
+)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("kind", ["file", "below_a_file"])
+def test_unusable_out_stops_before_the_analysis(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "結果.txt"
+    plain.write_text("x", encoding="utf-8")
+    out = plain if kind == "file" else plain / "out"
+    code = main(["analyze", "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "エラー: 出力先" in err and "--out" in err
+    assert "Traceback" not in err
+    assert "分析を開始します" not in err, "the folder is checked before the analysis starts"
+    assert plain.read_text(encoding="utf-8") == "x"
+
+
+def test_a_second_run_on_the_same_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rsnet_analysis.report import OutputFolder
+
+    out = tmp_path / "out"
+    with OutputFolder(out):
+        code = main(["analyze", "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "使用中" in err and "別のフォルダを --out に指定" in err
+    assert "分析を開始します" not in err
+    assert not out.exists()
+
+
+def test_every_file_of_two_runs_is_identical(sample_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    assert main(["analyze", "--out", str(out), "--no-progress"]) == 0
+    first, second = _files(sample_run), _files(out)
+    assert ".rsnet-manifest.json" in first and "report.xlsx" in first
+    assert sorted(first) == sorted(second)
+    for name in first:
+        assert first[name] == second[name], name
+
+
+KILL_DRIVER = """
+import os, signal, sys
+root, event, suffix = sys.argv[1], sys.argv[2], sys.argv[3]
+sent = []
+def hook(name, args):
+    if sent or name != event or not args or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    path = os.fsdecode(args[0])
+    if path.startswith(root) and path.endswith(suffix):
+        sent.append(path)
+        os.kill(os.getpid(), signal.SIGTERM)
+sys.addaudithook(hook)
+from rsnet_analysis.cli import main
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_references(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+    """The previous run (tables only) and the new run (with reports) on a 4-row fixture."""
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "a.csv").write_text(TINY, encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        base = ["analyze", "a.csv", "--k", "2", "--no-progress"]
+        assert main([*base, "--no-report", "--out", "old"]) == 0
+        assert main([*base, "--out", "new"]) == 0
+    finally:
+        os.chdir(cwd)
+    return _files(root / "old"), _files(root / "new")
+
+
+@pytest.mark.parametrize(
+    ("event", "suffix", "expected"),
+    [
+        ("open", ".rsnet-new/records.csv", "old"),  # the first file being staged
+        ("open", ".rsnet-commit.json.tmp", "new"),  # the commit: SIGTERM waits for the swap
+        ("os.rename", ".rsnet-new/report.md", "new"),  # in the middle of the swap
+    ],
+)
+def test_sigterm_while_writing_leaves_one_complete_set(
+    event: str, suffix: str, expected: str, tiny_references: tuple[dict, dict], tmp_path: Path
+) -> None:
+    old, new = tiny_references
+    (tmp_path / "a.csv").write_text(TINY, encoding="utf-8")
+    out = tmp_path / "out"
+    for rel, data in old.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    (out / "私のメモ.txt").write_text("触らないこと", encoding="utf-8")
+    args = ["analyze", "a.csv", "--k", "2", "--no-progress", "--out", "out"]
+    run = subprocess.run(
+        [sys.executable, "-c", KILL_DRIVER, str(tmp_path), event, suffix, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg", "RSNET_PROGRESS": "0"},
+    )
+    assert run.returncode == 143, run.stderr
+    assert "中断しました" in run.stderr and "Traceback" not in run.stderr
+    files = _files(out)
+    assert files.pop("私のメモ.txt") == "触らないこと".encode()
+    assert files == (old if expected == "old" else new)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "out"], "no staging, no lock"

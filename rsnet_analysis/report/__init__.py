@@ -3,7 +3,9 @@
 Readers who never open a notebook get the report files (:func:`write_reports`). One plain
 dictionary, the *report context* (:mod:`.context`), is rendered with the jinja2 templates in
 ``templates/`` (:mod:`.render`); the workbook (:mod:`.workbook`) and the charts (:mod:`.charts`,
-:mod:`.figures`) come from the same tables; :mod:`.tables` writes the CSV files.
+:mod:`.figures`) come from the same tables; :mod:`.tables` writes the CSV files, with no cell
+that a spreadsheet would run as a formula. :mod:`.folder` checks and locks the output folder and
+swaps a run's files in as one set (:class:`OutputFolder`).
 """
 
 from rsnet_analysis.report.charts import (
@@ -12,6 +14,7 @@ from rsnet_analysis.report.charts import (
     trends_figure,
 )
 from rsnet_analysis.report.context import challenge_sizes, report_context, rerun_command
+from rsnet_analysis.report.folder import OutputFolder, OutputFolderError, check_output_folder
 from rsnet_analysis.report.labels import challenge_names, wave_label
 from rsnet_analysis.report.network import cooccurrence_figure
 from rsnet_analysis.report.quotes import pick_quotes, shorten_quote
@@ -21,9 +24,12 @@ from rsnet_analysis.report.workbook import workbook_sheets, write_workbook
 from rsnet_analysis.report.write import write_reports
 
 __all__ = [
+    "OutputFolder",
+    "OutputFolderError",
     "challenge_names",
     "challenge_sizes",
     "challenge_sizes_figure",
+    "check_output_folder",
     "cooccurrence_figure",
     "pick_quotes",
     "public_records",

@@ -1,4 +1,11 @@
-"""The Excel workbook ``report.xlsx``: the result tables as sheets, with stable bytes."""
+"""The Excel workbook ``report.xlsx``: the result tables as sheets, with stable bytes.
+
+Every text cell stays text (:func:`_keep_text`): openpyxl turns a string that starts with ``=``
+into a formula cell and ``#N/A`` into an error value, so such cells are written back as string
+cells, and those that start like a formula (:func:`~.tables.starts_like_formula`) also carry
+Excel's quote prefix, so that editing the cell later does not make it a formula either. The
+workbook holds no ``<f>`` element; the text itself is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from rsnet_analysis.contract import MIN_CELL, SUPPRESSED, AnalysisResult
 from rsnet_analysis.privacy import suppress_small_cells
 from rsnet_analysis.report.context import rerun_command
 from rsnet_analysis.report.labels import FIXED_TIMESTAMP, SHEETS, _table, challenge_names
-from rsnet_analysis.report.tables import records_for_output
+from rsnet_analysis.report.tables import records_for_output, starts_like_formula
 from rsnet_analysis.report.textwrap_ja import display_width
 
 
@@ -142,6 +149,35 @@ def _style_sheet(sheet: Any, table: pd.DataFrame) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _as_text(cell: Any, value: Any) -> None:
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if not isinstance(value, str):
+        return
+    formula = starts_like_formula(value)
+    if formula or value in ERROR_CODES:
+        cell.data_type = "s"
+    if formula:
+        cell.quotePrefix = True
+
+
+def _keep_text(sheet: Any, table: pd.DataFrame) -> None:
+    """Make every text cell of a written sheet a string cell (no formula, no error value)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    def risky(value: Any) -> bool:
+        return starts_like_formula(value) or (isinstance(value, str) and value in ERROR_CODES)
+
+    for j in range(table.shape[1]):
+        _as_text(sheet.cell(row=1, column=j + 1), table.columns[j])
+        column = table.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            continue
+        flagged = column.astype(object).map(risky).to_numpy(dtype=bool)
+        for i in flagged.nonzero()[0]:
+            _as_text(sheet.cell(row=int(i) + 2, column=j + 1), column.iloc[i])
+
+
 def _normalise_xlsx(data: bytes) -> bytes:
     """Fix the zip entry times and the document dates so the same workbook gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -190,6 +226,7 @@ def write_workbook(result: AnalysisResult, path: str | Path) -> Path:
             if table.columns.empty:
                 table = pd.DataFrame({"内容": ["（この分析では該当する表がありません）"]})
             table.to_excel(writer, sheet_name=name, index=False)
+            _keep_text(writer.sheets[name], table)
             _style_sheet(writer.sheets[name], table)
         fixed = datetime.datetime(2000, 1, 1)
         props = writer.book.properties

@@ -11,11 +11,27 @@ anything but its argument. :func:`make_pipeline` chains them, and
    full-width ``－`` in サ－ビス into an ASCII hyphen, and once more after it).
 4. :func:`nfkc` - width folding: ＤＸ -> DX, ﾃﾞｼﾞﾀﾙ -> デジタル, full-width digits and spaces.
 5. :func:`normalize_whitespace` - one kind of line break, no runs of spaces.
-6. :func:`remove_bullets` - ・ ● ■ - * 1) 1. (1) at line starts.
+6. :func:`remove_bullets` - ・ ● ■ * 1) 1. (1) at line starts, and ``-`` ``+`` when white
+   space follows (「-5%の削減」 and 「+1名増員」 are answers, not bullets).
 7. :func:`join_lines` - the remaining lines joined with :data:`LINE_SEPARATOR`.
 
 The placeholder brackets 〔〕 used by :mod:`rsnet_analysis.privacy` pass through
 every step unchanged.
+
+No step creates a leading formula character
+-------------------------------------------
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@``. The writers escape
+such cells (:mod:`rsnet_analysis.report.tables`), and cleaning must not make harmless text
+dangerous on top of that: width folding turns 「＝ＨＹＰＥＲＬＩＮＫ（」 into ``=HYPERLINK(``, and
+stripping a leading tab, a zero-width space or a bullet can expose an ``=``. So every step keeps
+one promise (:func:`guard_formula_start`): when its output starts with one of
+:data:`LEADING_FORMULA_CHARS` and its input did not start with that same character, the
+character is written in a form that reads the same and that :func:`nfkc` and
+:func:`unify_dashes` leave alone at the start of a text: ＝ ＋ ＠, and ー for a dash (the mark
+:func:`unify_dashes` writes after katakana; a spreadsheet does not read it as a minus). By induction the whole chain keeps the promise,
+and it stays idempotent. A formula character that was the input's very first character is kept
+as it was (the writers escape it): 「-5%の削減」 stays as typed, 「－5%の削減」 becomes
+「ー5%の削減」, and a lone ``ー`` stays ``ー``.
 """
 
 from __future__ import annotations
@@ -25,8 +41,10 @@ import unicodedata
 from collections.abc import Callable
 
 __all__ = [
+    "LEADING_FORMULA_CHARS",
     "LINE_SEPARATOR",
     "clean_text",
+    "guard_formula_start",
     "join_lines",
     "make_pipeline",
     "normalize_width",
@@ -42,6 +60,14 @@ TextFn = Callable[[str], str]
 
 #: What :func:`join_lines` puts where a line break was.
 LINE_SEPARATOR = " / "
+
+#: Characters that make a spreadsheet read a cell as a formula when they start it.
+LEADING_FORMULA_CHARS = "=+-@"
+
+# What a step writes instead of creating a leading formula character: the full-width forms, and
+# for "-" the long-vowel mark (what unify_dashes writes after katakana), which reads as a dash,
+# is no minus to a spreadsheet, and is trimmed like "-" around a non-answer (ー以上ー).
+_SAFE_START = {"=": "\uff1d", "+": "\uff0b", "-": "\u30fc", "@": "\uff20"}
 
 _CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ①..⑳
 _CIRCLED.update({chr(0x3251 + i): f"({i + 21})" for i in range(15)})  # ㉑..㉟
@@ -66,15 +92,18 @@ _HIRAGANA_RE = re.compile("[\u3041-\u3096\u309d-\u309f]")
 _LINEBREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
 _SPACES_RE = re.compile(r"[^\S\n]+")
 
-# A bullet at the start of a line, only when text follows it (so a lone "-" stays a non-answer).
+# Bullets at the start of a line, only when text follows them (so a lone "-" stays a non-answer,
+# also once lines are joined: "- / 研修" keeps its "-", which keeps clean_text idempotent).
+# Markers may follow one another (「- ・研修」); possessive quantifiers keep the match linear.
 _BULLET_RE = re.compile(
     r"^(?:"
-    r"[・●○◎◯■□◆◇▪▫▲△▼▽►▶•◦‣⁃※*+>-]+"  # symbol bullets (also "--", "・・")
-    r"|\(\d{1,3}\)"  # (1)
+    r"[・●○◎◯■□◆◇▪▫▲△▼▽►▶•◦‣⁃※*>]++\s*+"  # symbol bullets (also "・・"), space optional
+    r"|[-+\uff0bー]++\s++"  # - + (also "--", and ＋ ー from the guard) only before a space
+    r"|(?:\(\d{1,3}\)"  # (1)
     r"|\d{1,3}[).、](?!\d)"  # 1) 1. 1、  but not 1.5
     r"|[a-zA-Z][).](?=\s)"  # a) b.  followed by a space
-    r"|[\[【]\d{1,3}[\]】]"  # [1] 【1】
-    r")\s*(?=\S)",
+    r"|[\[【]\d{1,3}[\]】])\s*+"  # [1] 【1】
+    r")++(?=\S)(?!/(?:\s|$))",  # a lone marker before a joined line's " / " is no bullet
     re.MULTILINE,
 )
 
@@ -111,6 +140,36 @@ def make_pipeline(*fns: TextFn) -> TextFn:
     return pipeline
 
 
+def guard_formula_start(before: str, after: str) -> str:
+    r"""Undo a leading formula character that a clean-up step created.
+
+    Parameters
+    ----------
+    before : str
+        A step's input.
+    after : str
+        The same step's output.
+
+    Returns
+    -------
+    str
+        ``after``, except that when it starts with one of :data:`LEADING_FORMULA_CHARS` and
+        ``before`` does not start with that same character, the first character is written
+        in a safe form: ``=`` -> ``＝``, ``+`` -> ``＋``, ``@`` -> ``＠``, ``-`` -> ``ー``.
+
+    Examples
+    --------
+    >>> guard_formula_start("\t=SUM(A1)", "=SUM(A1)")
+    '＝SUM(A1)'
+    >>> guard_formula_start("-5%の削減", "-5%の削減")
+    '-5%の削減'
+    """
+    head = after[:1]
+    if head in _SAFE_START and not before.startswith(head):
+        return _SAFE_START[head] + after[1:]
+    return after
+
+
 def remove_invisible(text: str) -> str:
     """Remove zero-width characters, soft hyphens and control characters.
 
@@ -126,7 +185,7 @@ def remove_invisible(text: str) -> str:
     str
         The text without invisible characters.
     """
-    return _CONTROL_RE.sub("", _INVISIBLE_RE.sub("", text))
+    return guard_formula_start(text, _CONTROL_RE.sub("", _INVISIBLE_RE.sub("", text)))
 
 
 def replace_circled_numbers(text: str) -> str:
@@ -153,7 +212,9 @@ def nfkc(text: str) -> str:
 
     ＤＸ -> DX, ﾃﾞｼﾞﾀﾙ -> デジタル, full-width digits and ASCII, the ideographic
     space -> a space, ㈱ -> (株). The tortoise-shell brackets 〔〕 have no
-    compatibility mapping and stay as they are.
+    compatibility mapping and stay as they are. A leading ＝ ＋ － ＠ (or another character
+    that folds to ``=``, ``+``, ``-``, ``@``) stays full-width: folding it would make the
+    text a formula (see :func:`guard_formula_start`).
 
     Parameters
     ----------
@@ -165,7 +226,7 @@ def nfkc(text: str) -> str:
     str
         The NFKC-normalised text.
     """
-    return unicodedata.normalize("NFKC", text)
+    return guard_formula_start(text, unicodedata.normalize("NFKC", text))
 
 
 def unify_dashes(text: str) -> str:
@@ -174,7 +235,8 @@ def unify_dashes(text: str) -> str:
     After katakana (or another long-vowel mark) any dash-like character becomes
     the long-vowel mark ``ー`` (デ—タ -> データ, サ－ビス -> サービス). After hiragana
     ``ー`` is kept (すごーい). Everywhere else the variants ‐ ‑ ‒ – — ― − ー － ｰ
-    become an ASCII hyphen-minus ``-`` (2023ー2024 -> 2023-2024, a lone ー -> -).
+    become an ASCII hyphen-minus ``-`` (2023ー2024 -> 2023-2024), except at the very start,
+    where a ``-`` would be a formula: there they become ``ー`` (a lone ー stays ー).
     The ASCII ``-`` itself is never changed. Idempotent.
 
     Parameters
@@ -200,7 +262,7 @@ def unify_dashes(text: str) -> str:
             else:
                 ch = "-"
         out.append(ch)
-    return "".join(out)
+    return guard_formula_start(text, "".join(out))
 
 
 def normalize_whitespace(text: str) -> str:
@@ -220,10 +282,9 @@ def normalize_whitespace(text: str) -> str:
     str
         The text with tidy whitespace.
     """
-    text = _LINEBREAK_RE.sub("\n", text)
-    text = _SPACES_RE.sub(" ", text)
-    lines = (line.strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    tidy = _SPACES_RE.sub(" ", _LINEBREAK_RE.sub("\n", text))
+    lines = (line.strip() for line in tidy.split("\n"))
+    return guard_formula_start(text, "\n".join(line for line in lines if line))
 
 
 def remove_bullets(text: str) -> str:
@@ -244,7 +305,7 @@ def remove_bullets(text: str) -> str:
     str
         The text without leading list markers.
     """
-    return _BULLET_RE.sub("", text)
+    return guard_formula_start(text, _BULLET_RE.sub("", text))
 
 
 def join_lines(text: str, sep: str = LINE_SEPARATOR) -> str:
@@ -263,7 +324,7 @@ def join_lines(text: str, sep: str = LINE_SEPARATOR) -> str:
         A single-line string.
     """
     lines = (line.strip() for line in _LINEBREAK_RE.split(text))
-    return sep.join(line for line in lines if line)
+    return guard_formula_start(text, sep.join(line for line in lines if line))
 
 
 #: The default clean-up applied to every answer before masking and tokenizing.
