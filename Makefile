@@ -21,8 +21,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(BIN)/python
+$(VENV)/.runtime-installed: requirements.txt requirements-vectors.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-vectors.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
@@ -36,6 +37,7 @@ report: $(VENV)/.runtime-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check rsnet_analysis tests benchmarks notebooks
+	$(BIN)/mypy
 
 test: lint
 	MPLBACKEND=Agg RSNET_PROGRESS=0 $(BIN)/python -m pytest --nbval -q

@@ -193,7 +193,7 @@ def answer_rows(
             if t != original and ev[i] >= min_score and t in renumbered:
                 secondary.append(f"cluster:{renumbered[t]}")
         sim = float(E[i] @ centroids[c])
-        hits = matched[i][j] if strong and matched else []
+        hits = matched[i][j] if strong and matched and j is not None else []
         out.append(
             {
                 "record_id": str(rid),

@@ -386,7 +386,7 @@ class LsaEmbedder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_components_")
         if self.svd_ is None:
-            dense = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=float)
+            dense = sp.csr_matrix(X).toarray() if sp.issparse(X) else np.asarray(X, dtype=float)
             return normalize(dense).astype(np.float32)
         return normalize(self.svd_.transform(X)).astype(np.float32)
 

@@ -223,7 +223,9 @@ def fit_partition(
         C = E.mean(axis=0, keepdims=True)
     state = _State(list(range(len(C))), C.astype(np.float32))
     key_bonus = (
-        evidence_bonus(evidence[:, named_cols], min_score) if K else np.zeros((n, 0), np.float32)
+        evidence_bonus(evidence[:, named_cols], min_score)
+        if K and evidence is not None
+        else np.zeros((n, 0), np.float32)
     )
     dropped = 0
     labels = np.zeros(n, dtype=int)

@@ -316,7 +316,7 @@ def characteristic_words(
                     "jaccard": round(count / (n_seg + overall[term] - count), 6),
                 }
             )
-        scored.sort(key=lambda r: (-r["jaccard"], -r["count"], r["term"]))
+        scored.sort(key=lambda r: (-float(str(r["jaccard"])), -int(str(r["count"])), str(r["term"])))
         rows.extend(scored[:top])
     return pd.DataFrame(rows, columns=CHARACTERISTIC_COLUMNS).astype(
         {"count": "int64", "segment_documents": "int64"}

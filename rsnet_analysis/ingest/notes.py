@@ -131,9 +131,10 @@ class _Statements:
         current, self.current = self.current, None
         if current is None:
             return
-        body = "\n".join(current.pop("_lines"))  # type: ignore[arg-type]
+        lines = current.pop("_lines")
+        body = "\n".join(lines) if isinstance(lines, list) else str(lines)
         org, rest = _split_org(body)
-        indent = int(current.pop("_indent"))  # type: ignore[arg-type]
+        indent = int(str(current.pop("_indent")))
         if current.pop("_bullet"):
             while self.stack and self.stack[-1][0] >= indent:
                 self.stack.pop()
@@ -171,7 +172,9 @@ class _Statements:
             content = bullet.group(2) if bullet.group(2) is not None else bullet.group(4)
             self._open(number, content.strip(), len(lead.expandtabs(4)), True)
         elif self.current is not None:
-            self.current["_lines"].append(line.strip())  # type: ignore[union-attr]
+            lines = self.current["_lines"]
+            if isinstance(lines, list):
+                lines.append(line.strip())
         else:
             self.stack.clear()
             self._open(number, line.strip(), 0, False)

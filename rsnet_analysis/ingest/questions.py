@@ -92,7 +92,7 @@ def load_question_map(path: str | Path) -> list[QuestionSpec]:
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        q, h = (cells[i].strip() if i < len(cells) else "" for i in cols)  # type: ignore[index]
+        q, h = (cells[i].strip() if i is not None and i < len(cells) else "" for i in cols)
         if not q or not h:
             raise InputError(f"設問の対応表 {path} の {number} 行目に設問の名前か見出しがありません。両方を書いてください。")
         variants.setdefault(q, []).append(h)

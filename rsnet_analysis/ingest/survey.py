@@ -131,7 +131,7 @@ def _rows(
         date = to_iso(cells[time_i]) if time_i is not None else ""
         if time_i is not None and not date and cells[time_i].strip():
             bad_dates.append(number)
-        base = {out: cells[i] for i, out in attrs}
+        base: dict[str, object] = {out: cells[i] for i, out in attrs}
         base.update(source_file=path.name, source_row=number, source_type="survey",
                     respondent=key(cells), date=date)
         base[IDENTITY_COLUMN] = identity

@@ -80,9 +80,10 @@ class TextPreparer:
             return self.masker.mask(text, extra), [], []
         else:
             done = self.masker.mask_tagged(text, extra)
-            masked, tagged, blocked = done.text, done.tagged, done.blocked
-            if tagged is None:  # no Japanese in the text: nothing was tagged yet
-                tagged, blocked = self.tokenizer.tag(masked), []
+            masked, blocked = done.text, done.blocked
+            # no Japanese in the text: nothing was tagged yet
+            tagged = done.tagged if done.tagged is not None else self.tokenizer.tag(masked)
+            blocked = blocked if done.tagged is not None else []
         tokens = self.tokenizer.tokenize_tagged(tagged, blocked, lemmas=lemmas)
         return masked, tokens, lemmas
 

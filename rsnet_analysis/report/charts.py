@@ -62,7 +62,7 @@ _RC: dict[str, object] = {
 @contextlib.contextmanager
 def japanese_style() -> Iterator[None]:
     """Context in which figures are built and drawn with the Japanese font and house style."""
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         yield
 
 
@@ -143,7 +143,7 @@ def challenge_sizes_figure(
         shares = _numeric(data["share"]) if "share" in data else pd.Series(np.nan, index=data.index)
         for yi, n, share in zip(y, data["_n"], shares, strict=True):
             text = f"{int(n)}人" + (f"（{share * 100:.1f}%）" if pd.notna(share) else "")
-            ax.text(n + top * 0.01, yi, text, va="center", fontsize=9, color="#333333")
+            ax.text(float(n + top * 0.01), float(yi), text, va="center", fontsize=9, color="#333333")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         return fig

@@ -216,7 +216,7 @@ def _segment_notes(
                 "_abs": abs(residual),
             }
         )
-    notes.sort(key=lambda d: (-d["_abs"], d["segment_col"], d["segment"], d["challenge"]))
+    notes.sort(key=lambda d: (-float(str(d["_abs"])), str(d["segment_col"]), str(d["segment"]), str(d["challenge"])))
     for note in notes:
         del note["_abs"]
     return notes[:limit]

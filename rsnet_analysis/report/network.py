@@ -61,7 +61,9 @@ def cooccurrence_figure(
             FigureCanvasAgg(fig)
             ax = fig.add_subplot()
         else:
-            fig = ax.figure
+            root = ax.get_figure(root=True)
+            assert isinstance(root, Figure)
+            fig = root
         _draw_network(graph, ax, seed=seed, title=title)
     return fig
 

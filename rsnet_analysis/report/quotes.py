@@ -32,7 +32,7 @@ def shorten_quote(text: str, max_chars: int = QUOTE_CHARS) -> str:
         Inner 「」 become 『』 so the quote can be put in 「」.
     """
     flat = re.sub(r"\s+", " ", str(text)).strip()
-    flat = flat.translate(str.maketrans({"「": "『", "」": "』"}))
+    flat = flat.replace("「", "『").replace("」", "』")
     if len(flat) <= max_chars:
         return flat
     sentences = [s for s in _SENTENCE_END.split(flat) if s]

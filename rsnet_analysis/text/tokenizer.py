@@ -474,7 +474,9 @@ def _spans(st: _Compiled, text: str, blocked: Sequence[tuple[int, int]]) -> list
     spans = st.protected_spans(text)
     if not blocked:
         return spans
-    extra = [(int(a), int(b), None, "") for a, b in blocked if b > a]
+    extra: list[tuple[int, int, str | None, str]] = [
+        (int(a), int(b), None, "") for a, b in blocked if b > a
+    ]
     kept = [s for s in spans if not any(a < s[1] and s[0] < b for a, b, _c, _s in extra)]
     return sorted(kept + extra, key=lambda s: (s[0], s[1]))
 

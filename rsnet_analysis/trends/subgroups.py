@@ -160,7 +160,7 @@ def propose_subgroups(
                 "n_members": len(members),
             }
         )
-    groups.sort(key=lambda row: (-row["n_members"], row["members"]))
+    groups.sort(key=lambda row: (-int(str(row["n_members"])), str(row["members"])))
     for i, row in enumerate(groups, start=1):
         row["group"] = f"S{i}"
     return pd.DataFrame(groups, columns=SUBGROUP_COLUMNS)
