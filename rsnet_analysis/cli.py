@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rsnet_analysis import __version__
+from rsnet_analysis.contract import DEFAULT_PERIOD, PERIODS
 from rsnet_analysis.errors import RsnetError
 
 if TYPE_CHECKING:
@@ -85,9 +86,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--period",
-        choices=["year", "half", "quarter", "file"],
-        default="year",
-        help="波の区切り: 年・半期・四半期・ファイルごと（既定: year）",
+        choices=list(PERIODS),
+        default=DEFAULT_PERIOD,
+        help="波の区切り: year=年, fiscal=年度（4月〜翌3月）, half=半期, quarter=四半期, file=ファイルごと"
+        f"（既定: {DEFAULT_PERIOD}）",
     )
     p.add_argument("--codebook", metavar="FILE", help="独自のコードブック（YAML）。省略時は同梱のもの")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="乱数の種（既定: 0）")

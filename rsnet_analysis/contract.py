@@ -32,6 +32,7 @@ __all__ = [
     "CLUSTER_COLUMNS",
     "DEFAULT_PERIOD",
     "DEFAULT_SEGMENT_COLUMNS",
+    "HIDDEN",
     "IDENTITY_COLUMN",
     "K_MIN",
     "MIN_CELL",
@@ -92,7 +93,14 @@ NOTE_COLUMNS: tuple[str, ...] = ("イベント", "開催日", "グループ", "�
 
 #: Every status a record can have, in reporting order. ``error_value``: the cell holds an Excel
 #: error value (``#N/A``, ``#DIV/0!`` …) instead of an answer.
-STATUSES: tuple[str, ...] = ("kept", "empty", "non_answer", "error_value", "duplicate")
+STATUSES: tuple[str, ...] = (
+    "kept",
+    "empty",
+    "non_answer",
+    "error_value",
+    "duplicate",
+    "facilitation",
+)
 
 #: Columns that hold unmasked text or internal state and never leave the process.
 PRIVATE_COLUMNS: tuple[str, ...] = (
@@ -115,6 +123,7 @@ CHALLENGE_COLUMNS: tuple[str, ...] = (
 #: Columns of the cluster table (``clusters.csv``). ``kind`` is ``named`` (a codebook challenge),
 #: ``new`` (a theme the codebook does not know) or ``misc`` (answers that fit nothing).
 CLUSTER_COLUMNS: list[str] = [
+    "question",
     "cluster",
     "kind",
     "size",
@@ -130,8 +139,12 @@ CLUSTER_COLUMNS: list[str] = [
 #: Smallest respondent count that may be shown.
 MIN_CELL = 5
 
-#: What a suppressed count shows.
+#: What a count below :data:`MIN_CELL` shows.
 SUPPRESSED = "<5"
+
+#: What a count of :data:`MIN_CELL` or more shows when it is hidden so that no count below
+#: :data:`MIN_CELL` can be worked out from a known total (complementary suppression).
+HIDDEN = "x"
 
 #: Segment that collects segment values with fewer than ``MIN_CELL`` respondents.
 OTHER_SEGMENT = "その他"
@@ -150,7 +163,7 @@ DEFAULT_SEGMENT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Accepted ways of binning answers into waves.
-PERIODS: tuple[str, ...] = ("year", "half", "quarter", "file")
+PERIODS: tuple[str, ...] = ("year", "fiscal", "half", "quarter", "file")
 
 #: The period used when the user names none.
 DEFAULT_PERIOD = "year"
@@ -228,9 +241,12 @@ class AnalysisResult:
         One row per input row (kept or excluded), with challenge columns.
     clusters : pandas.DataFrame
         One row per cluster (``clusters.csv``).
+    counts : pandas.DataFrame
+        The one table of counts (:func:`rsnet_analysis.trends.challenge_counts`, suppressed):
+        every count and share any output shows comes from it.
     trends, segments, emerging, subgroups : pandas.DataFrame
-        Wave and segment comparisons, emerging challenges and proposed sub-groups, with small
-        cells already suppressed.
+        Views of the counts (trends, emerging), segment comparisons and proposed sub-groups, with
+        small cells already suppressed.
     summary : dict
         Row accounting, settings and versions (``summary.json``).
     notices : list of str
@@ -242,6 +258,7 @@ class AnalysisResult:
 
     records: pd.DataFrame
     clusters: pd.DataFrame
+    counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     trends: pd.DataFrame = field(default_factory=pd.DataFrame)
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     emerging: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -21,6 +21,8 @@ from rsnet_analysis import __version__, challenges, ingest, prepare, trends
 from rsnet_analysis.challenges import ChallengeResult
 from rsnet_analysis.contract import (
     DEFAULT_SEGMENT_COLUMNS,
+    NOTE_QUESTION,
+    QUESTION_COLUMN,
     AnalysisResult,
     AnalysisSettings,
 )
@@ -111,66 +113,91 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
             "分析できる回答がありません（すべて空欄・非回答・重複でした）。"
             "自由記述の列が正しいか --text-col で指定して確かめてください。"
         )
-    texts = table.loc[kept, "text_masked"].tolist()
-    ids = table.loc[kept, "record_id"].tolist()
-
-    tokens = table.loc[kept, "tokens"].tolist()
-    lemmas = table.loc[kept, "lemmas"].tolist()
-
     book = challenges.Codebook.load(settings.codebook)
-    found = challenges.discover_challenges(
-        texts,
-        tokens,
-        lemmas,
-        ids,
-        k=settings.k,
-        seed=settings.seed,
-        codebook=book,
-        progress=progress,
-    )
-    table = _attach_challenges(table, kept, found)
-
+    table, clusters, found = _discover(table, kept, settings, book, progress)
     waves = trends.assign_waves(table, period=settings.period)
     table["wave"] = waves
     segment_cols = _segment_columns(table, read.columns)
-    notices = list(read.notices) + list(found.notices)
+    notices = list(read.notices) + [n for f in found for n in f.notices]
     notices += trends.wave_notices(table, waves)
     notices += trends.segment_notices(table, segment_cols)
-    trend_table = trends.wave_trends(table, waves=waves)
-    segment_table = trends.segments_all(table, segment_cols)
-    emerging = trends.find_emerging(table, found.clusters, waves=waves)
-    subgroups = trends.propose_subgroups(table, seed=settings.seed)
-    if "自治体名" in table.columns:
-        subgroups = pd.concat([subgroups, trends.regional_groups(table)], ignore_index=True)
-
+    names, kinds = challenges.unit_names(clusters, book)
+    tables = trends.build_tables(
+        table, clusters, names=names, kinds=kinds, segment_cols=segment_cols, seed=settings.seed
+    )
+    table = tables.records
     summary = _summary(settings, paths, read, table, found, segment_cols, notices)
     return AnalysisResult(
         records=table,
-        clusters=found.clusters,
-        trends=trend_table,
-        segments=segment_table,
-        emerging=emerging,
-        subgroups=subgroups,
+        clusters=tables.clusters,
+        counts=tables.counts,
+        trends=tables.trends,
+        segments=tables.segments,
+        emerging=tables.emerging,
+        subgroups=tables.subgroups,
         summary=summary,
         notices=notices,
-        extras={"codebook": book, "segment_cols": segment_cols},
+        extras={"codebook": book, "segment_cols": segment_cols, "names": names, "kinds": kinds},
     )
 
 
-def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeResult) -> pd.DataFrame:
-    """Add the per-record challenge columns (empty for excluded rows)."""
+def _question_groups(table: pd.DataFrame, kept: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Kept rows per question, in the order the questions appear; notes join the first question.
+
+    Session notes talk about the same challenges as the survey's first question, so they are
+    clustered with it (and counted apart, as statements).
+    """
+    question = table[QUESTION_COLUMN].fillna("").astype(str) if QUESTION_COLUMN in table else pd.Series("", index=table.index)
+    is_note = table["source_type"].astype(str).eq("note") if "source_type" in table else pd.Series(False, index=table.index)
+    order = [q for q in dict.fromkeys(question[kept & ~is_note.to_numpy()]) if q]
+    if not order:
+        order = [NOTE_QUESTION]
+    groups = []
+    for position, q in enumerate(order):
+        rows = kept & (question.to_numpy() == q)
+        if position == 0:
+            rows |= kept & is_note.to_numpy()
+        groups.append((q, rows))
+    return groups
+
+
+def _discover(
+    table: pd.DataFrame, kept: np.ndarray, settings: AnalysisSettings, book: challenges.Codebook, progress: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, list[ChallengeResult]]:
+    """Challenges of every question, cluster ids numbered on across questions."""
     table = table.copy()
-    n = len(table)
-    table["cluster"] = pd.array([pd.NA] * n, dtype="Int64")
+    table["cluster"] = pd.array([pd.NA] * len(table), dtype="Int64")
     for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
         table[col] = ""
     table["challenge_score"] = np.nan
-    idx = table.index[kept]
-    table.loc[idx, "cluster"] = pd.array(found.records["cluster"].to_numpy(), dtype="Int64")
-    for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
-        table.loc[idx, col] = found.records[col].fillna("").astype(str).to_numpy()
-    table.loc[idx, "challenge_score"] = found.records["challenge_score"].to_numpy()
-    return table
+    tables, found, offset = [], [], 0
+    for question, rows in _question_groups(table, kept):
+        part = table.loc[rows]
+        result = challenges.discover_challenges(
+            part["text_masked"].tolist(), part["tokens"].tolist(), part["lemmas"].tolist(),
+            part["record_id"].tolist(), k=settings.k, seed=settings.seed, codebook=book, progress=progress,
+        )
+        idx = table.index[rows]
+        table.loc[idx, "cluster"] = pd.array(result.records["cluster"].to_numpy() + offset, dtype="Int64")
+        for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
+            table.loc[idx, col] = result.records[col].fillna("").astype(str).to_numpy()
+        table.loc[idx, "challenge_secondary"] = [_shift_units(s, offset) for s in table.loc[idx, "challenge_secondary"]]
+        table.loc[idx, "challenge_score"] = result.records["challenge_score"].to_numpy()
+        clusters = result.clusters.copy()
+        clusters["cluster"] = clusters["cluster"] + offset
+        clusters["question"] = question
+        tables.append(clusters)
+        found.append(result)
+        offset += len(clusters)
+    return table, pd.concat(tables, ignore_index=True), found
+
+
+def _shift_units(secondary: str, offset: int) -> str:
+    """Renumber ``cluster:<id>`` secondaries of a question by the question's id offset."""
+    out = []
+    for unit in secondary.split():
+        out.append(f"cluster:{int(unit[8:]) + offset}" if unit.startswith("cluster:") else unit)
+    return " ".join(out)
 
 
 def _segment_columns(table: pd.DataFrame, roles: ColumnRoles) -> list[str]:
@@ -185,7 +212,7 @@ def _summary(
     paths: Sequence[Path],
     read: ReadResult,
     table: pd.DataFrame,
-    found: ChallengeResult,
+    found: list[ChallengeResult],
     segment_cols: Sequence[str],
     notices: Sequence[str],
 ) -> dict[str, Any]:
@@ -204,9 +231,9 @@ def _summary(
         "by_file": by_file,
         "columns": asdict(roles),
         "segment_columns": list(segment_cols),
-        "clusters": int(len(found.clusters)),
-        "k_chosen": found.k,
-        "codebook_used": found.codebook_used,
+        "clusters": int(sum(len(f.clusters) for f in found)),
+        "k_chosen": [int(f.k) for f in found],
+        "codebook_used": [bool(f.codebook_used) for f in found],
         "settings": settings.to_dict(),
         "versions": package_versions(),
         "notices": list(notices),

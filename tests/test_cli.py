@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from rsnet_analysis import trends
 from rsnet_analysis.cli import build_parser, main
 from rsnet_analysis.contract import STATUSES
 
@@ -30,18 +31,7 @@ RECORD_COLUMNS = [
     "challenge",
     "challenge_secondary",
     "challenge_reason",
-]
-CLUSTER_COLUMNS = [
-    "cluster",
-    "kind",
-    "size",
-    "share",
-    "label",
-    "top_terms",
-    "challenge",
-    "core_terms",
-    "representative_record_ids",
-    "stability",
+    "challenge_score",
 ]
 
 
@@ -85,10 +75,14 @@ def test_summary_records_settings_and_versions(sample_run: Path) -> None:
 
 def test_clusters_csv_columns(sample_run: Path) -> None:
     clusters = _read(sample_run / "clusters.csv")
-    assert list(clusters.columns) == CLUSTER_COLUMNS
-    records = _read(sample_run / "records.csv")
-    kept = records[records["status"] == "kept"]
-    assert clusters["size"].astype(int).sum() == len(kept)
+    assert list(clusters.columns) == trends.CLUSTER_VIEW_COLUMNS
+    # a cluster's size is its challenge's respondents over all waves, as the trends table has them
+    trend = _read(sample_run / "trends.csv")
+    for row in clusters.itertuples():
+        unit = row.challenge if isinstance(row.challenge, str) and row.challenge else f"cluster:{row.cluster}"
+        waves = trend[(trend["challenge"] == unit) & (trend["question"] == row.question)]["n"]
+        if row.n not in ("<5", "x") and not waves.isin(["<5", "x"]).any():
+            assert int(row.n) == waves.astype(int).sum(), unit
 
 
 def test_same_input_and_seed_give_identical_files(
@@ -226,7 +220,7 @@ def test_segment_col_takes_several_names(tmp_path: Path) -> None:
     assert summary["segment_columns"] == ["自治体区分", "役割"]
     assert [Path(p).name for p in summary["inputs"]] == ["survey_2023.csv"]
     segments = _read(out / "segments.csv")
-    assert set(segments.iloc[:, 0]) <= {"自治体区分", "役割"}
+    assert set(segments["segment_col"]) <= {"自治体区分", "役割"}
 
 
 @pytest.mark.parametrize(
@@ -310,7 +304,7 @@ def test_id_col_of_email_addresses_writes_no_address_anywhere(
     assert records["メールアドレス"].str.startswith("仮名-").all()
 
 
-COUNT_COLUMNS = {"n", "n_latest", "n_previous", "n_members", "segment_n"}
+COUNT_COLUMNS = {"n", "base", "n_previous", "n_members", "statements"}
 
 
 def test_no_written_table_shows_a_count_below_five(sample_run: Path) -> None:
@@ -319,14 +313,14 @@ def test_no_written_table_shows_a_count_below_five(sample_run: Path) -> None:
         assert not table.empty, name
         for col in COUNT_COLUMNS & set(table.columns):
             for value in table[col]:
-                if value in {"", "<5"}:
+                if value in {"", "<5", "x"}:
                     continue
                 assert float(value) >= 5, (name, col, value)
     book = pd.read_excel(sample_run / "report.xlsx", sheet_name=None, dtype=str)
     for sheet, table in book.items():
         for col in set(table.columns) & {"n", "人数", "回答者数", "n_latest", "n_previous"}:
             for value in table[col].dropna():
-                if value in {"<5"}:
+                if value in {"<5", "x"}:
                     continue
                 assert float(value) >= 5, (sheet, col, value)
 

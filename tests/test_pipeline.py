@@ -17,8 +17,8 @@ def test_new_2024_challenge_is_ranked_first_in_emerging(sample_run: Path) -> Non
     emerging = _read(sample_run / "emerging.csv")
     assert not emerging.empty
     first = emerging.iloc[0]
-    named = first["label"] + " " + first["top_terms"]
-    assert any(word in named for word in GENERATIVE_AI_WORDS), named
+    assert first["direction"] == "新規"
+    assert any(word in first["name"] for word in GENERATIVE_AI_WORDS), first["name"]
     records = _read(sample_run / "records.csv").set_index("record_id")
     reps = first["representative_record_ids"].split()
     assert len(reps) >= 2

@@ -10,6 +10,7 @@ run with hand labels.
 
 from rsnet_analysis.challenges.codebook import Challenge, Codebook, CodingSettings, Rule
 from rsnet_analysis.challenges.coding import RuleScores, score_records
+from rsnet_analysis.challenges.describe import unit_names
 from rsnet_analysis.challenges.discover import DOMAIN_SHARE, ChallengeResult, discover_challenges
 from rsnet_analysis.challenges.evaluate import Evaluation, align_labels, evaluate, load_labels
 from rsnet_analysis.challenges.naming import MISC_LABEL, is_label_term
@@ -34,5 +35,6 @@ __all__ = [
     "load_labels",
     "parse_rule",
     "score_records",
+    "unit_names",
     "word_vectors_version",
 ]

@@ -109,6 +109,7 @@ def describe_clusters(
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
         rows.append(
             {
+                "question": "",
                 "cluster": c,
                 "kind": kind,
                 "size": len(members),
@@ -220,3 +221,28 @@ def _used_terms(index: TermIndex, part: Partition) -> dict[int, list[str]]:
         for r, row in zip(rows, sub, strict=True):
             out[int(r)] = [terms[j] for j in sorted(row.indices, key=lambda j: -core[terms[j]])]
     return out
+
+
+def unit_names(clusters: pd.DataFrame, codebook: Codebook | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Display name and kind of every challenge unit of a cluster table.
+
+    Parameters
+    ----------
+    clusters : pandas.DataFrame
+        :data:`~rsnet_analysis.contract.CLUSTER_COLUMNS`.
+    codebook : Codebook or None
+        Names of the named challenges (their keys otherwise).
+
+    Returns
+    -------
+    (dict, dict)
+        Unit (codebook key or ``cluster:<id>``) to its name (the codebook's name, or the
+        cluster's label), and to its kind (``named``, ``new``, ``misc``).
+    """
+    names: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for row in clusters.itertuples(index=False):
+        unit = str(row.challenge or "") or f"cluster:{int(row.cluster)}"
+        names[unit] = (codebook.name(unit) if codebook is not None else unit) if row.challenge else str(row.label)
+        kinds[unit] = str(row.kind)
+    return names, kinds

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from rsnet_analysis.contract import QUESTION_COLUMN
+from rsnet_analysis.contract import IDENTITY_COLUMN, QUESTION_COLUMN
 from rsnet_analysis.prepare.status import assign_statuses
 from rsnet_analysis.privacy import PiiMasker
 from rsnet_analysis.text import JapaneseTokenizer
@@ -115,7 +115,8 @@ def build_record_table(
         One entry per row, by position: the respondent's own strings from the export's identity
         columns (名前, メールアドレス, 電話番号) as a tuple of str, a str, or None / NaN. They are
         masked wherever they occur in that row's text (see :mod:`rsnet_analysis.privacy.identity`).
-        Ignored with a custom ``mask``.
+        Ignored with a custom ``mask``. Default: the raw table's
+        :data:`~rsnet_analysis.contract.IDENTITY_COLUMN` when it has one.
 
     Returns
     -------
@@ -150,8 +151,11 @@ def build_record_table(
         _column(records, "respondent"),
         _column(records, "source_file"),
         _column(records, QUESTION_COLUMN),
+        _note_speakers(records),
     )
     prepare = TextPreparer(mask=mask, tokenizer=tokenizer)
+    if identity is None and IDENTITY_COLUMN in records:
+        identity = records[IDENTITY_COLUMN]
     rows = list(zip(cleaned, statuses, _identities(identity, len(records)), strict=True))
     masked, tokens, lemmas = _mask_and_tokenize(prepare, rows, progress)
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
@@ -177,6 +181,15 @@ def _mask_and_tokenize(
         tokens.append(toks)
         lemmas.append(lems)
     return masked, tokens, lemmas
+
+
+def _note_speakers(records: pd.DataFrame) -> list[tuple[str, str] | None]:
+    """(speaker, heading) of every session-note record, None for survey rows."""
+    kinds = _column(records, "source_type")
+    speakers, groups = _column(records, "組織名"), _column(records, "グループ")
+    return [
+        (s, g) if kind == "note" else None for kind, s, g in zip(kinds, speakers, groups, strict=True)
+    ]
 
 
 def _identities(

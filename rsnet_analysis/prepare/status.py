@@ -10,7 +10,15 @@ import pandas as pd
 from rsnet_analysis.contract import STATUSES
 from rsnet_analysis.ingest import is_excel_error
 
-__all__ = ["NON_ANSWERS", "assign_statuses", "is_excel_error", "is_non_answer", "status_counts"]
+__all__ = [
+    "FACILITATOR_SPEAKERS",
+    "NON_ANSWERS",
+    "assign_statuses",
+    "is_excel_error",
+    "is_facilitation",
+    "is_non_answer",
+    "status_counts",
+]
 
 #: Whole answers (after :func:`~rsnet_analysis.normalize.clean_text`, lower-cased, with
 #: punctuation and spaces trimmed from both ends) that say nothing.
@@ -62,13 +70,76 @@ def is_non_answer(text_clean: str) -> bool:
     return core in NON_ANSWERS or text.casefold() in NON_ANSWERS
 
 
+#: Speakers of session notes who run the session rather than speak for a member.
+FACILITATOR_SPEAKERS: tuple[str, ...] = (
+    "事務局", "ファシリテーター", "ファシリ", "司会", "進行", "記録", "書記", "運営", "主催",
+)
+#: Openings of a facilitator's line: agenda, summary, minutes.
+FACILITATOR_OPENINGS: tuple[str, ...] = (
+    "まとめ", "本日のテーマ", "本日の進行", "今日のテーマ", "記録:", "記録：", "文責", "次回", "進行:",
+    "進行：", "日時:", "日時：", "参加:", "参加：", "参加者:", "参加者：",
+)
+
+
+def is_facilitation(text: str, speaker: str = "", group: str = "") -> bool:
+    """Whether a session-note line is the facilitator's, not a member's voice.
+
+    Parameters
+    ----------
+    text : str
+        The cleaned statement.
+    speaker : str, optional
+        Its organisation prefix (組織名): 事務局, ファシリテーター, 司会 … mark the facilitator.
+    group : str, optional
+        The heading it is under: a まとめ heading holds the facilitator's summary.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_facilitation("本日のテーマは研修の定着です"), is_facilitation("研修が定着しない", "松本市")
+    (True, False)
+    """
+    who = speaker.strip()
+    if who and any(who.startswith(s) or who.endswith(s) for s in FACILITATOR_SPEAKERS):
+        return True
+    if "まとめ" in group or "総括" in group:
+        return True
+    head = text.strip().lstrip("【[（(").replace(" ", "")
+    return head.startswith(FACILITATOR_OPENINGS)
+
+
+def _introductions(files: Sequence[str], notes: Sequence[tuple[str, str] | None]) -> set[int]:
+    """Positions of the unattributed note paragraphs before a file's first attributed statement.
+
+    A record of a session opens with the secretariat's description (「第2部では、参加者33名が…」)
+    before the members' statements; in a file where no statement names its speaker, nothing is
+    taken for an introduction.
+    """
+    out: set[int] = set()
+    pending: dict[str, list[int]] = {}
+    done: set[str] = set()
+    for i, (file, note) in enumerate(zip(files, notes, strict=True)):
+        if note is None or file in done:
+            continue
+        if note[0].strip():
+            out.update(pending.pop(file, []))
+            done.add(file)
+        else:
+            pending.setdefault(file, []).append(i)
+    return out
+
+
 def assign_statuses(
     cleaned: Sequence[str],
     respondents: Sequence[str],
     files: Sequence[str],
     questions: Sequence[str] | None = None,
+    notes: Sequence[tuple[str, str] | None] | None = None,
 ) -> list[str]:
-    """The status of every row: ``empty``, ``non_answer``, ``error_value``, ``duplicate`` or ``kept``.
+    """The status of every row: empty, non_answer, error_value, duplicate, facilitation or kept.
 
     Parameters
     ----------
@@ -82,6 +153,11 @@ def assign_statuses(
         The file of each answer (a repeat in another file is a new answer).
     questions : sequence of str, optional
         The question each answer answers; a repeat under another question is a new answer.
+    notes : sequence of (speaker, group) or None, optional
+        For session-note records, the speaker's organisation and the heading; a facilitator's
+        line (:func:`is_facilitation`), and an unattributed paragraph before a file's first
+        attributed statement (the secretariat's introduction), are set aside as
+        ``facilitation``, not a member's voice.
 
     Returns
     -------
@@ -95,11 +171,15 @@ def assign_statuses(
     ['kept', 'duplicate', 'error_value', 'non_answer', 'empty']
     """
     asked = questions if questions is not None else [""] * len(cleaned)
+    note_info = notes if notes is not None else [None] * len(cleaned)
+    intro = _introductions(files, note_info)
     seen: set[tuple[str, str, str, str]] = set()
     statuses: list[str] = []
-    for text, who, file, question in zip(cleaned, respondents, files, asked, strict=True):
+    for i, (text, who, file, question, note) in enumerate(zip(cleaned, respondents, files, asked, note_info, strict=True)):
         if not text:
             statuses.append("empty")
+        elif note is not None and (i in intro or is_facilitation(text, *note)):
+            statuses.append("facilitation")
         elif is_excel_error(text):
             statuses.append("error_value")
         elif is_non_answer(text):

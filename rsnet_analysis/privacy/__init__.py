@@ -14,7 +14,7 @@ from rsnet_analysis.privacy.lexicon import PLACEHOLDERS
 from rsnet_analysis.privacy.masker import PiiMasker, find_pii, mask_pii
 from rsnet_analysis.privacy.patterns import PiiSpan
 from rsnet_analysis.privacy.suppress import (
-    complementary_mask,
+    linked_suppression,
     merge_small_segments,
     suppress_small_cells,
 )
@@ -23,7 +23,7 @@ __all__ = [
     "PLACEHOLDERS",
     "PiiMasker",
     "PiiSpan",
-    "complementary_mask",
+    "linked_suppression",
     "find_pii",
     "mask_pii",
     "merge_small_segments",

@@ -3,14 +3,15 @@
 Counts below 5 (zero included, so that "nobody" and "a few" look the same) become the string
 ``"<5"`` and every figure computed from such a count is blanked. When a suppressed cell could be
 recovered by subtraction from a derivable total, a second cell of that line is suppressed too
-(:func:`complementary_mask`). Segment values with fewer than 5 respondents are merged into
-``その他`` or dropped (:func:`merge_small_segments`).
+(:func:`linked_suppression`, across all the tables of a run). Segment values with fewer than 5 respondents are merged into
+``その他``, which takes the smallest other segments too until it reaches 5 (:func:`merge_small_segments`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from rsnet_analysis.contract import MIN_CELL, OTHER_SEGMENT, SUPPRESSED
@@ -78,36 +79,63 @@ def suppress_small_cells(
     return out
 
 
-def complementary_mask(
-    df: pd.DataFrame, count_col: str, groupings: Sequence[Sequence[str]], min_cell: int
-) -> pd.Series:
-    """Cells to suppress so that no line has exactly one suppressed cell.
+def linked_suppression(
+    counts: Sequence[float] | np.ndarray,
+    equations: Sequence[Sequence[int]],
+    min_cell: int = MIN_CELL,
+    *,
+    weights: Sequence[float] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Which cells to hide so that no hidden count can be worked out from the shown ones.
 
-    A line (e.g. all challenges of one wave) whose total can be derived from the shown figures would
-    give the single suppressed cell away by subtraction; the smallest shown cell of that line is
-    suppressed with it. Repeats until stable. A lone hidden cell that holds 0 needs no partner:
-    recovering a 0 reveals nobody (and a reader cannot tell it from the other ``<5`` cells).
+    Every count below ``min_cell`` is hidden (zero included). An *equation* lists cells whose
+    sum is known to a reader: the challenges of one wave (their total is the wave's respondents),
+    the waves of one challenge together with its pooled cell (the pooled count is their sum), the
+    segments of one challenge together with its pooled cell, and so on, across all tables of a run.
+    An equation with exactly one hidden cell would give that cell away by subtraction, so its
+    cheapest shown cell (smallest ``count x weight``) is hidden with it (complementary
+    suppression); this repeats over all equations until none has a lone hidden cell. A lone hidden cell that holds 0 needs no partner:
+    recovering a 0 reveals nobody, and a reader cannot tell it from the other ``<5`` cells.
+
+    Parameters
+    ----------
+    counts : sequence of float
+        Every count cell of the linked tables (NaN counts as 0).
+    equations : sequence of sequence of int
+        Positions in ``counts`` of the cells of each equation.
+    min_cell : int, default MIN_CELL
+    weights : sequence of float, optional
+        How much each cell is worth showing (default 1): a report's headline cells get a large
+        weight so that a partner is taken elsewhere when the equations allow it.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where a cell is hidden. Ties between equally cheap cells go to the earlier position,
+        so the same tables always hide the same cells.
+
+    Examples
+    --------
+    >>> linked_suppression([3, 10, 12], [[0, 1, 2]]).tolist()
+    [True, True, False]
     """
-    counts = pd.to_numeric(df[count_col], errors="coerce").fillna(0)
-    primary = counts < min_cell
-    secondary = pd.Series(False, index=df.index)
+    values = np.nan_to_num(np.asarray(counts, dtype=float))
+    cost = values * (np.ones_like(values) if weights is None else np.asarray(weights, dtype=float))
+    hidden = values < min_cell
+    lines = [np.asarray(e, dtype=int) for e in equations if len(e) > 1]
     changed = True
     while changed:
         changed = False
-        hidden = primary | secondary
-        for keys in groupings:
-            for _, idx in df.groupby(list(keys), sort=True).groups.items():
-                cells = hidden.loc[idx]
-                lone = cells.sum() == 1 and counts.loc[idx][cells].iloc[0] > 0
-                if lone and (~cells).any():
-                    shown = counts.loc[idx][~cells]
-                    order = pd.DataFrame({"n": shown, "pos": range(len(shown))}).sort_values(
-                        ["n", "pos"]
-                    )
-                    secondary.loc[order.index[0]] = True
-                    changed = True
-            hidden = primary | secondary
-    return secondary
+        for line in lines:
+            lone = line[hidden[line]]
+            if len(lone) != 1 or values[lone[0]] <= 0:
+                continue
+            shown = line[~hidden[line]]
+            if len(shown) == 0:
+                continue
+            hidden[shown[np.lexsort((shown, cost[shown]))[0]]] = True
+            changed = True
+    return hidden
 
 
 def merge_small_segments(
@@ -125,9 +153,9 @@ def merge_small_segments(
     Returns
     -------
     (pandas.Series, list of str)
-        The merged values (``NaN`` for respondents dropped because even ``その他`` has fewer than
-        ``min_cell`` respondents) and Japanese notes that say how many values were merged or dropped
-        (without naming them, since a name would reveal that someone in it answered).
+        The merged values (every respondent with a value keeps one: nobody is dropped) and
+        Japanese notes that say how many values were merged (without naming them, since a name
+        would reveal that someone in it answered).
     """
     values = values.fillna("").astype(str).str.strip()
     values = values.where(values != "")
@@ -137,14 +165,14 @@ def merge_small_segments(
     if not small:
         return values, notes
     merged = values.where(~values.isin(small) | values.isna(), OTHER_SEGMENT)
-    other_size = int((merged == OTHER_SEGMENT).sum())
-    if other_size < min_cell:
-        merged = merged.where(merged != OTHER_SEGMENT)
-        notes.append(
-            f"回答者が{min_cell}人未満の区分が {len(small)} 件あり、まとめても{min_cell}人未満のため表から除きました。"
-        )
-    else:
-        notes.append(
-            f"回答者が{min_cell}人未満の区分 {len(small)} 件を「{OTHER_SEGMENT}」にまとめました。"
-        )
+    # その他 itself must reach min_cell: the smallest shown segments join it until it does, so no
+    # respondent is dropped (a dropped segment could be worked out as the total minus the others)
+    shown = sorted((size, v) for v, size in sizes.items() if size >= min_cell)
+    joined = 0
+    while int((merged == OTHER_SEGMENT).sum()) < min_cell and shown:
+        _size, value = shown.pop(0)
+        merged = merged.where(merged != value, OTHER_SEGMENT)
+        joined += 1
+    extra = f"（ほかに小さい区分 {joined} 件も合わせて{min_cell}人以上にしました）" if joined else ""
+    notes.append(f"回答者が{min_cell}人未満の区分 {len(small)} 件を「{OTHER_SEGMENT}」にまとめました{extra}。")
     return merged, notes

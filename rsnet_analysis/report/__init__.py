@@ -13,14 +13,16 @@ from rsnet_analysis.report.charts import (
     segment_heatmap_figure,
     trends_figure,
 )
-from rsnet_analysis.report.context import challenge_sizes, report_context, rerun_command
+from rsnet_analysis.report.context import challenge_sizes, report_context
 from rsnet_analysis.report.folder import OutputFolder, OutputFolderError, check_output_folder
 from rsnet_analysis.report.labels import challenge_names, wave_label
+from rsnet_analysis.report.method import rerun_command
 from rsnet_analysis.report.network import cooccurrence_figure
 from rsnet_analysis.report.quotes import pick_quotes, shorten_quote
 from rsnet_analysis.report.render import render_html, render_markdown, render_newsletter
+from rsnet_analysis.report.sheets import workbook_sheets
 from rsnet_analysis.report.tables import public_records, records_for_output, write_csv
-from rsnet_analysis.report.workbook import workbook_sheets, write_workbook
+from rsnet_analysis.report.workbook import write_workbook
 from rsnet_analysis.report.write import write_reports
 
 __all__ = [

@@ -27,7 +27,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from rsnet_analysis.contract import SUPPRESSED
+from rsnet_analysis.contract import HIDDEN, SUPPRESSED
+from rsnet_analysis.report.textwrap_ja import display_width
 
 FONT_FAMILY = "IPAexGothic"
 """Font used for every chart (ships with matplotlib-fontja)."""
@@ -186,7 +187,7 @@ def trends_figure(
         data["wave"] = data["wave"].astype(str)
         data["_share"] = _numeric(data["share"])
         if "n" in data:
-            data.loc[data["n"].astype(str) == SUPPRESSED, "_share"] = np.nan
+            data.loc[data["n"].astype(str).isin([SUPPRESSED, HIDDEN]), "_share"] = np.nan
         for col in ("ci_low", "ci_high"):
             data["_" + col] = _numeric(data[col]) if col in data else np.nan
         waves = list(dict.fromkeys(data["wave"]))
@@ -239,6 +240,16 @@ def trends_figure(
         return fig
 
 
+def _marks(data: pd.DataFrame, small: pd.Series) -> list[str]:
+    """What a grey cell says: the table's own mark (``<5``, or ``x`` for a count hidden as a partner)."""
+    if "n" not in data:
+        return [SUPPRESSED if s else "" for s in small]
+    return [
+        (str(n) if str(n) in (SUPPRESSED, HIDDEN) else SUPPRESSED) if s else ""
+        for n, s in zip(data["n"], small, strict=True)
+    ]
+
+
 def segment_heatmap_figure(
     segments: pd.DataFrame,
     segment_col: str,
@@ -289,8 +300,8 @@ def segment_heatmap_figure(
             small = data["_res"].isna()
         data.loc[small, "_res"] = np.nan
         visible = data[data["_res"].notna()]
-        if visible.empty:
-            return _empty(_new_figure(7, 2), f"{segment_col}の比較はありません（5人未満のみ）")
+        if visible["segment"].nunique() < 2 or visible["challenge"].nunique() < 1:
+            return _empty(_new_figure(7, 2), f"{segment_col}の比較はありません（比べられる区分が2つ未満）")
         shown_segments = set(visible["segment"].astype(str))
         segs = [s for s in dict.fromkeys(data["segment"].astype(str)) if s in shown_segments]
         rows = list(challenges) if challenges is not None else sorted(set(visible["challenge"]))
@@ -302,20 +313,21 @@ def segment_heatmap_figure(
             )
             .reindex(index=rows, columns=segs)
         )
-        hidden = (
-            data.assign(segment=data["segment"].astype(str), _small=small)
+        marks = (
+            data.assign(segment=data["segment"].astype(str), _mark=_marks(data, small))
             .pivot_table(
-                index="challenge", columns="segment", values="_small", aggfunc="max", dropna=False
+                index="challenge", columns="segment", values="_mark", aggfunc="first", dropna=False
             )
             .reindex(index=rows, columns=segs)
-            .fillna(True)
-            .astype(bool)
+            .fillna(SUPPRESSED)
         )
         values = grid.to_numpy(dtype=float)
         finite = values[~np.isnan(values)]
         limit = max(3.0, float(np.abs(finite).max())) if finite.size else 3.0
         limit = math.ceil(limit)
-        width = min(14.0, 3.2 + 0.95 * len(segs))
+        # wide enough for the segment columns and for the title (about 0.19 in per full-width character)
+        label_width = 0.09 * max(display_width(_name(r, names)) for r in rows)
+        width = min(14.0, max(3.2 + 0.95 * len(segs), 0.3 + 0.1 * display_width(title), label_width + 1.6 + 0.95 * len(segs)))
         height = 1.4 + 0.4 * len(rows)
         fig = _new_figure(width, height)
         ax = fig.add_subplot()
@@ -326,8 +338,8 @@ def segment_heatmap_figure(
             norm=TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit),
             aspect="auto",
         )
-        longest = max(len(s) for s in segs)
-        tilt = len(segs) > 6 or longest * len(segs) > 24
+        # a column is about 0.95 in wide: about 11 display columns of tick text fit under it
+        tilt = len(segs) > 6 or max(display_width(s) for s in segs) > 11
         ax.set_xticks(
             range(len(segs)),
             segs,
@@ -343,14 +355,14 @@ def segment_heatmap_figure(
             for j in range(len(segs)):
                 value = values[i, j]
                 if np.isnan(value):
-                    label = SUPPRESSED if hidden.iat[i, j] else ""
+                    label = str(marks.iat[i, j])
                     ax.text(j, i, label, ha="center", va="center", fontsize=8, color="#777777")
                     continue
                 strong = abs(value) >= 0.6 * limit
                 ax.text(
                     j,
                     i,
-                    f"{value:.1f}",
+                    f"{value:.1f}".replace("-0.0", "0.0"),
                     ha="center",
                     va="center",
                     fontsize=8,
@@ -360,7 +372,8 @@ def segment_heatmap_figure(
         bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
         bar.set_label("調整済み残差（赤：多い・青：少ない）", fontsize=8)
         bar.ax.tick_params(labelsize=8)
-        ax.set_title(title, loc="left")
+        # over the whole figure, not the cells alone: a narrow table would cut a long title
+        fig.suptitle(title, x=0.02, ha="left", fontsize=matplotlib.rcParams["axes.titlesize"])
         return fig
 
 

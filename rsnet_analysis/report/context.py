@@ -1,236 +1,262 @@
-"""The report context: one plain dictionary with everything the templates show."""
+"""The report context: one plain dictionary with everything the templates show.
+
+Every count and share comes from the run's table of counts (``result.counts``, already
+suppressed), selected here and formatted, never counted again. Change is worded by the table's
+``direction``, which follows the adjusted tests (:mod:`rsnet_analysis.trends.counts`): 増/減
+only where they are significant, 横ばい otherwise. The miscellany is reported apart and never
+ranked among the challenges. Session-note statements are reported per event, never added to
+respondents.
+"""
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from rsnet_analysis.contract import MIN_CELL, SUPPRESSED, AnalysisResult
+from rsnet_analysis.contract import HIDDEN, MIN_CELL, SUPPRESSED, AnalysisResult
 from rsnet_analysis.report.labels import (
-    EXCLUDED_LABELS,
     KIND_LABELS,
     N_LEADING,
-    PERIOD_LABELS,
-    SETTING_DEFAULTS,
-    SETTING_LABELS,
     _number,
     _percent,
     _shown_count,
     _table,
-    _unit_of,
     challenge_names,
     wave_label,
 )
+from rsnet_analysis.report.method import method
 from rsnet_analysis.report.quotes import pick_quotes
-from rsnet_analysis.report.tables import public_records
+from rsnet_analysis.trends import ALL_WAVES, ALPHA, MAX_MEMBERS, latest_rows
 
-_SAFE_WORD = re.compile(r"[\w@%+=:,./\-・ー]+")
+__all__ = ["SUPPRESSION_NOTE", "TITLE", "challenge_sizes", "report_context"]
 
-def _wave_order(result: AnalysisResult) -> list[str]:
-    """Waves of the trend table in its (chronological) order; [] without a trend table."""
-    trends = _table(result, "trends")
-    if "wave" in trends and not trends.empty:
-        return list(dict.fromkeys(trends["wave"].astype(str)))
-    return []
+TITLE = "全国自治体リスキリングネットワーク 課題分析レポート"
 
+_CHANGE_ORDER = {"新規": 0, "増": 1, "減": 2}
 
-def _wave_respondents(result: AnalysisResult, wave: str | None) -> int | None:
-    """Respondents of a wave (a total, never a segment cell); None when below MIN_CELL."""
-    records = public_records(_table(result, "records"))
-    if records.empty or "status" not in records:
-        return None
-    kept = records[records["status"] == "kept"]
-    if wave is not None and "wave" in kept:
-        kept = kept[kept["wave"].astype(str) == wave]
-    who = (
-        kept["respondent"] if "respondent" in kept else kept.get("record_id", pd.Series(dtype=str))
-    )
-    total = int(who.astype(str).nunique())
-    return total if total >= MIN_CELL else None
+#: How hidden counts are explained wherever they appear.
+SUPPRESSION_NOTE = (
+    f"「{SUPPRESSED}」は{MIN_CELL}人（件）未満の数、「{HIDDEN}」は{MIN_CELL}人未満の数が"
+    "引き算で分からないように伏せた数です。"
+)
 
 
-def challenge_sizes(result: AnalysisResult) -> pd.DataFrame:
-    """Respondents per challenge in the latest wave, largest first, suppressed cells dropped.
+def _survey_questions(counts: pd.DataFrame) -> list[str]:
+    if counts.empty:
+        return []
+    return list(dict.fromkeys(counts.loc[counts["source"] == "survey", "question"].astype(str)))
+
+
+def _waves(counts: pd.DataFrame, question: str) -> list[str]:
+    rows = counts[(counts["source"] == "survey") & (counts["question"] == question) & (counts["wave"] != ALL_WAVES)]
+    return list(dict.fromkeys(rows["wave"].astype(str)))
+
+
+def challenge_sizes(result: AnalysisResult, question: str | None = None) -> pd.DataFrame:
+    """The latest wave's challenges of a question that may be shown, largest first.
 
     Parameters
     ----------
     result : AnalysisResult
         The run.
+    question : str, optional
+        Default: the first question.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``challenge, name, n, share, ci_low, ci_high, change, p_adj, wave``. From the
-        trend table's latest wave; without a trend table, from the kept records (respondents per
-        challenge over all answers, counts below 5 left out).
+        Rows of ``result.counts`` (``challenge, name, kind, n, base, share, ci_low, ci_high,
+        change, p_adj, direction, wave``) with a shown count (≥ 5), the miscellany left out,
+        sorted by respondents, then name.
     """
-    names = challenge_names(result)
-    columns = ["challenge", "name", "n", "share", "ci_low", "ci_high", "change", "p_adj", "wave"]
-    trends = _table(result, "trends")
-    waves = _wave_order(result)
-    if {"wave", "challenge", "n"} <= set(trends.columns) and waves:
-        latest = trends[trends["wave"].astype(str) == waves[-1]].copy()
-        latest["n"] = latest["n"].map(_shown_count)
-        latest = latest.dropna(subset=["n"])
-        latest["n"] = latest["n"].astype(int)
-        for col in ("share", "ci_low", "ci_high", "change", "p_adj"):
-            latest[col] = latest[col].map(_number) if col in latest else None
-        latest["wave"] = waves[-1]
-    else:
-        records = public_records(_table(result, "records"))
-        if records.empty or "status" not in records:
-            return pd.DataFrame(columns=columns)
-        kept = records[records["status"] == "kept"].copy()
-        kept["_unit"] = [_unit_of(row) for _, row in kept.iterrows()]
-        kept["_who"] = kept["respondent"] if "respondent" in kept else kept["record_id"]
-        kept = kept[kept["_unit"] != ""]
-        total = kept["_who"].astype(str).nunique()
-        counts = kept.drop_duplicates(["_who", "_unit"]).groupby("_unit").size()
-        latest = pd.DataFrame({"challenge": counts.index, "n": counts.to_numpy()})
-        latest = latest[latest["n"] >= MIN_CELL]
-        latest["share"] = latest["n"] / total if total else None
-        for col in ("ci_low", "ci_high", "change", "p_adj"):
-            latest[col] = None
-        latest["wave"] = ""
-    latest["name"] = [names.get(str(k), str(k)) for k in latest["challenge"]]
-    latest = latest.sort_values(["n", "challenge"], ascending=[False, True], kind="mergesort")
-    return latest.loc[:, columns].reset_index(drop=True)
+    counts = _table(result, "counts")
+    questions = _survey_questions(counts)
+    if not questions:
+        return pd.DataFrame(columns=["challenge", "name", "kind", "n", "share", "wave"])
+    rows = latest_rows(counts, question or questions[0]).copy()
+    rows["_n"] = rows["n"].map(_shown_count)
+    rows = rows[rows["_n"].notna() & (rows["kind"] != "misc")]
+    rows = rows.sort_values(["_n", "name"], ascending=[False, True], kind="mergesort")
+    return rows.drop(columns="_n").reset_index(drop=True)
 
 
-def _change_text(
-    result: AnalysisResult, row: Mapping[str, Any], previous: str | None
-) -> tuple[str, bool]:
-    """Japanese sentence on the change since the previous wave, and whether it is significant."""
-    if previous is None:
-        return "", False
+def _change_text(row: Mapping[str, Any]) -> str:
+    """The sentence on the change since the previous wave, as the tests allow."""
+    previous = str(row.get("previous_wave") or "")
+    if not previous:
+        return ""
     label = wave_label(previous)
-    change = _number(row.get("change"))
-    if change is None:
-        trends = _table(result, "trends")
-        before = trends[
-            (trends["wave"].astype(str) == previous) & (trends["challenge"] == row["challenge"])
-        ]
-        if not before.empty and _shown_count(before["n"].iloc[0]) is None:
-            return f"前回（{label}）は5人未満", False
-        return f"前回（{label}）との比較はありません", False
-    points = change * 100
-    p_adj = _number(row.get("p_adj"))
-    significant = p_adj is not None and p_adj < 0.05
-    if abs(points) < 0.05:
-        return f"前回（{label}）とほぼ同じ", significant
-    direction = "増" if points > 0 else "減"
-    return f"前回（{label}）より {abs(points):.1f} ポイント{direction}", significant
+    direction = str(row.get("direction") or "")
+    points = _number(row.get("change"))
+    if direction == "新規":
+        return f"前回（{label}）は5人未満で、新しく目立ってきた課題です"
+    if direction in ("増", "減") and points is not None:
+        return f"前回（{label}）より {abs(points) * 100:.1f} ポイント{direction}（統計的に意味のある差）"
+    if direction in ("増", "減"):
+        return f"前回（{label}）より{'増えています' if direction == '増' else '減っています'}（統計的に意味のある差）"
+    return f"前回（{label}）から横ばい（統計的な差はありません）"
 
 
-def _emerging_items(
-    result: AnalysisResult, names: Mapping[str, str], latest: str | None
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The strongest emerging challenge, up to two other new ones, and up to three fading ones."""
-    emerging = _table(result, "emerging")
-    if emerging.empty:
-        return None, [], []
-    direction = (
-        emerging["direction"].astype(str)
-        if "direction" in emerging
-        else pd.Series("emerging", index=emerging.index)
-    )
-    items: list[dict[str, Any]] = []
-    for _, row in emerging.iterrows():
-        n_latest = _shown_count(row.get("n_latest"))
-        if n_latest is None:
-            continue
-        n_previous_raw = row.get("n_previous")
-        n_previous = _shown_count(n_previous_raw)
-        key = str(row.get("challenge", "") or "")
-        if not key or key == "nan":
-            cluster = row.get("cluster")
-            key = f"cluster:{int(cluster)}" if pd.notna(cluster) else ""
-        label = str(row.get("label", "") or "")
-        name = names.get(key, "") if key and not key.startswith("cluster:") else ""
-        terms = [t for t in str(row.get("top_terms", "") or "").split() if t and t != "nan"][:6]
-        ids = str(row.get("representative_record_ids", "") or "").split()
-        growth = _number(row.get("growth"))
-        share = _number(row.get("share_latest"))
-        items.append(
+def _item(result: AnalysisResult, row: Mapping[str, Any], question: str, wave: str, exclude: list[str]) -> dict[str, Any]:
+    quotes = pick_quotes(result, str(row["challenge"]), question=question, wave=wave, exclude=exclude)
+    low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
+    return {
+        "key": str(row["challenge"]),
+        "name": str(row["name"]),
+        "kind": str(row["kind"]),
+        "n": _shown_count(row["n"]),
+        "share": _number(row.get("share")),
+        "share_pct": _percent(row.get("share")),
+        "ci": f"{low * 100:.1f}〜{high * 100:.1f}%" if low is not None and high is not None else "",
+        "change_text": _change_text(row),
+        "direction": str(row.get("direction") or ""),
+        "new": str(row["kind"]) == "new",
+        "quotes": quotes,
+    }
+
+
+def _lead_change(changes: list[dict[str, Any]], previous: str, first: str = "") -> str:
+    """One sentence on what changed since the previous wave, as the tests allow.
+
+    ``first`` is the leading challenge: when it is new itself, the sentence says so of it.
+    """
+    def names(direction: str) -> str:
+        return "".join(
+            f"「{c['name']}」" for c in changes if c["direction"] == direction and c["n"] is not None and c["name"] != first
+        )
+
+    if not previous:
+        return ""
+    if any(c["name"] == first and c["direction"] == "新規" for c in changes):
+        others = f"ほかに{names('新規')}も新しく目立ってきました。" if names("新規") else ""
+        return f"「{first}」は前回（{previous}）は5人未満で、新しく目立ってきた課題です。{others}"
+    if names("新規"):
+        return f"新しく{names('新規')}を挙げる声が目立ってきました。"
+    if names("増"):
+        return f"前回（{previous}）より{names('増')}を挙げる人が増えています（統計的に意味のある差）。"
+    if names("減"):
+        return f"前回（{previous}）より{names('減')}を挙げる人が減っています（統計的に意味のある差）。"
+    return f"前回（{previous}）と比べて、統計的に意味のある増減はありませんでした。"
+
+
+def _question_section(result: AnalysisResult, question: str, top_terms: Mapping[str, str]) -> dict[str, Any]:
+    counts = _table(result, "counts")
+    waves = _waves(counts, question)
+    latest = waves[-1] if waves else ""
+    sizes = challenge_sizes(result, question)
+    printed: list[str] = []
+    leading = []
+    for _, row in sizes.head(N_LEADING).iterrows():
+        item = _item(result, row, question, latest, printed)
+        printed += item["quotes"]
+        leading.append(item)
+    rows = latest_rows(counts, question) if waves else counts.iloc[0:0]
+    rising = rows[rows["direction"].isin(["新規", "増"]) & (rows["kind"] != "misc")]
+    rising = rising.assign(_r=rising["direction"].map({"新規": 0, "増": 1})).sort_values(["_r", "name"], kind="mergesort")
+    in_leading = {item["key"] for item in leading}
+    spotlight = None
+    for _, row in rising.iterrows():
+        # a rising challenge already among the leading ones is described there, not twice
+        if str(row["challenge"]) not in in_leading and _shown_count(row["n"]) is not None:
+            spotlight = _item(result, row, question, latest, printed)
+            spotlight["top_terms"] = top_terms.get(str(row["challenge"]), "").split()[:6]
+            spotlight["heading"] = "新しく目立ってきた課題" if row["direction"] == "新規" else "前回より増えた課題"
+            break
+    fading = [_item(result, r, question, latest, printed) for _, r in rows[rows["direction"] == "減"].iterrows()]
+    changed = rows[rows["direction"].isin(list(_CHANGE_ORDER)) & (rows["kind"] != "misc")]
+    changed = changed.assign(_r=changed["direction"].map(_CHANGE_ORDER)).sort_values(["_r", "name"], kind="mergesort")
+    changes = [
+        {"name": str(r["name"]), "n": _shown_count(r["n"]), "share": _number(r.get("share")),
+         "direction": str(r["direction"]), "change_text": _change_text(r)}
+        for _, r in changed.iterrows()
+    ]
+    misc = rows[rows["kind"] == "misc"]
+    base = _shown_count(rows["base"].iloc[0]) if len(rows) else None
+    misc_n = _shown_count(misc["n"].iloc[0]) if len(misc) else None
+    return {
+        "question": question,
+        "latest": wave_label(latest) if latest else "",
+        "previous": wave_label(waves[-2]) if len(waves) > 1 else "",
+        "waves": [wave_label(w) for w in waves],
+        "respondents": base,
+        "leading": leading,
+        "emerging": spotlight,
+        "lead_change": _lead_change(
+            changes, wave_label(waves[-2]) if len(waves) > 1 else "", leading[0]["name"] if leading else ""
+        ),
+        "fading": [f for f in fading if f["n"] is not None],
+        "changes": changes,
+        "misc": (
+            {"n": misc_n, "share": _number(misc["share"].iloc[0]), "share_pct": _percent(misc["share"].iloc[0])}
+            if misc_n is not None
+            else None
+        ),
+        "n_challenges": len(sizes),
+    }
+
+
+def _event_periods(records: pd.DataFrame) -> dict[str, str]:
+    """The period (2023年度, 2024年 …) each session falls in, as the run's waves are cut."""
+    if records.empty or not {"イベント", "wave", "source_type"} <= set(records.columns):
+        return {}
+    notes = records[records["source_type"].astype(str) == "note"]
+    out = {}
+    for event, waves in notes.groupby(notes["イベント"].fillna("").astype(str), sort=True)["wave"]:
+        shown = [wave_label(str(w)) for w in dict.fromkeys(waves.fillna("").astype(str)) if str(w)]
+        if event and shown:
+            out[event] = "・".join(shown)
+    return out
+
+
+def _note_events(result: AnalysisResult) -> list[dict[str, Any]]:
+    """Members' statements in the information-exchange sessions, per event."""
+    counts = _table(result, "counts")
+    notes = counts[(counts["source"] == "note") & (counts["wave"] != ALL_WAVES)] if not counts.empty else counts
+    periods = _event_periods(_table(result, "records"))
+    events = []
+    for event in dict.fromkeys(notes["wave"].astype(str)) if len(notes) else []:
+        rows = notes[(notes["wave"] == event) & (notes["kind"] != "misc")].copy()
+        rows["_n"] = rows["n"].map(_shown_count)
+        rows = rows[rows["_n"].notna()].sort_values(["_n", "name"], ascending=[False, True], kind="mergesort")
+        events.append(
             {
-                "key": key,
-                "label": label,
-                "name": name or label or names.get(key, key),
-                "top_terms": terms,
-                "n_latest": n_latest,
-                "n_previous": n_previous,
-                "n_previous_text": (
-                    f"{n_previous}人"
-                    if n_previous is not None
-                    else (
-                        "5人未満"
-                        if str(n_previous_raw) == SUPPRESSED or _number(n_previous_raw) is not None
-                        else "なし"
-                    )
-                ),
-                "share_pct": "" if share is None else f"{share * 100:.1f}",
-                "growth": growth,
-                "direction": direction.loc[row.name],
-                "quotes": pick_quotes(result, key, candidate_ids=ids, prefer_wave=latest),
+                "event": event,
+                "period": periods.get(event, ""),
+                "statements": _shown_count(notes.loc[notes["wave"] == event, "base"].iloc[0]),
+                "top": [{"name": str(r["name"]), "n": int(r["_n"])} for _, r in rows.head(3).iterrows()],
             }
         )
-    rising = [i for i in items if i["direction"] != "fading"]
-    fading = [i for i in items if i["direction"] == "fading"]
-    if not rising:
-        return None, [], fading[:3]
-    others = [i for i in rising[1:] if i["n_previous"] is None][:2]
-    return rising[0], others, fading[:3]
+    return events
 
 
-def _segment_notes(
-    result: AnalysisResult, names: Mapping[str, str], limit: int = 8
-) -> list[dict[str, Any]]:
-    """Cells that stand out (|adjusted residual| >= 1.96), never from a suppressed cell."""
+def _segment_notes(result: AnalysisResult, names: Mapping[str, str], limit: int = 8) -> list[dict[str, Any]]:
+    """Segment cells that differ significantly (BH-adjusted residual test), never a hidden cell."""
     segments = _table(result, "segments")
-    needed = {"segment_col", "segment", "challenge", "n", "residual"}
-    if segments.empty or not needed <= set(segments.columns):
+    if segments.empty or not {"segment_col", "segment", "challenge", "n", "residual", "p_adj"} <= set(segments.columns):
         return []
     notes = []
     for _, row in segments.iterrows():
-        n = _shown_count(row["n"])
-        residual = _number(row["residual"])
-        if n is None or residual is None or abs(residual) < 1.96:
-            continue
-        p_adj = _number(row.get("p_adj"))
-        if p_adj is not None and p_adj >= 0.05:
+        n, residual, p_adj = _shown_count(row["n"]), _number(row["residual"]), _number(row["p_adj"])
+        if n is None or residual is None or p_adj is None or p_adj >= ALPHA:
             continue
         notes.append(
             {
-                "segment_col": str(row["segment_col"]),
-                "segment": str(row["segment"]),
-                "challenge": str(row["challenge"]),
-                "name": names.get(str(row["challenge"]), str(row["challenge"])),
-                "n": n,
-                "share_pct": _percent(row.get("share")),
-                "residual": f"{residual:+.1f}",
-                "more": residual > 0,
-                "_abs": abs(residual),
+                "segment_col": str(row["segment_col"]), "segment": str(row["segment"]),
+                "challenge": str(row["challenge"]), "name": names.get(str(row["challenge"]), str(row["challenge"])),
+                "n": n, "share_pct": _percent(row.get("share")), "residual": f"{residual:+.1f}",
+                "more": residual > 0, "_abs": float(abs(residual)),
             }
         )
     notes.sort(key=lambda d: (-float(str(d["_abs"])), str(d["segment_col"]), str(d["segment"]), str(d["challenge"])))
-    for note in notes:
-        del note["_abs"]
-    return notes[:limit]
+    return [{k: v for k, v in note.items() if k != "_abs"} for note in notes[:limit]]
 
 
 def _subgroup_items(result: AnalysisResult, names: Mapping[str, str]) -> list[dict[str, Any]]:
-    subgroups = _table(result, "subgroups")
     items = []
-    for _, row in subgroups.iterrows():
-        shared = [
-            names.get(k, k)
-            for k in str(row.get("shared_challenges", "") or "").split()
-            if k != "nan"
-        ]
+    for _, row in _table(result, "subgroups").iterrows():
+        shared = [names.get(k, k) for k in str(row.get("shared_challenges", "") or "").split()]
         items.append(
             {
                 "group": str(row.get("group", "")),
@@ -244,113 +270,6 @@ def _subgroup_items(result: AnalysisResult, names: Mapping[str, str]) -> list[di
     return items
 
 
-def rerun_command(summary: Mapping[str, Any], out_dir: str = "out") -> str:
-    """The shell command that reruns this analysis.
-
-    Parameters
-    ----------
-    summary : mapping
-        ``result.summary`` (uses ``settings`` and ``inputs``).
-    out_dir : str, default "out"
-        Output folder to put in the command.
-
-    Returns
-    -------
-    str
-        For example ``rsnet analyze data/sample/survey_2023.csv --k auto --period year --seed 0 --out out``.
-    """
-    settings = summary.get("settings", {}) if isinstance(summary, Mapping) else {}
-    settings = settings if isinstance(settings, Mapping) else {}
-    parts = ["rsnet", "analyze"]
-    if settings.get("inputs"):
-        parts += [str(p) for p in summary.get("inputs", settings.get("inputs", []))]
-    for option, key in (
-        ("--text-col", "text_col"),
-        ("--id-col", "id_col"),
-        ("--time-col", "time_col"),
-        ("--sheet", "sheet"),
-        ("--codebook", "codebook"),
-    ):
-        if settings.get(key):
-            parts += [option, str(settings[key])]
-    for col in settings.get("segment_cols", []) or []:
-        parts += ["--segment-col", str(col)]
-    parts += [
-        "--k",
-        str(settings.get("k", "auto")),
-        "--period",
-        str(settings.get("period", "year")),
-    ]
-    parts += ["--seed", str(settings.get("seed", 0)), "--out", out_dir]
-    return " ".join(_shell_word(p) for p in parts)
-
-
-def _shell_word(word: str) -> str:
-    """Quote a shell word only when needed (Japanese letters are safe, unlike in ``shlex.quote``)."""
-    return word if _SAFE_WORD.fullmatch(word) else shlex.quote(word)
-
-
-def _method(result: AnalysisResult) -> dict[str, Any]:
-    s = result.summary if isinstance(result.summary, dict) else {}
-    settings = s.get("settings", {}) if isinstance(s.get("settings"), dict) else {}
-    excluded = s.get("excluded", {}) if isinstance(s.get("excluded"), dict) else {}
-    by_file = s.get("by_file", {}) if isinstance(s.get("by_file"), dict) else {}
-    setting_rows = []
-    for key, value in settings.items():
-        if key == "inputs":
-            shown = [str(p) for p in s.get("inputs", value) or []]
-            value = "、".join(shown) + ("（指定なし：同梱のサンプルデータ）" if not value else "")
-        elif isinstance(value, list | tuple):
-            value = "、".join(map(str, value)) if value else SETTING_DEFAULTS.get(key, "（既定）")
-        elif value is None:
-            value = SETTING_DEFAULTS.get(key, "（既定）")
-        elif key == "period":
-            value = (
-                f"{value}（{PERIOD_LABELS.get(str(value), '')}）"
-                if str(value) in PERIOD_LABELS
-                else value
-            )
-        setting_rows.append({"name": SETTING_LABELS.get(key, key), "value": str(value)})
-    book = result.extras.get("codebook") if isinstance(result.extras, dict) else None
-    return {
-        "inputs": [str(p) for p in s.get("inputs", [])],
-        "files": [
-            {
-                "name": name,
-                "rows": counts.get("rows", ""),
-                "kept": counts.get("kept", ""),
-                "excluded": sum(
-                    int(v)
-                    for k, v in counts.items()
-                    if k not in ("rows", "kept") and _number(v) is not None
-                ),
-            }
-            for name, counts in sorted(by_file.items())
-            if isinstance(counts, dict)
-        ],
-        "rows_read": s.get("rows_read", len(_table(result, "records"))),
-        "kept": s.get("kept", ""),
-        "excluded_total": sum(int(v) for v in excluded.values() if _number(v) is not None),
-        "excluded": [{"reason": EXCLUDED_LABELS.get(k, k), "n": v} for k, v in excluded.items()],
-        "clusters": s.get("clusters", len(_table(result, "clusters"))),
-        "k_chosen": s.get("k_chosen", ""),
-        "segment_columns": list(s.get("segment_columns", []) or []),
-        "settings": setting_rows,
-        "seed": settings.get("seed", ""),
-        "versions": [
-            {"name": k, "version": str(v)} for k, v in (s.get("versions", {}) or {}).items()
-        ],
-        "codebook": (
-            f"{getattr(book, 'source', '')}（バージョン {getattr(book, 'version', '')}、{getattr(book, 'updated', '')} 更新）"
-            if book is not None and hasattr(book, "version")
-            else ""
-        ),
-        "notices": [str(n) for n in (result.notices or s.get("notices", []) or [])],
-        "command": rerun_command(s),
-        "sample": not settings.get("inputs"),
-    }
-
-
 def report_context(result: AnalysisResult) -> dict[str, Any]:
     """Everything the templates show, as plain data (no DataFrames, no unmasked text).
 
@@ -362,54 +281,32 @@ def report_context(result: AnalysisResult) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``title``, ``latest``, ``previous`` (wave labels), ``respondents`` (latest wave),
-        ``leading`` (list of challenge items: ``name, n, share_pct, change_text, significant,
-        quotes``), ``emerging``, ``fading``, ``segment_notes``, ``subgroups``, ``method`` and
-        ``figures`` (filled by :func:`write_reports`).
+        ``title``; ``sections`` (one per survey question: ``question, latest, previous,
+        respondents, leading, emerging, fading, misc``); the first section's keys also at the top
+        level (``latest``, ``respondents``, ``leading`` …) for the newsletter; ``notes`` (statements
+        per event), ``segment_notes``, ``subgroups``, ``method``, ``figures`` (filled by
+        :func:`write_reports`) and ``min_cell``.
     """
     names = challenge_names(result)
-    waves = _wave_order(result)
-    latest = waves[-1] if waves else None
-    previous = waves[-2] if len(waves) > 1 else None
-    sizes = challenge_sizes(result)
-    leading = []
-    for _, row in sizes.head(N_LEADING).iterrows():
-        change_text, significant = _change_text(result, row, previous)
-        leading.append(
-            {
-                "key": row["challenge"],
-                "name": row["name"],
-                "n": int(row["n"]),
-                "share_pct": _percent(row["share"]),
-                "ci": (
-                    f"{_percent(row['ci_low'])}〜{_percent(row['ci_high'])}%"
-                    if _number(row["ci_low"]) is not None and _number(row["ci_high"]) is not None
-                    else ""
-                ),
-                "change_text": change_text,
-                "significant": significant,
-                "quotes": pick_quotes(result, str(row["challenge"]), prefer_wave=latest),
-            }
-        )
-    emerging, emerging_more, fading = _emerging_items(result, names, latest)
+    clusters = _table(result, "clusters")
+    top_terms = {
+        (str(r["challenge"]) or f"cluster:{int(r['cluster'])}"): str(r["top_terms"] or "")
+        for _, r in clusters.iterrows()
+    }
+    sections = [_question_section(result, q, top_terms) for q in _survey_questions(_table(result, "counts"))]
+    main = sections[0] if sections else {"leading": [], "emerging": None, "fading": [], "latest": "", "previous": "",
+                                          "respondents": None, "misc": None, "waves": [], "question": "", "n_challenges": 0,
+                                          "changes": [], "lead_change": ""}
     return {
-        "title": "全国自治体リスキリングネットワーク 課題分析レポート",
-        "latest": wave_label(latest) if latest else "",
-        "previous": wave_label(previous) if previous else "",
-        "waves": [wave_label(w) for w in waves],
-        "respondents": _wave_respondents(result, latest),
-        "n_challenges": len(sizes),
-        "leading": leading,
-        "emerging": emerging,
-        "emerging_more": emerging_more,
-        "fading": fading,
+        "title": TITLE,
+        **{k: main[k] for k in ("latest", "previous", "waves", "respondents", "leading", "emerging", "fading", "misc", "n_challenges", "lead_change", "changes")},
+        "sections": sections,
+        "notes": _note_events(result),
         "segment_notes": _segment_notes(result, names),
         "subgroups": _subgroup_items(result, names),
-        "method": _method(result),
+        "method": method(result),
         "figures": [],
         "min_cell": MIN_CELL,
+        "max_members": MAX_MEMBERS,
+        "suppression_note": SUPPRESSION_NOTE,
     }
-
-
-# --------------------------------------------------------------------------------------------
-# figures

@@ -7,7 +7,7 @@ from typing import Any
 
 from rsnet_analysis.contract import AnalysisResult
 from rsnet_analysis.report import charts as plotting
-from rsnet_analysis.report.context import _wave_order, challenge_sizes
+from rsnet_analysis.report.context import _survey_questions, _waves, challenge_sizes
 from rsnet_analysis.report.labels import (
     N_LEADING,
     SEGMENT_SLUGS,
@@ -35,8 +35,10 @@ def make_figures(result: AnalysisResult, fig_dir: Path) -> list[dict[str, Any]]:
         One per figure, in a fixed order: ``file`` (name), ``path`` (Path), ``title``, ``alt``.
     """
     names = challenge_names(result)
-    waves = _wave_order(result)
-    sizes = challenge_sizes(result)
+    questions = _survey_questions(_table(result, "counts"))
+    question = questions[0] if questions else ""
+    waves = _waves(_table(result, "counts"), question) if question else []
+    sizes = challenge_sizes(result, question or None)
     out: list[dict[str, Any]] = []
 
     def _save(fig: Any, file: str, title: str, alt: str) -> None:
@@ -52,6 +54,8 @@ def make_figures(result: AnalysisResult, fig_dir: Path) -> list[dict[str, Any]]:
         "課題ごとの回答者数の横棒グラフ（5人未満の課題は省略）",
     )
     trends = _table(result, "trends")
+    if "question" in trends:
+        trends = trends[trends["question"].astype(str) == question]
     if len(waves) > 1 and not trends.empty:
         top = list(sizes["challenge"].head(N_LEADING))
         _save(
@@ -73,8 +77,8 @@ def make_figures(result: AnalysisResult, fig_dir: Path) -> list[dict[str, Any]]:
             visible = part[
                 part["n"].map(_shown_count).notna() & part["residual"].map(_number).notna()
             ]
-            if visible.empty:
-                continue
+            if visible["segment"].nunique() < 2:
+                continue  # one segment alone compares with nothing
             rows = sorted(
                 set(visible["challenge"]), key=lambda k: (order.get(k, len(order)), str(k))
             )

@@ -26,12 +26,14 @@ FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 """Document creation/modification time written into the workbook (keeps its bytes stable)."""
 
 SHEETS: tuple[str, ...] = (
-    "回答",
-    "クラスタ",
-    "推移",
+    "概要",
+    "課題別の人数",
     "区分比較",
     "新しい課題",
+    "情報交換会",
     "分科会候補",
+    "課題のまとまり",
+    "回答",
     "設定",
 )
 """Sheets of ``report.xlsx`` in order."""
@@ -39,14 +41,19 @@ SHEETS: tuple[str, ...] = (
 EXCLUDED_LABELS: dict[str, str] = {
     "empty": "空欄",
     "non_answer": "非回答（「特になし」など）",
+    "error_value": "Excel のエラー値（#N/A など）",
     "duplicate": "重複（同じ回答者の同じ回答）",
+    "facilitation": "進行役の発言（事務局の紹介・まとめ）",
 }
 """Japanese names of the exclusion reasons."""
 
 SETTING_LABELS: dict[str, str] = {
     "inputs": "入力",
     "text_col": "自由記述の列",
-    "id_col": "回答者IDの列",
+    "text_cols": "自由記述の列（設問）",
+    "questions": "設問の対応表",
+    "id_col": "回答IDの列",
+    "respondent_col": "回答者の列",
     "time_col": "回答日の列",
     "segment_cols": "比較する属性の列",
     "k": "クラスタ数（k）",
@@ -59,7 +66,10 @@ SETTING_LABELS: dict[str, str] = {
 
 SETTING_DEFAULTS: dict[str, str] = {
     "text_col": "（自動で選択）",
-    "id_col": "（なし：属性から回答者を判別）",
+    "text_cols": "（自動で選択）",
+    "questions": "（なし）",
+    "id_col": "（なし）",
+    "respondent_col": "（なし：自治体名と所属部署から回答者を判別）",
     "time_col": "（自動で選択）",
     "segment_cols": "（既定：自治体区分・都道府県・地域・所属部署・役割・職位のうち存在する列）",
     "codebook": "（同梱のもの）",
@@ -69,6 +79,7 @@ SETTING_DEFAULTS: dict[str, str] = {
 
 PERIOD_LABELS: dict[str, str] = {
     "year": "年ごと",
+    "fiscal": "年度ごと（4月〜翌年3月）",
     "half": "半期ごと",
     "quarter": "四半期ごと",
     "file": "ファイルごと",
@@ -77,6 +88,80 @@ PERIOD_LABELS: dict[str, str] = {
 
 KIND_LABELS: dict[str, str] = {"challenge": "課題別", "region": "地域別"}
 """Japanese names of the sub-group kinds."""
+
+CHALLENGE_KIND_LABELS: dict[str, str] = {
+    "named": "コードブックの課題",
+    "new": "新しい課題",
+    "misc": "分類できない回答",
+}
+"""Japanese names of the challenge kinds."""
+
+SOURCE_LABELS: dict[str, str] = {"survey": "アンケート", "note": "情報交換会の記録"}
+"""Japanese names of the record sources."""
+
+STATUS_LABELS: dict[str, str] = {"kept": "分析の対象", **EXCLUDED_LABELS}
+"""Japanese names of every record status."""
+
+TEST_LABELS: dict[str, str] = {"z": "割合の差の z 検定", "fisher": "Fisher の正確検定"}
+"""Japanese names of the tests of change."""
+
+COLUMN_LABELS: dict[str, str] = {
+    "question": "設問",
+    "source": "資料",
+    "wave": "時期",
+    "segment_col": "区分の列",
+    "segment": "区分",
+    "challenge": "課題コード",
+    "name": "課題",
+    "kind": "種類",
+    "n": "人数",
+    "base": "回答者数",
+    "share": "割合",
+    "ci_low": "95%信頼区間（下限）",
+    "ci_high": "95%信頼区間（上限）",
+    "previous_wave": "前回",
+    "n_previous": "前回の人数",
+    "share_previous": "前回の割合",
+    "change": "変化（割合の差）",
+    "p_value": "p値",
+    "p_adj": "p値（補正後）",
+    "test": "検定",
+    "direction": "判定",
+    "expected": "期待度数",
+    "residual": "調整済み残差",
+    "p_residual": "p値（補正後）",
+    "chi2": "カイ二乗値（表全体）",
+    "dof": "自由度",
+    "p_table": "p値（表全体）",
+    "cluster": "クラスタ番号",
+    "label": "ラベル",
+    "statements": "情報交換会での発言数",
+    "top_terms": "特徴語",
+    "core_terms": "中心となる語",
+    "representative_record_ids": "代表的な回答のID",
+    "stability": "安定性（0〜1）",
+    "record_id": "回答ID",
+    "source_file": "ファイル",
+    "source_row": "行",
+    "source_type": "資料",
+    "status": "扱い",
+    "text_masked": "回答（個人情報は伏せ字）",
+    "respondent": "回答者",
+    "date": "日付",
+    "cluster_label": "クラスタのラベル",
+    "challenge_secondary": "ほかに触れている課題",
+    "challenge_reason": "課題の根拠",
+    "challenge_score": "確からしさ",
+    "group": "グループ",
+    "shared_challenges": "共通する課題",
+    "members": "メンバー（自治体）",
+    "regions": "地域",
+    "n_members": "自治体数",
+}
+"""Japanese column headers of the workbook."""
+
+PERCENT_COLUMNS: frozenset[str] = frozenset({"share", "ci_low", "ci_high", "share_previous"})
+"""Columns shown as percentages."""
 
 SEGMENT_SLUGS: dict[str, str] = {
     "自治体区分": "municipality_type",
@@ -88,7 +173,6 @@ SEGMENT_SLUGS: dict[str, str] = {
 }
 """ASCII file-name parts for the heat maps of well-known segment columns."""
 
-_SAFE_WORD = re.compile(r"[\w@%+=:,./\-・ー]+")
 _PLACEHOLDER = re.compile(r"〔[^〕]*〕")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 
@@ -123,16 +207,18 @@ def wave_label(wave: str) -> str:
     Parameters
     ----------
     wave : str
-        ``2023``, ``2024H1``, ``2024Q3`` or a file stem.
+        ``2023``, ``FY2023``, ``2024H1``, ``2024Q3`` or a file stem.
 
     Returns
     -------
     str
-        ``2023年``, ``2024年上期``, ``2024年第3四半期``, or the wave unchanged.
+        ``2023年``, ``2023年度``, ``2024年上期``, ``2024年第3四半期``, or the wave unchanged.
     """
     wave = str(wave)
     if re.fullmatch(r"\d{4}", wave):
         return f"{wave}年"
+    if m := re.fullmatch(r"FY(\d{4})", wave):
+        return f"{m[1]}年度"
     if m := re.fullmatch(r"(\d{4})H([12])", wave):
         return f"{m[1]}年{'上期' if m[2] == '1' else '下期'}"
     if m := re.fullmatch(r"(\d{4})Q([1-4])", wave):
@@ -146,7 +232,7 @@ def _percent(value: Any) -> str:
 
 
 def challenge_names(result: AnalysisResult) -> dict[str, str]:
-    """Japanese display name of every challenge unit that appears in the result.
+    """Japanese display name of every challenge unit of the run.
 
     Parameters
     ----------
@@ -156,44 +242,18 @@ def challenge_names(result: AnalysisResult) -> dict[str, str]:
     Returns
     -------
     dict
-        Codebook key to the codebook's name (the key itself without a codebook), and
-        ``cluster:<id>`` to 「（名前のない課題）<cluster label>」.
+        Codebook key to the codebook's name, ``cluster:<id>`` to the cluster's label (a new
+        theme's phrase, or the miscellany's label), as the pipeline recorded them.
     """
-    book = result.extras.get("codebook") if isinstance(result.extras, dict) else None
-    names: dict[str, str] = {}
-    keys: set[str] = set()
-    for name in ("trends", "segments", "clusters"):
-        table = _table(result, name)
-        if "challenge" in table:
-            keys |= {str(k) for k in table["challenge"].dropna() if str(k)}
-    records = _table(result, "records")
-    if "challenge" in records:
-        keys |= {str(k) for k in records["challenge"].dropna() if str(k)}
-    if book is not None:
-        keys |= set(getattr(book, "keys", []) or [])
+    names = result.extras.get("names") if isinstance(result.extras, dict) else None
+    if isinstance(names, dict):
+        return {str(k): str(v) for k, v in names.items()}
     clusters = _table(result, "clusters")
-    labels: dict[str, str] = {}
-    if {"cluster", "label"} <= set(clusters.columns):
-        for cluster, label in zip(clusters["cluster"], clusters["label"], strict=True):
-            if pd.notna(cluster):
-                labels[f"cluster:{int(cluster)}"] = str(label) if pd.notna(label) else ""
-    for key in sorted(keys):
-        if key.startswith("cluster:"):
-            label = labels.get(key, "")
-            names[key] = f"（名前のない課題）{label}" if label else f"名前のない課題 {key[8:]}"
-            continue
-        name = ""
-        if book is not None:
-            try:
-                name = str(book.name(key))
-            except Exception:  # noqa: BLE001 - a broken codebook must not stop the report
-                name = ""
-        names[key] = name or key
-    for key, label in labels.items():
-        names.setdefault(
-            key, f"（名前のない課題）{label}" if label else f"名前のない課題 {key[8:]}"
-        )
-    return names
+    out: dict[str, str] = {}
+    for _, row in clusters.iterrows():
+        unit = str(row.get("challenge") or "") or f"cluster:{int(row['cluster'])}"
+        out[unit] = str(row.get("label", unit))
+    return out
 
 
 def _unit_of(row: pd.Series) -> str:

@@ -1,4 +1,19 @@
-"""Representative voices: short anonymised quotes chosen from the masked answers."""
+"""Representative voices: short anonymised quotes a newsletter can print.
+
+A voice is taken from the masked text of a kept survey answer whose primary challenge it is
+(the challenge's representatives first, then its other answers of the wave by confidence) and
+is printed only when it
+
+- holds no placeholder (〔氏名〕〔メール〕 …): a voice with a masked name still points at someone;
+- names no organisation together with its department (「旭川市DX推進課」), which points at one
+  person;
+- is a full sentence of reasonable length (at least :data:`MIN_QUOTE_CHARS` characters) — a
+  one-word answer is no voice;
+- is not a near-duplicate of a voice already chosen (character trigram Jaccard ≥
+  :data:`NEAR_DUPLICATE`).
+
+Long answers are shortened at a sentence boundary and end with 「…」 (:func:`shorten_quote`).
+"""
 
 from __future__ import annotations
 
@@ -7,40 +22,48 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from rsnet_analysis.contract import AnalysisResult
-from rsnet_analysis.report.labels import N_QUOTES, QUOTE_CHARS, _table, _unit_of
-from rsnet_analysis.report.tables import public_records
+from rsnet_analysis.contract import AnalysisResult, challenge_unit
+from rsnet_analysis.report.labels import N_QUOTES, QUOTE_CHARS, _table
+
+__all__ = ["MIN_QUOTE_CHARS", "NEAR_DUPLICATE", "pick_quotes", "printable", "shorten_quote"]
+
+#: Shortest voice, in characters (after shortening).
+MIN_QUOTE_CHARS = 20
+#: Character-trigram Jaccard similarity above which two voices are the same voice.
+NEAR_DUPLICATE = 0.5
 
 _PLACEHOLDER = re.compile(r"〔[^〕]*〕")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+_ORG_DEPARTMENT = re.compile(
+    r"[\u4e00-\u9fff\u3040-\u30ffA-Za-z]{1,12}(?:都|道|府|県|市|区|町|村)"
+    r"[\s　の（(]*[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]{0,15}(?:課|係|室|局|部|班|センター|グループ)"
+)
+
 
 def shorten_quote(text: str, max_chars: int = QUOTE_CHARS) -> str:
-    """Make a short quote: one line, cut at a sentence boundary with … when long.
+    """One line, cut at a sentence boundary with 「…」 when longer than ``max_chars``.
 
     Parameters
     ----------
     text : str
         Masked answer text.
     max_chars : int, default QUOTE_CHARS
-        Longest quote in characters (the ellipsis included).
 
     Returns
     -------
     str
-        Whole sentences that fit, followed by ``…`` when something was cut. When even the first
-        sentence is too long it is cut after the last 、 that fits (or at ``max_chars - 1``).
-        Inner 「」 become 『』 so the quote can be put in 「」.
+        Whole sentences that fit, then 「…」 when something was cut; when the first sentence alone
+        is too long it is cut after the last 、 that fits. Inner 「」 become 『』.
     """
-    flat = re.sub(r"\s+", " ", str(text)).strip()
-    flat = flat.replace("「", "『").replace("」", "』")
+    flat = re.sub(r"\s+/\s+", " ", str(text))  # the cleaner joins lines with " / "
+    flat = re.sub(r"\s+", " ", flat).strip().replace("「", "『").replace("」", "』")
     if len(flat) <= max_chars:
         return flat
-    sentences = [s for s in _SENTENCE_END.split(flat) if s]
     kept = ""
-    for sentence in sentences:
-        if len(kept) + len(sentence.strip()) + 1 > max_chars:
+    for sentence in (s.strip() for s in _SENTENCE_END.split(flat) if s.strip()):
+        if len(kept) + len(sentence) + 1 > max_chars:
             break
-        kept += sentence.strip()
+        kept += sentence
     if kept:
         return kept + "…"
     head = flat[: max_chars - 1]
@@ -50,32 +73,50 @@ def shorten_quote(text: str, max_chars: int = QUOTE_CHARS) -> str:
     return head.rstrip("、，, ") + "…"
 
 
-def _representative_ids(result: AnalysisResult, key: str) -> list[str]:
-    ids: list[str] = []
+def printable(text: str) -> bool:
+    """Whether a masked answer may be quoted at all (no placeholder, no organisation + department)."""
+    return not _PLACEHOLDER.search(text) and not _ORG_DEPARTMENT.search(text)
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
+
+
+def _candidates(result: AnalysisResult, key: str, question: str, wave: str | None) -> list[str]:
+    """Masked texts of the challenge's survey answers, representatives first."""
+    records = _table(result, "records")
+    if records.empty or "text_masked" not in records:
+        return []
+    rows = records[(records["status"] == "kept") & (records.get("source_type", "survey") != "note")]
+    if "question" in rows:
+        rows = rows[rows["question"].astype(str) == question]
+    rows = rows[challenge_unit(rows) == key]
+    reps: list[str] = []
     clusters = _table(result, "clusters")
-    if "representative_record_ids" in clusters:
-        for _, row in clusters.iterrows():
-            cluster = row.get("cluster")
-            unit = f"cluster:{int(cluster)}" if pd.notna(cluster) else ""
-            if str(row.get("challenge", "") or "") == key or unit == key:
-                ids.extend(str(row["representative_record_ids"] or "").split())
-    return ids
-
-
-#: Quotes shorter than this are used only when nothing longer is available.
-MIN_QUOTE_CHARS = 12
+    for _, row in clusters.iterrows():
+        unit = str(row["challenge"] or "") or f"cluster:{int(row['cluster'])}"
+        if unit == key:
+            reps += str(row["representative_record_ids"] or "").split()
+    order = {rid: i for i, rid in enumerate(reps)}
+    rows = rows.assign(
+        _rep=[order.get(r, len(order)) for r in rows["record_id"]],
+        _wave=[0 if wave is None or str(w) == wave else 1 for w in rows.get("wave", pd.Series("", index=rows.index))],
+        _score=-pd.to_numeric(rows.get("challenge_score", pd.Series(0.0, index=rows.index)), errors="coerce").fillna(0),
+    ).sort_values(["_wave", "_rep", "_score", "record_id"], kind="mergesort")
+    return rows["text_masked"].astype(str).tolist()
 
 
 def pick_quotes(
     result: AnalysisResult,
     key: str,
     *,
-    candidate_ids: Sequence[str] | None = None,
+    question: str,
+    wave: str | None = None,
     n: int = N_QUOTES,
+    exclude: Sequence[str] = (),
     max_chars: int = QUOTE_CHARS,
-    prefer_wave: str | None = None,
 ) -> list[str]:
-    """Choose up to ``n`` short anonymised quotes for a challenge.
+    """Up to ``n`` printable voices for a challenge (see the module docstring).
 
     Parameters
     ----------
@@ -83,56 +124,32 @@ def pick_quotes(
         The run.
     key : str
         Challenge unit (codebook key or ``cluster:<id>``).
-    candidate_ids : sequence of str, optional
-        Record ids to choose from; default the representatives of the clusters mapped to ``key``.
+    question : str
+        The question the answers answer.
+    wave : str, optional
+        Prefer answers of this wave (the latest).
     n : int, default N_QUOTES
-        Largest number of quotes.
+    exclude : sequence of str
+        Voices already printed elsewhere (never repeated).
     max_chars : int, default QUOTE_CHARS
-        Longest quote (see :func:`shorten_quote`).
-    prefer_wave : str, optional
-        Prefer answers from this wave (usually the latest).
 
     Returns
     -------
     list of str
-        Quotes from ``text_masked`` of kept records only; answers coded to ``key`` first, answers
-        without a 〔…〕 placeholder first (placeholders only when fewer than two quotes remain
-        otherwise), in representative order; no duplicates.
     """
-    ids = list(candidate_ids) if candidate_ids is not None else _representative_ids(result, key)
-    if not ids:
-        return []
-    records = public_records(_table(result, "records"))
-    if "record_id" not in records or "text_masked" not in records:
-        return []
-    lookup = records.drop_duplicates("record_id").set_index("record_id")
-    scored: list[tuple[tuple[int, int, int, int], str]] = []
-    for position, rid in enumerate(dict.fromkeys(ids)):
-        if rid not in lookup.index:
-            continue
-        row = lookup.loc[rid]
-        if str(row.get("status", "kept")) != "kept":
-            continue
-        text = row.get("text_masked")
-        if not isinstance(text, str) or not text.strip():
+    chosen: list[str] = []
+    seen = [_trigrams(q) for q in exclude]
+    for text in _candidates(result, key, question, wave):
+        if not printable(text):
             continue
         quote = shorten_quote(text, max_chars)
-        other_wave = int(prefer_wave is not None and str(row.get("wave", "")) != prefer_wave)
-        unit = _unit_of(row)
-        mismatch = int(bool(unit) and unit != key)
-        placeholder = int(bool(_PLACEHOLDER.search(quote)))
-        scored.append(((placeholder, mismatch, other_wave, position), quote))
-    scored.sort(key=lambda item: item[0])
-    # A one-word answer (「生成AI」) is no voice: drop very short quotes while two longer remain.
-    if sum(len(q) >= MIN_QUOTE_CHARS for _, q in scored) >= min(2, n):
-        scored = [(key_, q) for key_, q in scored if len(q) >= MIN_QUOTE_CHARS]
-    clean = [q for (ph, *_), q in scored if not ph]
-    marked = [q for (ph, *_), q in scored if ph]
-    chosen = list(dict.fromkeys(clean))[:n]
-    if len(chosen) < min(2, n):
-        chosen += [q for q in dict.fromkeys(marked) if q not in chosen][: min(2, n) - len(chosen)]
+        if len(quote.rstrip("…")) < MIN_QUOTE_CHARS:
+            continue
+        grams = _trigrams(quote)
+        if any(len(grams & s) / max(len(grams | s), 1) >= NEAR_DUPLICATE for s in seen):
+            continue
+        chosen.append(quote)
+        seen.append(grams)
+        if len(chosen) == n:
+            break
     return chosen
-
-
-# --------------------------------------------------------------------------------------------
-# the report context

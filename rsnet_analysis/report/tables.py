@@ -132,7 +132,8 @@ def records_for_output(result: AnalysisResult) -> pd.DataFrame:
 
     Record identity and status first, then the question and the masked text, the named id,
     respondent and date columns, the segments, the attributes of session notes (who said it
-    where: グループ, 組織名, イベント, 開催日), then the date, wave and challenge columns.
+    where: グループ, 組織名, イベント, 開催日), then the date, wave and challenge columns
+    (``challenge_score``: how strongly the answer belongs to its challenge, 0-1).
     Identifying columns hold pseudonyms already (the reader replaced them).
     """
     rec = public_records(result.records)
@@ -156,6 +157,7 @@ def records_for_output(result: AnalysisResult) -> pd.DataFrame:
         "challenge",
         "challenge_secondary",
         "challenge_reason",
+        "challenge_score",
     ]
     order: list[str] = []
     for c in first + named + notes + tail:

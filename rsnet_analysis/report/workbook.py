@@ -1,4 +1,7 @@
-"""The Excel workbook ``report.xlsx``: the result tables as sheets, with stable bytes.
+"""The Excel workbook ``report.xlsx``: the sheets of :mod:`.sheets`, styled, with stable bytes.
+
+Shares are written as numbers with a percentage format (:data:`NUMBER_FORMATS`), so they sort and
+sum in Excel and read as 12.3%.
 
 Every text cell stays text (:func:`_keep_text`): openpyxl turns a string that starts with ``=``
 into a formula cell and ``#N/A`` into an error value, so such cells are written back as string
@@ -18,110 +21,30 @@ from typing import Any
 
 import pandas as pd
 
-from rsnet_analysis.contract import MIN_CELL, SUPPRESSED, AnalysisResult
-from rsnet_analysis.privacy import suppress_small_cells
-from rsnet_analysis.report.context import rerun_command
-from rsnet_analysis.report.labels import FIXED_TIMESTAMP, SHEETS, _table, challenge_names
-from rsnet_analysis.report.tables import records_for_output, starts_like_formula
+from rsnet_analysis.contract import AnalysisResult
+from rsnet_analysis.report.labels import FIXED_TIMESTAMP, SHEETS
+from rsnet_analysis.report.sheets import workbook_sheets
+from rsnet_analysis.report.tables import starts_like_formula
 from rsnet_analysis.report.textwrap_ja import display_width
 
-
-def _flatten(prefix: str, value: Any, rows: list[tuple[str, str]]) -> None:
-    if isinstance(value, Mapping):
-        for key, inner in value.items():
-            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, rows)
-    elif isinstance(value, list | tuple):
-        rows.append((prefix, "、".join(map(str, value))))
-    else:
-        rows.append((prefix, "" if value is None else str(value)))
-
-
-def _with_names(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    if "challenge" not in table:
-        return table
-    out = table.copy()
-    at = list(out.columns).index("challenge") + 1
-    out.insert(
-        at,
-        "challenge_name",
-        [names.get(str(k), str(k)) if str(k) not in ("", "nan") else "" for k in out["challenge"]],
-    )
-    return out
-
-
-_DERIVED: dict[str, tuple[str, ...]] = {
-    "n": ("share", "ci_low", "ci_high", "change", "p_adj", "expected", "residual"),
-    "n_latest": ("share_latest", "growth", "p_value"),
-    "n_previous": ("share_previous", "growth", "p_value"),
+#: Number formats by header (shares as percentages, changes with a sign, p-values to 3 places).
+NUMBER_FORMATS: dict[str, str] = {
+    "割合": "0.0%",
+    "95%信頼区間（下限）": "0.0%",
+    "95%信頼区間（上限）": "0.0%",
+    "前回の割合": "0.0%",
+    "変化（割合の差）": "+0.0%;-0.0%;0.0%",
+    "p値（補正後）": "0.000",
+    "p値（表全体）": "0.000",
+    "調整済み残差": "+0.00;-0.00;0.00",
+    "期待度数": "0.0",
+    "カイ二乗値（表全体）": "0.00",
+    "安定性（0〜1）": "0.00",
+    "確からしさ": "0.00",
 }
 
 
-def suppress_again(table: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """Defensive small-cell suppression before a table is shown.
-
-    The trend and segment tables arrive suppressed; this makes sure that a count below
-    ``min_cell`` (zero included) that slipped through shows as ``"<5"`` with its derived figures
-    blank. Cells already suppressed are left as they are.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A table with count columns ``n``, ``n_latest`` or ``n_previous``.
-    min_cell : int, default MIN_CELL
-        Smallest count that may be shown.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy.
-    """
-    counts = [c for c in _DERIVED if c in table]
-    small_any = any(
-        (pd.to_numeric(table[c].where(table[c].astype(str) != SUPPRESSED), errors="coerce") < min_cell).any()
-        for c in counts
-    )
-    if not small_any:
-        return table.copy()
-    depends: dict[str, list[str]] = {}
-    for count in counts:
-        for col in _DERIVED[count]:
-            if col in table:
-                depends.setdefault(col, []).append(count)
-    return suppress_small_cells(table, counts, min_cell, depends=depends)
-
-
-def workbook_sheets(result: AnalysisResult) -> dict[str, pd.DataFrame]:
-    """The tables of ``report.xlsx``, by sheet name (see :data:`SHEETS`).
-
-    Parameters
-    ----------
-    result : AnalysisResult
-        The run.
-
-    Returns
-    -------
-    dict
-        Sheet name to table; the 回答 sheet is ``records_for_output`` (masked text only) with a
-        ``challenge_name`` column, 設定 lists the summary as 項目/値 rows and the rerun command.
-    """
-    names = challenge_names(result)
-    records = records_for_output(result) if not _table(result, "records").empty else pd.DataFrame()
-    settings_rows: list[tuple[str, str]] = [
-        ("再実行のコマンド", rerun_command(result.summary or {}))
-    ]
-    _flatten("", result.summary or {}, settings_rows)
-    return {
-        "回答": _with_names(records, names),
-        "クラスタ": _with_names(_table(result, "clusters"), names),
-        "推移": _with_names(suppress_again(_table(result, "trends")), names),
-        "区分比較": _with_names(suppress_again(_table(result, "segments")), names),
-        "新しい課題": _with_names(suppress_again(_table(result, "emerging")), names),
-        "分科会候補": _table(result, "subgroups"),
-        "設定": pd.DataFrame(settings_rows, columns=["項目", "値"]),
-    }
-
-
-_WIDE_COLUMNS = {"text_masked", "challenge_reason", "members", "値", "representative_record_ids"}
+_WIDE_COLUMNS = {"回答（個人情報は伏せ字）", "課題の根拠", "メンバー（自治体）", "値", "内容", "代表的な声", "特徴語"}
 
 
 def _style_sheet(sheet: Any, table: pd.DataFrame) -> None:
@@ -140,6 +63,10 @@ def _style_sheet(sheet: Any, table: pd.DataFrame) -> None:
             f"A1:{get_column_letter(len(table.columns))}{max(len(table), 1) + 1}"
         )
     for i, col in enumerate(table.columns, start=1):
+        number_format = NUMBER_FORMATS.get(str(col))
+        if number_format:
+            for cell in sheet[get_column_letter(i)][1:]:
+                cell.number_format = number_format
         values = [str(col)] + [str(v) for v in table[col].head(300) if pd.notna(v)]
         width = max(display_width(v) for v in values) + 2
         limit = 60 if col in _WIDE_COLUMNS else 36
@@ -200,7 +127,7 @@ def _normalise_xlsx(data: bytes) -> bytes:
     return target_buffer.getvalue()
 
 
-def write_workbook(result: AnalysisResult, path: str | Path) -> Path:
+def write_workbook(result: AnalysisResult, path: str | Path, context: Mapping[str, Any] | None = None) -> Path:
     """Write ``report.xlsx``: one sheet per table, styled headers, fitted columns, stable bytes.
 
     Parameters
@@ -209,6 +136,8 @@ def write_workbook(result: AnalysisResult, path: str | Path) -> Path:
         The run.
     path : str or Path
         Target file.
+    context : mapping, optional
+        The run's report context (so the 概要 sheet shows what the HTML shows).
 
     Returns
     -------
@@ -219,7 +148,7 @@ def write_workbook(result: AnalysisResult, path: str | Path) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    sheets = workbook_sheets(result)
+    sheets = workbook_sheets(result, context)
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name in SHEETS:
             table = sheets[name]

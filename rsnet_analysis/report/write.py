@@ -52,5 +52,5 @@ def write_reports(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
     md_path.write_text(render_markdown(context), encoding="utf-8", newline="\n")
     news_path = out / "newsletter.txt"
     news_path.write_text(render_newsletter(context), encoding="utf-8", newline="\n")
-    xlsx_path = write_workbook(result, out / "report.xlsx")
+    xlsx_path = write_workbook(result, out / "report.xlsx", context)
     return [html_path, md_path, news_path, xlsx_path, *(f["path"] for f in figures)]

@@ -1,38 +1,36 @@
-"""Stage 6, trends: waves, segments, emerging challenges and sub-groups (suppressed tables).
+"""Stage 6, trends: the table of counts and its views, waves, segments and sub-groups.
 
-Everything here works on the record table (one row per input row, see ``docs/architecture.md``) and only
-looks at rows whose ``status`` is ``kept``. All counts are **respondents**, not rows: a respondent who
-wrote three answers about the same challenge in one wave counts once.
+Everything here works on the record table (one row per input row) and only counts rows whose
+``status`` is ``kept``. Survey answers are counted in **respondents** (a respondent who wrote three
+answers about the same challenge in one wave counts once); session-note statements are counted as
+**statements** per event and never added to respondents.
 
-The challenge unit
-------------------
-Each kept record has one *challenge unit* (:func:`challenge_unit`): its codebook key (``challenge``)
-when the codebook names it, otherwise ``cluster:<id>`` for its cluster, so that unnamed challenges are
-tracked, compared and flagged too. Only the **primary** challenge counts; ``challenge_secondary`` is
-ignored, so every record contributes to exactly one unit and shares are comparable between waves.
-Clusters must be comparable across waves: the challenge stage fits them once on all waves together,
-and this module relies on that.
+- :mod:`.counts`: the one table of counts (question, source, wave, challenge) with shares, Wilson
+  intervals, tests of change (BH adjusted) and the wording a report may use; every other output is a
+  view of it (:mod:`.views`: ``trends.csv``, ``emerging.csv``).
+- :mod:`.waves`: which wave an answer belongs to (year, fiscal year, half, quarter, file).
+- :mod:`.segments`: which segment values are shown (small ones merged into その他), and in which order.
+- :mod:`.subgroups`: sub-groups (分科会) and regional groups of municipalities.
 
-Small cells
------------
-``MIN_CELL = 5``. Every table function returns the **suppressed** table by default (``suppress=True``),
-ready to be written: counts below 5 (zero included, so that "nobody" and "a few" look the same) become
-the string ``"<5"``, and every figure computed from such a count (shares, intervals, changes, residuals,
-p-values) is blanked (NaN, written as an empty cell). When a suppressed cell could be recovered by
-subtraction from a derivable total (a wave, a segment or a challenge row with exactly one suppressed
-cell), the next smallest cell of that line is suppressed too. Pass ``suppress=False`` to get the raw
-numbers for charts or further computation; those raw tables must never be written or shown as they are.
-Segment values with fewer than 5 respondents in total are merged into ``その他`` (and dropped when
-``その他`` is still below 5), see :func:`merge_small_segments` and :func:`segment_notices`.
+The challenge unit of a record is its codebook key for a named challenge, ``cluster:<id>`` for a new
+theme or the miscellany (:func:`rsnet_analysis.contract.challenge_unit`). Only the primary challenge
+counts, so shares are comparable between waves. Every table leaves this package suppressed: counts
+below 5 (zero included) become ``"<5"``, figures derived from them are blanked, and a line with a
+single hidden cell gets a second one (complementary suppression).
 """
 
-from rsnet_analysis.trends.emerging import EMERGING_COLUMNS, find_emerging
+from rsnet_analysis.trends.counts import (
+    ALL_WAVES,
+    ALPHA,
+    COUNT_COLUMNS,
+    challenge_counts,
+    suppress_counts,
+)
 from rsnet_analysis.trends.segments import (
     MUNICIPALITY_KINDS,
-    SEGMENT_COLUMNS,
+    segment_key,
     segment_notices,
-    segment_table,
-    segments_all,
+    shown_segment_values,
 )
 from rsnet_analysis.trends.stats import (
     adjusted_residuals,
@@ -40,33 +38,59 @@ from rsnet_analysis.trends.stats import (
     two_proportion_test,
     wilson_interval,
 )
-from rsnet_analysis.trends.subgroups import SUBGROUP_COLUMNS, propose_subgroups, regional_groups
-from rsnet_analysis.trends.waves import (
-    TREND_COLUMNS,
-    assign_waves,
-    wave_notices,
-    wave_order,
-    wave_trends,
+from rsnet_analysis.trends.subgroups import (
+    MAX_MEMBERS,
+    SUBGROUP_COLUMNS,
+    propose_subgroups,
+    regional_groups,
+    split_by_place,
 )
+from rsnet_analysis.trends.tables import TrendTables, build_tables, merge_small_segment_values
+from rsnet_analysis.trends.views import (
+    CLUSTER_VIEW_COLUMNS,
+    EMERGING_COLUMNS,
+    SEGMENT_COLUMNS,
+    TREND_COLUMNS,
+    cluster_rows,
+    emerging_rows,
+    latest_rows,
+    segment_rows,
+    trend_rows,
+)
+from rsnet_analysis.trends.waves import assign_waves, wave_notices, wave_order
 
 __all__ = [
+    "ALL_WAVES",
+    "ALPHA",
+    "CLUSTER_VIEW_COLUMNS",
+    "COUNT_COLUMNS",
+    "MAX_MEMBERS",
     "EMERGING_COLUMNS",
     "MUNICIPALITY_KINDS",
     "SEGMENT_COLUMNS",
     "SUBGROUP_COLUMNS",
     "TREND_COLUMNS",
+    "TrendTables",
     "adjusted_residuals",
     "assign_waves",
     "bh_adjust",
-    "find_emerging",
+    "build_tables",
+    "challenge_counts",
+    "cluster_rows",
+    "emerging_rows",
+    "latest_rows",
+    "merge_small_segment_values",
     "propose_subgroups",
     "regional_groups",
+    "segment_key",
     "segment_notices",
-    "segment_table",
-    "segments_all",
+    "segment_rows",
+    "shown_segment_values",
+    "split_by_place",
+    "suppress_counts",
+    "trend_rows",
     "two_proportion_test",
     "wave_notices",
     "wave_order",
-    "wave_trends",
     "wilson_interval",
 ]

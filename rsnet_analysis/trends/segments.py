@@ -1,39 +1,25 @@
-"""Challenge x segment cross-tabulations with chi-square and adjusted residuals (KH Coder style)."""
+"""Segments: which values of a segment column are shown, in which order, and notices on merged ones.
+
+The counts by segment themselves are rows of the table of counts
+(:func:`~rsnet_analysis.trends.counts.challenge_counts`), so that they are suppressed together with
+every other count of the run.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from rsnet_analysis.contract import (
-    DEFAULT_SEGMENT_COLUMNS,
     MIN_CELL,
     MISSING_SEGMENT,
     OTHER_SEGMENT,
     kept_rows,
 )
 from rsnet_analysis.ingest import REGIONS, add_region
-from rsnet_analysis.privacy import complementary_mask, merge_small_segments, suppress_small_cells
-from rsnet_analysis.trends.stats import adjusted_residuals, bh_adjust
-from rsnet_analysis.trends.waves import _respondent_units
+from rsnet_analysis.privacy import merge_small_segments
 
-SEGMENT_COLUMNS = [
-    "segment_col",
-    "segment",
-    "challenge",
-    "n",
-    "segment_n",
-    "share",
-    "expected",
-    "residual",
-    "p_adj",
-    "chi2",
-    "dof",
-    "p_table",
-]
 #: 自治体区分 values in the order analysts expect (largest kind first).
 MUNICIPALITY_KINDS = ("都道府県", "政令指定都市", "中核市", "施行時特例市", "市", "特別区", "町", "村")
 
@@ -85,111 +71,12 @@ def segment_notices(
     return notes
 
 
-def segment_table(
-    records: pd.DataFrame,
-    segment_col: str,
-    *,
-    suppress: bool = True,
-    min_cell: int = MIN_CELL,
-) -> pd.DataFrame:
-    """Challenge x segment cross-tabulation with chi-square and adjusted residuals (KH Coder style).
+def segment_key(segment: str) -> tuple[int, int, str]:
+    """Sort key of segment values.
 
-    Parameters
-    ----------
-    records : pandas.DataFrame
-        The record table (only ``kept`` rows are used). ``segment_col="地域"`` is derived from
-        ``都道府県`` when the table has no such column.
-    segment_col : str
-        Attribute column, e.g. ``自治体区分``, ``地域``, ``所属部署``, ``役割``.
-    suppress : bool, default True
-        Apply small-cell suppression; ``False`` gives raw numbers for charts (never write them).
-    min_cell : int, default MIN_CELL
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long format, one row per segment x challenge, columns ``segment_col, segment, challenge, n,
-        segment_n, share, expected, residual, p_adj, chi2, dof, p_table``. ``n`` counts respondents
-        of the segment whose primary challenge it is; ``segment_n`` the respondents of the segment;
-        ``share = n / segment_n``; ``expected`` the count expected under independence; ``residual``
-        the adjusted standardised residual; ``p_adj`` its two-sided normal p-value, BH adjusted
-        within this table; ``chi2``, ``dof`` and ``p_table`` the Pearson chi-square test of the whole
-        table (``scipy.stats.chi2_contingency`` without continuity correction), repeated on each row.
-        Segment values with fewer than ``min_cell`` respondents are merged into ``その他`` (or
-        dropped), see :func:`segment_notices`. Rows are ordered by segment (regions in
-        :data:`REGIONS` order, otherwise sorted, ``その他``/``不明`` last), then challenge.
+    Kinds of municipality from large to small, regions in map order, others sorted, then その他
+    and 不明.
     """
-    records = _with_segment(records, segment_col)
-    if segment_col not in records.columns:
-        return pd.DataFrame(columns=SEGMENT_COLUMNS)
-    kept = kept_rows(records)
-    per_respondent, _ = merge_small_segments(
-        _segment_per_respondent(kept, segment_col), min_cell=min_cell
-    )
-    per_respondent = per_respondent.dropna()
-    frame = _respondent_units(kept)
-    frame["segment"] = frame["respondent"].map(per_respondent)
-    frame = frame.dropna(subset=["segment"])
-    segment_n = frame.groupby("segment")["respondent"].nunique()
-    counted = frame[frame["unit"] != ""].drop_duplicates(["segment", "respondent", "unit"])
-    if counted.empty:
-        return pd.DataFrame(columns=SEGMENT_COLUMNS)
-    segments = sorted(segment_n.index, key=_segment_key)
-    units = sorted(counted["unit"].unique())
-    observed = (
-        counted.groupby(["unit", "segment"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(index=units, columns=segments, fill_value=0)
-    )
-    obs = observed.to_numpy(dtype=float)
-    nonzero_cols = obs.sum(axis=0) > 0
-    chi2 = dof = p_table = np.nan
-    expected = np.full(obs.shape, np.nan)
-    residual = np.full(obs.shape, np.nan)
-    if obs.shape[0] >= 2 and nonzero_cols.sum() >= 2:
-        sub = obs[:, nonzero_cols]
-        res = stats.chi2_contingency(sub, correction=False)
-        chi2, dof, p_table = float(res.statistic), int(res.dof), float(res.pvalue)
-        expected[:, nonzero_cols] = res.expected_freq
-        residual[:, nonzero_cols] = adjusted_residuals(sub)
-    cell_p = bh_adjust(2 * stats.norm.sf(np.abs(residual)).ravel()).reshape(obs.shape)
-    rows = []
-    for j, segment in enumerate(segments):
-        for i, unit in enumerate(units):
-            n = int(obs[i, j])
-            rows.append(
-                {
-                    "segment_col": segment_col,
-                    "segment": segment,
-                    "challenge": unit,
-                    "n": n,
-                    "segment_n": int(segment_n[segment]),
-                    "share": n / segment_n[segment],
-                    "expected": expected[i, j],
-                    "residual": residual[i, j],
-                    "p_adj": cell_p[i, j],
-                    "chi2": chi2,
-                    "dof": dof,
-                    "p_table": p_table,
-                }
-            )
-    table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-    table["dof"] = table["dof"].astype(float)
-    if suppress:
-        extra = complementary_mask(table, "n", [["segment"], ["challenge"]], min_cell)
-        table = suppress_small_cells(
-            table,
-            ["n"],
-            min_cell,
-            depends={"share": ["n"], "expected": ["n"], "residual": ["n"], "p_adj": ["n"]},
-            extra_mask={"n": extra},
-        )
-    return table
-
-
-def _segment_key(segment: str) -> tuple:
-    """Regions in map order, kinds of municipality from large to small, others sorted, その他 last."""
     if segment in MUNICIPALITY_KINDS:
         return (0, MUNICIPALITY_KINDS.index(segment), segment)
     if segment == OTHER_SEGMENT:
@@ -201,33 +88,24 @@ def _segment_key(segment: str) -> tuple:
     return (1, 0, segment)
 
 
-def segments_all(
-    records: pd.DataFrame,
-    segment_cols: Sequence[str] = DEFAULT_SEGMENT_COLUMNS,
-    *,
-    suppress: bool = True,
-    min_cell: int = MIN_CELL,
-) -> pd.DataFrame:
-    """:func:`segment_table` for several segment columns, stacked.
+def shown_segment_values(records: pd.DataFrame, segment_col: str, *, min_cell: int = MIN_CELL) -> set[str]:
+    """The values of a segment column shown as themselves (the others are written as その他).
 
     Parameters
     ----------
     records : pandas.DataFrame
-    segment_cols : sequence of str, default DEFAULT_SEGMENT_COLUMNS
-        Columns missing from ``records`` are skipped (``地域`` is derived from ``都道府県``); see
-        :func:`segment_notices` for what was skipped or merged.
-    suppress : bool, default True
+        The record table.
+    segment_col : str
+        A segment column.
     min_cell : int, default MIN_CELL
 
     Returns
     -------
-    pandas.DataFrame
-        Same columns as :func:`segment_table`, in the order of ``segment_cols``.
+    set of str
     """
-    tables = [
-        segment_table(records, col, suppress=suppress, min_cell=min_cell) for col in segment_cols
-    ]
-    tables = [t for t in tables if not t.empty]
-    if not tables:
-        return pd.DataFrame(columns=SEGMENT_COLUMNS)
-    return pd.concat(tables, ignore_index=True)
+    records = _with_segment(records, segment_col)
+    if segment_col not in records.columns:
+        return set()
+    per_respondent = _segment_per_respondent(kept_rows(records), segment_col)
+    merged, _ = merge_small_segments(per_respondent, min_cell=min_cell)
+    return {str(v) for v, m in zip(per_respondent, merged, strict=True) if isinstance(m, str) and m == v}

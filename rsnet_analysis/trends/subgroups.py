@@ -2,14 +2,64 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from rsnet_analysis.contract import MIN_CELL, kept_rows
 from rsnet_analysis.ingest import REGIONS, region_of
-from rsnet_analysis.trends.waves import _respondent_units
+from rsnet_analysis.trends.units import respondent_units
 
 SUBGROUP_COLUMNS = ["group", "kind", "shared_challenges", "members", "regions", "n_members"]
+
+#: Largest sub-group: a group of more municipalities is split, by region, into groups that can meet.
+MAX_MEMBERS = 10
+
+
+def _place(kept: pd.DataFrame, municipality_col: str) -> dict[str, tuple[int, str]]:
+    """(region position, prefecture) of each municipality, for ordering members by place."""
+    if "都道府県" not in kept.columns:
+        return {}
+    frame = pd.DataFrame(
+        {"m": kept[municipality_col].fillna("").astype(str).str.strip(), "p": kept["都道府県"].fillna("").astype(str)}
+    )
+    out = {}
+    for name, group in frame[frame["p"] != ""].groupby("m", sort=True):
+        prefecture = sorted(group["p"].value_counts().pipe(lambda c: c[c == c.max()]).index)[0]
+        region = region_of(prefecture) or ""
+        out[str(name)] = (REGIONS.index(region) if region in REGIONS else len(REGIONS), prefecture)
+    return out
+
+
+def split_by_place(
+    members: list[str], place: dict[str, tuple[int, str]], max_members: int = MAX_MEMBERS
+) -> list[list[str]]:
+    """Split a group larger than ``max_members`` into near-equal groups of neighbouring members.
+
+    Members are ordered by region (map order), prefecture and name, and cut into
+    ``ceil(n / max_members)`` consecutive runs, so that each group is as regionally coherent as
+    the members allow; every group keeps at least ``max_members // 2`` members.
+
+    Parameters
+    ----------
+    members : list of str
+    place : dict
+        Municipality to (region position, prefecture).
+    max_members : int, default MAX_MEMBERS
+
+    Returns
+    -------
+    list of list of str
+        Each sorted by name; the original group when it is small enough.
+    """
+    if len(members) <= max_members:
+        return [sorted(members)]
+    ordered = sorted(members, key=lambda m: (*place.get(m, (len(REGIONS), "")), m))
+    parts = math.ceil(len(ordered) / max_members)
+    bounds = np.linspace(0, len(ordered), parts + 1).round().astype(int)
+    return [sorted(ordered[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
 
 def _municipality_regions(kept: pd.DataFrame, municipality_col: str) -> dict[str, str]:
     """Region of each municipality, from its most frequent prefecture."""
@@ -64,6 +114,7 @@ def propose_subgroups(
     seed: int = 0,
     min_members: int = MIN_CELL,
     max_groups: int = 10,
+    max_members: int = MAX_MEMBERS,
 ) -> pd.DataFrame:
     """Propose sub-groups (分科会) of municipalities with similar challenge profiles.
 
@@ -72,8 +123,9 @@ def propose_subgroups(
     k-means groups by cosine similarity; ``KMeans(n_init=10, random_state=seed)``. With
     ``n_groups="auto"`` every k from 2 to ``max_groups`` is tried and the one with the best cosine
     silhouette kept (smaller k on ties). Groups with fewer than ``min_members`` municipalities are
-    merged into the group with the most similar centroid, so that every group can meet and no group
-    size is below the small-cell limit.
+    merged into the group with the most similar centroid, so that no group size is below the
+    small-cell limit; a group of more than ``max_members`` is split by region
+    (:func:`split_by_place`) so that every group is small enough to meet.
 
     Parameters
     ----------
@@ -84,6 +136,7 @@ def propose_subgroups(
     seed : int, default 0
     min_members : int, default MIN_CELL
     max_groups : int, default 10
+    max_members : int, default MAX_MEMBERS
 
     Returns
     -------
@@ -102,7 +155,7 @@ def propose_subgroups(
     kept = kept_rows(records)
     if municipality_col not in kept.columns:
         return pd.DataFrame(columns=SUBGROUP_COLUMNS)
-    frame = _respondent_units(kept)
+    frame = respondent_units(kept)
     frame["m"] = kept[municipality_col].fillna("").astype(str).str.strip()
     frame = frame[(frame["m"] != "") & (frame["unit"] != "")]
     size = frame.groupby("m")["respondent"].nunique()
@@ -140,9 +193,10 @@ def propose_subgroups(
         labels = fit(min(k, n_distinct)) if k > 1 else np.zeros(len(profiles), dtype=int)
 
     regions = _municipality_regions(kept, municipality_col)
+    place = _place(kept, municipality_col)
     groups = []
-    for g in np.unique(labels):
-        members = sorted(counts.index[labels == g])
+    chunks = [c for g in np.unique(labels) for c in split_by_place(list(counts.index[labels == g]), place, max_members)]
+    for members in chunks:
         raised = (counts.loc[members] > 0).mean(axis=0)
         mean_share = shares.loc[members].mean(axis=0)
         ranked = (
@@ -171,12 +225,14 @@ def regional_groups(
     *,
     municipality_col: str = "自治体名",
     min_members: int = MIN_CELL,
+    max_members: int = MAX_MEMBERS,
 ) -> pd.DataFrame:
     """Regional groupings of member municipalities for in-person meetings.
 
     One group per region (:data:`REGIONS` order). A region with fewer than ``min_members``
     municipalities is joined with its next neighbour in map order (e.g. ``中国・四国``); a small
-    remainder at the end joins the previous group.
+    remainder at the end joins the previous group; a region with more than ``max_members``
+    municipalities is split by prefecture into near-equal groups (``R:関東-1``, ``R:関東-2``).
 
     Parameters
     ----------
@@ -199,7 +255,7 @@ def regional_groups(
     regions = _municipality_regions(kept, municipality_col)
     if len(regions) < min_members:
         return pd.DataFrame(columns=SUBGROUP_COLUMNS)
-    frame = _respondent_units(kept)
+    frame = respondent_units(kept)
     frame["m"] = kept[municipality_col].fillna("").astype(str).str.strip()
     raised = frame[frame["unit"] != ""].drop_duplicates(["m", "unit"])
     buckets: list[list[str]] = []
@@ -214,20 +270,24 @@ def regional_groups(
             buckets[-1].extend(current)
         else:
             buckets.append(current)
+    place = _place(kept, municipality_col)
     rows = []
     for bucket in buckets:
-        members = sorted(m for m, r in regions.items() if r in bucket)
-        present = [r for r in bucket if any(regions[m] == r for m in members)]
-        units = raised[raised["m"].isin(members)]["unit"].value_counts()
-        units = units.reset_index().sort_values(["count", "unit"], ascending=[False, True])
-        rows.append(
-            {
-                "group": "R:" + "、".join(present),
-                "kind": "region",
-                "shared_challenges": " ".join(units["unit"].tolist()[:3]),
-                "members": "、".join(members),
-                "regions": "、".join(present),
-                "n_members": len(members),
-            }
-        )
+        everyone = sorted(m for m, r in regions.items() if r in bucket)
+        parts = split_by_place(everyone, place, max_members)
+        for part_no, members in enumerate(parts, start=1):
+            present = [r for r in bucket if any(regions[m] == r for m in members)]
+            units = raised[raised["m"].isin(members)]["unit"].value_counts()
+            units = units.reset_index().sort_values(["count", "unit"], ascending=[False, True])
+            suffix = f"-{part_no}" if len(parts) > 1 else ""
+            rows.append(
+                {
+                    "group": "R:" + "、".join(present) + suffix,
+                    "kind": "region",
+                    "shared_challenges": " ".join(units["unit"].tolist()[:3]),
+                    "members": "、".join(members),
+                    "regions": "、".join(present),
+                    "n_members": len(members),
+                }
+            )
     return pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)

@@ -1,4 +1,4 @@
-"""Survey waves: which wave each answer belongs to, and respondents per challenge and wave."""
+"""Survey waves: which wave each answer belongs to, and in which order the waves come."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from rsnet_analysis.contract import MIN_CELL, PERIODS, challenge_unit, kept_rows
-from rsnet_analysis.privacy import complementary_mask, suppress_small_cells
-from rsnet_analysis.trends.stats import bh_adjust, two_proportion_test, wilson_interval
+from rsnet_analysis.contract import PERIODS, kept_rows
 
-TREND_COLUMNS = ["wave", "challenge", "n", "share", "ci_low", "ci_high", "change", "p_adj"]
+__all__ = ["assign_waves", "wave_notices", "wave_order"]
+
 
 def assign_waves(
     records: pd.DataFrame, *, period: str = "year", time_col: str = "date"
@@ -23,10 +22,10 @@ def assign_waves(
     ----------
     records : pandas.DataFrame
         The record table.
-    period : {"year", "half", "quarter", "file"}, default "year"
-        Calendar year (``"2023"``), half year (``"2023H1"``, ``"2023H2"``), quarter (``"2023Q3"``), or
-        one wave per input file (the stem of ``source_file``). Years are calendar years, not fiscal
-        years (年度).
+    period : {"year", "fiscal", "half", "quarter", "file"}, default "year"
+        Calendar year (``"2023"``), fiscal year (年度, April to March: ``"FY2023"`` for
+        2023-04-01 to 2024-03-31, shown as 2023年度), half year (``"2023H1"``, ``"2023H2"``),
+        quarter (``"2023Q3"``), or one wave per input file (the stem of ``source_file``).
     time_col : str, default "date"
         Column with ISO dates (``YYYY-MM-DD``); ignored for ``period="file"``.
 
@@ -59,6 +58,9 @@ def assign_waves(
     year = dates.dt.year.astype("Int64").astype(str)
     if period == "year":
         labels[ok] = year[ok]
+    elif period == "fiscal":
+        fiscal = dates.dt.year - (dates.dt.month < 4).astype(int)
+        labels[ok] = "FY" + fiscal.astype("Int64").astype(str)[ok]
     elif period == "half":
         half = np.where(dates.dt.month <= 6, "H1", "H2")
         labels[ok] = year[ok] + pd.Series(half, index=records.index)[ok]
@@ -133,115 +135,3 @@ def wave_notices(records: pd.DataFrame, waves: pd.Series) -> list[str]:
         f"日付のない回答が {len(missing)} 件あり、波ごとの比較から除外しました（{shown}）。"
         f" / {len(missing)} kept records have no date and are left out of wave comparisons."
     ]
-
-
-def _respondent_units(records: pd.DataFrame, waves: pd.Series | None = None) -> pd.DataFrame:
-    """Kept rows as (wave, respondent, unit), one row per record."""
-    kept = kept_rows(records)
-    frame = pd.DataFrame(
-        {
-            "respondent": kept["respondent"].astype(str),
-            "unit": challenge_unit(kept),
-        },
-        index=kept.index,
-    )
-    if waves is not None:
-        frame["wave"] = waves.reindex(kept.index).fillna("").astype(str)
-    return frame
-
-
-def wave_trends(
-    records: pd.DataFrame,
-    *,
-    waves: pd.Series,
-    suppress: bool = True,
-    min_cell: int = MIN_CELL,
-) -> pd.DataFrame:
-    """Respondents per challenge and wave, with intervals and tests of change.
-
-    Parameters
-    ----------
-    records : pandas.DataFrame
-        The record table (only ``kept`` rows are used).
-    waves : pandas.Series
-        Wave labels aligned with ``records`` (:func:`assign_waves`); rows with wave ``""`` are left out.
-    suppress : bool, default True
-        Apply small-cell suppression (see the module docstring). ``False`` returns raw numbers for
-        charts; never write that table.
-    min_cell : int, default MIN_CELL
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``wave, challenge, n, share, ci_low, ci_high, change, p_adj``, one row per wave and
-        challenge unit (zeros included), waves in chronological order, challenges sorted. ``n`` is
-        the number of respondents in the wave whose primary challenge it is; ``share`` is ``n`` over
-        the respondents of the wave; ``ci_low``/``ci_high`` the 95 % Wilson interval; ``change`` the
-        share minus the share in the previous wave (NaN for the first wave); ``p_adj`` the
-        Benjamini–Hochberg adjusted p-value, over all rows, of the two-sided test of that change
-        (pooled two-proportion z-test when all expected counts are >= 5, else Fisher's exact test).
-        When suppressed, ``change`` and ``p_adj`` are also blanked when the previous wave's count is.
-    """
-    frame = _respondent_units(records, waves)
-    frame = frame[frame["wave"] != ""]
-    order = wave_order(waves.reindex(frame.index), records)
-    units = sorted({u for u in frame["unit"] if u})
-    totals = frame.groupby("wave")["respondent"].nunique()
-    counted = frame[frame["unit"] != ""].drop_duplicates(["wave", "respondent", "unit"])
-    counts = counted.groupby(["wave", "unit"]).size()
-    rows = []
-    for position, wave in enumerate(order):
-        total = int(totals.get(wave, 0))
-        previous = order[position - 1] if position > 0 else None
-        for unit in units:
-            n = int(counts.get((wave, unit), 0))
-            row = {"wave": wave, "challenge": unit, "n": n, "_total": total}
-            if previous is not None:
-                n_prev = int(counts.get((previous, unit), 0))
-                total_prev = int(totals.get(previous, 0))
-                row["n_previous"] = n_prev
-                row["change"] = n / total - n_prev / total_prev
-                row["p_value"], _ = two_proportion_test(n, total, n_prev, total_prev)
-            else:
-                row["n_previous"] = np.nan
-                row["change"] = np.nan
-                row["p_value"] = np.nan
-            rows.append(row)
-    table = pd.DataFrame(
-        rows, columns=["wave", "challenge", "n", "_total", "n_previous", "change", "p_value"]
-    )
-    table["n"] = table["n"].astype(int)
-    table["share"] = table["n"] / table["_total"]
-    low, high = wilson_interval(table["n"], table["_total"])
-    table["ci_low"], table["ci_high"] = low, high
-    table["p_adj"] = bh_adjust(table["p_value"])
-    if suppress:
-        extra = complementary_mask(table, "n", [["wave"]], min_cell)
-        hidden = table["n"].lt(min_cell) | extra
-        hidden_at = dict(
-            zip(zip(table["wave"], table["challenge"], strict=True), hidden, strict=True)
-        )
-        previous_of = dict(zip(order[1:], order[:-1], strict=False))
-        extra_previous = pd.Series(
-            [
-                hidden_at.get((previous_of.get(w), c), False)
-                for w, c in zip(table["wave"], table["challenge"], strict=True)
-            ],
-            index=table.index,
-        )
-        # the first wave has no previous count: treat it as large so it blanks nothing
-        table["n_previous"] = table["n_previous"].fillna(min_cell).astype(int)
-        table = suppress_small_cells(
-            table,
-            ["n", "n_previous"],
-            min_cell,
-            depends={
-                "share": ["n"],
-                "ci_low": ["n"],
-                "ci_high": ["n"],
-                "change": ["n", "n_previous"],
-                "p_adj": ["n", "n_previous"],
-            },
-            extra_mask={"n": extra, "n_previous": extra_previous},
-        )
-    return table[TREND_COLUMNS].reset_index(drop=True)

@@ -448,7 +448,7 @@ def test_adversarial_csv_rows_read_equal_kept_plus_excluded(data_dir: Path) -> N
     assert table["text_original"].iloc[5] == "予算がない, 時間もない, 人もいない"
     records = build_record_table(table, mask=lambda s: s)
     counts = status_counts(records)
-    assert counts == {"kept": 6, "empty": 3, "non_answer": 6, "error_value": 0, "duplicate": 1}
+    assert counts == {"kept": 6, "empty": 3, "non_answer": 6, "error_value": 0, "duplicate": 1, "facilitation": 0}
     assert sum(counts.values()) == len(table)
     assert records.loc[records["status"] == "duplicate", "source_row"].tolist() == [12]
 

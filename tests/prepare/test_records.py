@@ -100,7 +100,7 @@ def test_status_counts_has_all_keys() -> None:
     records = build_record_table(raw_table(["研修"]), mask=identity)
     counts = status_counts(records)
     assert list(counts) == list(STATUSES)
-    assert counts == {"kept": 1, "empty": 0, "non_answer": 0, "error_value": 0, "duplicate": 0}
+    assert counts == {"kept": 1, "empty": 0, "non_answer": 0, "error_value": 0, "duplicate": 0, "facilitation": 0}
     assert all(isinstance(v, int) for v in counts.values())
 
 

@@ -180,7 +180,7 @@ def test_workbook_keeps_formula_text_as_quoted_string_cells(attacked_out: Path) 
             continue
         assert formula in answers
         assert formula + " 研修が定着しない" in answers
-    assert DDE in seen["クラスタ"] and MINUS in seen["分科会候補"]
+    assert DDE in seen["課題のまとまり"] and MINUS in seen["分科会候補"]
     assert any(HYPERLINK in value for value in seen["設定"])
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rsnet_analysis import report
-from rsnet_analysis.challenges import Codebook
+from rsnet_analysis import report, trends
+from rsnet_analysis.challenges import Codebook, unit_names
 from rsnet_analysis.contract import AnalysisResult
 from rsnet_analysis.report.labels import NEWSLETTER_WIDTH, SHEETS
 from rsnet_analysis.report.textwrap_ja import NO_START, display_width
@@ -48,7 +48,7 @@ def _records() -> pd.DataFrame:
         ("2024", "polarization", 0, 10),
         ("2024", "kpi", 1, 14),
         ("2024", "turnover", 2, 4),
-        ("2024", "", 3, 8),
+        ("2024", "", 3, 12),
     ]
     i = 0
     for wave, key, cluster, count in plan:
@@ -134,12 +134,19 @@ def _ids(records: pd.DataFrame, key: str, wave: str | None = None, k: int = 4) -
 
 
 def make_result(*, with_codebook: bool = True) -> AnalysisResult:
-    """A realistic AnalysisResult, with planted personal information in the unmasked text."""
+    """A realistic AnalysisResult, with planted personal information in the unmasked text.
+
+    The records and clusters are written here; every table the reports show is then built by
+    the trends stage (:func:`rsnet_analysis.trends.build_tables`), as in a run.
+    """
     records = _records()
+    records.insert(4, "question", "DXの課題")
     duplicate_id = records.loc[records["status"] == "duplicate", "record_id"].iloc[0]
     clusters = pd.DataFrame(
         {
+            "question": ["DXの課題"] * 4,
             "cluster": [0, 1, 2, 3],
+            "kind": ["named", "named", "named", "new"],
             "size": [22, 20, 10, 8],
             "share": [0.37, 0.33, 0.17, 0.13],
             "label": ["二極化", "成果・目標", "担当異動", "生成AI・ルール"],
@@ -150,6 +157,7 @@ def make_result(*, with_codebook: bool = True) -> AnalysisResult:
                 "生成AI ルール 若手",
             ],
             "challenge": ["polarization", "kpi", "turnover", ""],
+            "core_terms": ["", "", "", "生成AI ルール"],
             "representative_record_ids": [
                 _ids(records, "polarization"),
                 # the placeholder answer comes first: it must be passed over
@@ -164,78 +172,9 @@ def make_result(*, with_codebook: bool = True) -> AnalysisResult:
             "stability": [0.9, 0.85, 0.7, 0.6],
         }
     )
-    trends = pd.DataFrame(
-        [
-            ["2023", "cluster:3", "<5", None, None, None, None, None],
-            ["2023", "kpi", 6, 0.25, 0.12, 0.45, None, None],
-            ["2023", "polarization", 12, 0.5, 0.31, 0.69, None, None],
-            ["2023", "turnover", 6, 0.25, 0.12, 0.45, None, None],
-            ["2024", "cluster:3", 8, 0.222, 0.117, 0.38, None, None],
-            ["2024", "kpi", 14, 0.335, 0.24, 0.55, 0.085, 0.03],
-            ["2024", "polarization", 10, 0.278, 0.158, 0.44, -0.222, 0.2],
-            ["2024", "turnover", "<5", None, None, None, None, None],
-        ],
-        columns=["wave", "challenge", "n", "share", "ci_low", "ci_high", "change", "p_adj"],
-    )
-    segments = pd.DataFrame(
-        [
-            ["自治体区分", "市", "kpi", 6, 0.4, 2.5, 0.04],
-            ["自治体区分", "市", "polarization", "<5", None, None, None],
-            ["自治体区分", "町", "kpi", "<5", None, None, None],
-            ["自治体区分", "町", "polarization", 7, 0.45, 1.2, 0.3],
-            # a small count that slipped through unsuppressed: must still never be shown
-            ["自治体区分", "村", "kpi", 2, 0.1, 9.9, 0.001],
-            ["自治体区分", "村", "polarization", 8, 0.5, -2.2, 0.04],
-        ],
-        columns=["segment_col", "segment", "challenge", "n", "share", "residual", "p_adj"],
-    )
-    emerging = pd.DataFrame(
-        [
-            [
-                3,
-                "生成AI・ルール",
-                "生成AI ルール 若手 使う",
-                "",
-                8,
-                "<5",
-                0.22,
-                None,
-                None,
-                0.01,
-                "emerging",
-                clusters.loc[3, "representative_record_ids"],
-            ],
-            [2, "担当異動", "異動 担当", "turnover", "<5", 6, None, 0.25, None, 0.2, "fading", ""],
-        ],
-        columns=[
-            "cluster",
-            "label",
-            "top_terms",
-            "challenge",
-            "n_latest",
-            "n_previous",
-            "share_latest",
-            "share_previous",
-            "growth",
-            "p_value",
-            "direction",
-            "representative_record_ids",
-        ],
-    )
-    subgroups = pd.DataFrame(
-        [
-            [
-                "S1",
-                "challenge",
-                "kpi polarization",
-                "松本市、長野市、小布施町、白馬村、上田市",
-                "中部",
-                5,
-            ],
-            ["R:中部", "region", "kpi", "松本市、長野市、小布施町、白馬村、上田市", "中部", 5],
-        ],
-        columns=["group", "kind", "shared_challenges", "members", "regions", "n_members"],
-    )
+    book = Codebook.load()
+    names, kinds = unit_names(clusters, book)
+    tables = trends.build_tables(records, clusters, names=names, kinds=kinds, segment_cols=["自治体区分"])
     summary = {
         "tool": "rsnet-analysis",
         "version": "0.1.0",
@@ -262,10 +201,10 @@ def make_result(*, with_codebook: bool = True) -> AnalysisResult:
         "columns": {"text": "課題", "id": None, "time": "回答日", "segments": ["自治体区分"]},
         "segment_columns": ["自治体区分"],
         "clusters": 4,
-        "k_chosen": 4,
+        "k_chosen": [4],
         "settings": {
             "inputs": ["survey_2023.csv", "survey_2024.csv"],
-            "text_col": "課題",
+            "text_cols": ["課題"],
             "id_col": None,
             "time_col": None,
             "segment_cols": [],
@@ -278,14 +217,15 @@ def make_result(*, with_codebook: bool = True) -> AnalysisResult:
         "versions": {"python": "3.11.7", "rsnet-analysis": "0.1.0", "pandas": "2.3.3"},
         "notices": ["自由記述列として『課題』を使います"],
     }
-    extras = {"codebook": Codebook.load()} if with_codebook else {}
+    extras = {"codebook": book, "names": names, "kinds": kinds} if with_codebook else {}
     return AnalysisResult(
-        records=records,
-        clusters=clusters,
-        trends=trends,
-        segments=segments,
-        emerging=emerging,
-        subgroups=subgroups,
+        records=tables.records,
+        clusters=tables.clusters,
+        counts=tables.counts,
+        trends=tables.trends,
+        segments=tables.segments,
+        emerging=tables.emerging,
+        subgroups=tables.subgroups,
         summary=summary,
         notices=list(summary["notices"]),
         extras=extras,
@@ -303,6 +243,12 @@ def written(result: AnalysisResult, tmp_path_factory: pytest.TempPathFactory) ->
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return report.write_reports(result, out)
+
+
+def _unwrapped(path: Path) -> str:
+    """A newsletter with its wrapped lines joined again (the hanging indents removed)."""
+    text = path.read_text(encoding="utf-8")
+    return re.sub(r"(?<!\n)\n(?!\n)[ 　]*", "", text)  # paragraphs stay apart
 
 
 def _text_of_xlsx(path: Path) -> str:
@@ -365,7 +311,6 @@ def test_quotes_only_from_kept_masked_records_and_avoid_placeholders(
     context = report.report_context(result)
     masked = set(result.records.loc[result.records["status"] == "kept", "text_masked"])
     quotes = [q for item in context["leading"] for q in item["quotes"]]
-    quotes += context["emerging"]["quotes"]
     assert quotes
     for quote in quotes:
         core = quote.removesuffix("…")
@@ -376,34 +321,41 @@ def test_quotes_only_from_kept_masked_records_and_avoid_placeholders(
     assert "〔氏名〕" not in newsletter
 
 
-def test_placeholder_quote_used_only_when_nothing_else(result: AnalysisResult) -> None:
-    kpi_ids = result.clusters.loc[1, "representative_record_ids"].split()
-    only_placeholder = [kpi_ids[0]]
-    quotes = report.pick_quotes(result, "kpi", candidate_ids=only_placeholder)
-    assert quotes == ["〔氏名〕です。成果指標の立て方を教えてください。連絡は〔メール〕まで。"]
+def test_a_voice_with_a_placeholder_is_never_quoted(result: AnalysisResult) -> None:
+    records = result.records.copy()
+    kpi = (records["challenge"] == "kpi") & (records["status"] == "kept")
+    records.loc[kpi, "text_masked"] = "〔氏名〕です。成果指標の立て方を教えてください。連絡は〔メール〕まで。"
+    assert report.pick_quotes(dataclasses.replace(result, records=records), "kpi", question="DXの課題") == []
 
 
 def test_small_segment_cells_are_never_described(
     result: AnalysisResult, written: list[Path]
 ) -> None:
-    notes = report.report_context(result)["segment_notes"]
-    assert [(n["segment"], n["challenge"]) for n in notes] == [
-        ("市", "kpi"),
-        ("村", "polarization"),
-    ]
-    html = written[0].read_text(encoding="utf-8")
-    assert "+9.9" not in html and "9.9" not in written[1].read_text(encoding="utf-8")
+    segments = result.segments.copy()
+    segments["n"] = segments["n"].astype(object)
+    shown = segments.index[segments["segment"].eq("市") & segments["challenge"].eq("kpi")][0]
+    hidden = segments.index[segments["segment"].eq("村") & segments["challenge"].eq("turnover")][0]
+    segments.loc[shown, ["residual", "p_adj"]] = [2.5, 0.01]
+    # a small count that slipped through with its residual: must still never be described
+    segments.loc[hidden, ["n", "residual", "p_adj"]] = [2, 9.9, 0.001]
+    notes = report.report_context(dataclasses.replace(result, segments=segments))["segment_notes"]
+    assert [(n["segment"], n["challenge"], n["residual"]) for n in notes] == [("市", "kpi", "+2.5")]
+    assert report.report_context(result)["segment_notes"] == []  # nothing significant in the fixture
     xlsx = next(p for p in written if p.suffix == ".xlsx")
     seg = pd.read_excel(xlsx, sheet_name="区分比較", dtype=str)
-    leaked = seg[(seg["segment"] == "村") & (seg["challenge"] == "kpi")].iloc[0]
-    assert leaked["n"] == "<5"
-    assert pd.isna(leaked["residual"]) and pd.isna(leaked["share"])
+    small = seg[(seg["区分"] == "村") & (seg["課題"] == "担当者の異動")].iloc[0]
+    assert small["人数"] == "<5"
+    assert pd.isna(small["調整済み残差"]) and pd.isna(small["割合"])
 
 
 def test_suppressed_trend_cells_are_not_leading(result: AnalysisResult) -> None:
     sizes = report.challenge_sizes(result)
-    assert list(sizes["challenge"]) == ["kpi", "polarization", "cluster:3"]
-    assert "turnover" not in set(sizes["challenge"])
+    assert list(sizes["challenge"]) == ["kpi", "cluster:3"]
+    # turnover is below 5 in 2024; polarization is hidden with it (else 40 minus the rest gives it away)
+    latest = result.counts[(result.counts["wave"] == "2024") & (result.counts["segment_col"] == "")]
+    assert dict(zip(latest["challenge"], latest["n"], strict=True)) == {
+        "cluster:3": 12, "kpi": 14, "polarization": "x", "turnover": "<5"
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,23 +367,24 @@ def test_leading_challenges_have_names_numbers_and_change(result: AnalysisResult
     first = context["leading"][0]
     assert first["name"] == "何を成果とするか・目標の立て方"
     assert first["n"] == 14
-    assert first["share_pct"] == "33.5"
-    assert first["change_text"] == "前回（2023年）より 8.5 ポイント増"
-    assert first["significant"] is True
+    assert first["share_pct"] == "35.0"
+    # 2023 is hidden (it protects a count below 5): no word on the change
+    assert first["change_text"] == "前回（2023年）から横ばい（統計的な差はありません）" or first["direction"] == ""
     second = context["leading"][1]
-    assert second["change_text"] == "前回（2023年）より 22.2 ポイント減"
-    third = context["leading"][2]
-    assert third["change_text"] == "前回（2023年）は5人未満"
+    assert (second["name"], second["n"], second["share_pct"]) == ("生成AI・ルール", 12, "30.0")
+    assert second["change_text"] == "前回（2023年）は5人未満で、新しく目立ってきた課題です"
     assert 2 <= len(first["quotes"]) <= 3
 
 
 def test_emerging_challenge_is_called_out(written: list[Path]) -> None:
     md = written[1].read_text(encoding="utf-8")
-    assert "## 新しく目立ってきた課題" in md
-    assert "生成AI・ルール" in md and "生成AI・ルール・若手・使う" in md
-    assert "**8 人**" in md and "前回は5人未満" in md
-    news = written[2].read_text(encoding="utf-8")
-    assert "【注目】新しく目立ってきた課題：生成AI・ルール" in news
+    assert "新しく「生成AI・ルール」を挙げる声が目立ってきました。" in md
+    assert "### 2. 生成AI・ルール" in md and "回答者 **12 人**" in md
+    news = _unwrapped(written[2])
+    assert "新しく「生成AI・ルール」を挙げる声が目立ってきました。" in news
+    assert "【2】生成AI・ルール" in news
+    # 【注目】 never repeats a challenge already described above
+    assert "【注目】" not in news
 
 
 def test_long_quotes_are_cut_at_a_sentence_boundary(result: AnalysisResult) -> None:
@@ -501,7 +454,7 @@ def test_rerun_command_for_sample_data() -> None:
         "settings": {"inputs": [], "k": 8, "period": "half", "seed": 3, "segment_cols": ["地域"]}
     }
     assert report.rerun_command(summary) == (
-        "rsnet analyze --segment-col 地域 --k 8 --period half --seed 3 --out out"
+        ".venv/bin/rsnet analyze --segment-col 地域 --k 8 --period half --seed 3 --out out"
     )
 
 
@@ -524,7 +477,7 @@ def test_newsletter_reads_like_a_newsletter(written: list[Path]) -> None:
     text = written[2].read_text(encoding="utf-8")
     assert text.startswith("─" * 36 + "\n■ アンケートから見えた自治体DXの課題（2024年）")
     assert "【1】何を成果とするか・目標の立て方" in text
-    assert "回答者 14 人（33.5%）。前回（2023年）より 8.5 ポイント増" in text
+    assert "回答者 14 人（35.0%）" in _unwrapped(written[2])
     assert text.endswith("\n") and not text.endswith("\n\n")
 
 
@@ -545,7 +498,7 @@ def test_html_is_self_contained_with_embedded_images(written: list[Path]) -> Non
 def test_html_escapes_text(tmp_path: Path) -> None:
     result = make_result()
     rows = result.records["status"] == "kept"
-    result.records.loc[rows, "text_masked"] = "<b>太字</b>にならないこと。"
+    result.records.loc[rows, "text_masked"] = "<b>太字</b>にならないこと。研修の案内をもっと工夫したいと考えています。"
     report.write_reports(result, tmp_path)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<b>太字</b>" not in html and "&lt;b&gt;太字&lt;/b&gt;" in html
@@ -567,24 +520,22 @@ def test_workbook_reads_back_with_japanese_intact(written: list[Path]) -> None:
     sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str)
     assert list(sheets) == list(SHEETS)
     answers = sheets["回答"]
-    assert "デジタルに強い職員とそうでない職員の差が広がっています。" in set(answers["text_masked"])
-    assert "人材の二極化" in set(answers["challenge_name"])
-    assert list(answers.columns[:6]) == [
-        "record_id",
-        "source_file",
-        "source_row",
-        "source_type",
-        "status",
-        "text_masked",
-    ]
-    assert len(answers) == 63
-    assert "生成AI・ルール" in set(sheets["新しい課題"]["label"])
-    assert "松本市、長野市、小布施町、白馬村、上田市" in set(sheets["分科会候補"]["members"])
+    assert "デジタルに強い職員とそうでない職員の差が広がっています。" in set(answers["回答（個人情報は伏せ字）"])
+    assert "人材の二極化" in set(answers["課題"])
+    assert list(answers.columns[:7]) == ["回答ID", "ファイル", "行", "資料", "設問", "扱い", "回答（個人情報は伏せ字）"]
+    assert {"分析の対象", "空欄", "重複（同じ回答者の同じ回答）"} <= set(answers["扱い"])
+    assert len(answers) == 67
+    emerging = sheets["新しい課題"]
+    assert list(emerging["課題"]) == ["生成AI・ルール"] and list(emerging["判定"]) == ["新規"]
     settings = dict(zip(sheets["設定"]["項目"], sheets["設定"]["値"], strict=True))
-    assert settings["再実行のコマンド"].startswith("rsnet analyze")
-    assert settings["settings.seed"] == "0"
-    trends = sheets["推移"]
-    assert "<5" in set(trends["n"])
+    assert settings["再実行のコマンド"].startswith(".venv/bin/rsnet analyze")
+    assert settings["乱数の種（seed）"] == "0"
+    counts = sheets["課題別の人数"]
+    assert {"<5", "x"} <= set(counts["人数"])
+    assert not any(re.fullmatch(r"[a-z_]+|cluster:\d+", str(v)) for v in counts["課題"])
+    overview = sheets["概要"]
+    assert overview["項目"].iloc[0] == "レポート"
+    assert "多く挙がった課題 1位" in set(overview["項目"])
 
 
 def test_workbook_is_styled(written: list[Path]) -> None:
@@ -626,9 +577,8 @@ def test_missing_tables_and_codebook_still_give_a_report(tmp_path: Path) -> None
         "challenge_sizes.png",
     ]
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    # without a codebook, keys are shown; counts come from the kept records (all waves)
-    assert "### 1. polarization" in md and "回答者 **22 人**" in md
-    assert "はっきりと新しく目立ってきた課題は見つかりませんでした" in md
+    # without the table of counts there is nothing to count from: the reports never count again
+    assert "回答者が5人以上の課題はありませんでした" in md
     sheets = pd.read_excel(tmp_path / "report.xlsx", sheet_name=None, dtype=str)
     assert list(sheets) == list(SHEETS)
 
@@ -658,14 +608,12 @@ def test_templates_are_package_files_an_analyst_can_edit() -> None:
 
 def test_one_word_answers_are_not_quoted_while_longer_ones_exist(result: AnalysisResult) -> None:
     records = result.records.copy()
-    kept = records.index[records["status"] == "kept"]
-    short_id, *long_ids = records.loc[kept[:3], "record_id"].tolist()
-    records.loc[kept[0], "text_masked"] = "生成AI"
-    for i in kept[1:3]:
-        records.loc[i, "text_masked"] = "生成AIの利用ルールをどう作るか、情報漏えいが心配です。"
+    new = records.index[(records["status"] == "kept") & records["cluster"].eq(3).fillna(False)]
+    records.loc[new, "text_masked"] = "予算の確保"
+    records.loc[new[-1], "text_masked"] = "生成AIの利用ルールをどう作るか、情報漏えいが心配です。"
     tweaked = dataclasses.replace(result, records=records)
-    quotes = report.pick_quotes(tweaked, "", candidate_ids=[short_id, *long_ids])
-    assert "生成AI" not in quotes
-    assert quotes
-    only_short = report.pick_quotes(tweaked, "", candidate_ids=[short_id])
-    assert only_short == ["生成AI"]
+    assert report.pick_quotes(tweaked, "cluster:3", question="DXの課題") == [
+        "生成AIの利用ルールをどう作るか、情報漏えいが心配です。"
+    ]
+    records.loc[new[-1], "text_masked"] = "予算の確保"
+    assert report.pick_quotes(dataclasses.replace(result, records=records), "cluster:3", question="DXの課題") == []

@@ -8,22 +8,16 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from rsnet_analysis import trends
 from rsnet_analysis.contract import MIN_CELL, SUPPRESSED, challenge_unit
-from rsnet_analysis.ingest import REGIONS
 from rsnet_analysis.privacy import merge_small_segments, suppress_small_cells
 from rsnet_analysis.trends import (
     adjusted_residuals,
     assign_waves,
     bh_adjust,
-    find_emerging,
     propose_subgroups,
     regional_groups,
-    segment_notices,
-    segment_table,
-    segments_all,
     two_proportion_test,
     wave_notices,
     wave_order,
-    wave_trends,
     wilson_interval,
 )
 
@@ -183,23 +177,6 @@ def test_adjusted_residuals_textbook_table():
     )
 
 
-def test_segment_chi2_matches_scipy(survey):
-    table = segment_table(survey, "自治体区分", suppress=False)
-    observed = table.pivot(index="challenge", columns="segment", values="n").to_numpy()
-    ref = stats.chi2_contingency(observed, correction=False)
-    assert table["chi2"].iloc[0] == pytest.approx(ref.statistic)
-    assert table["p_table"].iloc[0] == pytest.approx(ref.pvalue)
-    assert table["dof"].iloc[0] == ref.dof
-    residuals = table.pivot(index="challenge", columns="segment", values="residual").to_numpy()
-    np.testing.assert_allclose(residuals, Table(observed).standardized_resids, atol=1e-10)
-    p_cells = 2 * stats.norm.sf(np.abs(residuals.ravel()))
-    np.testing.assert_allclose(
-        np.sort(table["p_adj"].to_numpy()),
-        np.sort(multipletests(p_cells, method="fdr_bh")[1]),
-        atol=1e-12,
-    )
-
-
 # ------------------------------------------------------------------ waves
 
 
@@ -207,6 +184,8 @@ def test_segment_chi2_matches_scipy(survey):
     ("period", "expected"),
     [
         ("year", ["2023", "2023", "2024", "2024", ""]),
+        # 年度: April to March, so 2023-03-31 is still 2022年度
+        ("fiscal", ["FY2022", "FY2023", "FY2024", "FY2024", ""]),
         ("half", ["2023H1", "2023H2", "2024H1", "2024H2", ""]),
         ("quarter", ["2023Q1", "2023Q3", "2024Q2", "2024Q4", ""]),
         ("file", ["a", "b", "c_2024", "c_2024", "d"]),
@@ -226,7 +205,7 @@ def test_assign_waves(period, expected):
 
 def test_assign_waves_rejects_unknown_period():
     with pytest.raises(ValueError, match="period"):
-        assign_waves(pd.DataFrame({"date": ["2023-01-01"]}), period="fiscal")
+        assign_waves(pd.DataFrame({"date": ["2023-01-01"]}), period="monthly")
 
 
 def test_wave_order_natural_and_by_date():
@@ -261,93 +240,6 @@ def test_challenge_unit_tracks_unnamed_clusters():
     assert challenge_unit(records).tolist() == ["motivation", "cluster:7", ""]
 
 
-def test_wave_trends_raw_numbers(survey):
-    waves = assign_waves(survey)
-    table = wave_trends(survey, waves=waves, suppress=False)
-    assert list(table.columns) == trends.TREND_COLUMNS
-    assert table["wave"].unique().tolist() == ["2022", "2023", "2024"]
-    kept = survey[(survey["status"] == "kept") & (survey["date"] != "")]
-    for _, row in table.iterrows():
-        in_wave = kept[kept["date"].str[:4] == row["wave"]]
-        unit = challenge_unit(in_wave)
-        n = in_wave.loc[unit == row["challenge"], "respondent"].nunique()
-        assert row["n"] == n
-        assert row["share"] == pytest.approx(n / in_wave["respondent"].nunique())
-    low, high = proportion_confint(table["n"], 40, method="wilson")
-    np.testing.assert_allclose(table["ci_low"], low, atol=1e-12)
-    np.testing.assert_allclose(table["ci_high"], high, atol=1e-12)
-    first = table[table["wave"] == "2022"]
-    assert first["change"].isna().all() and first["p_adj"].isna().all()
-    cluster9 = table[(table["challenge"] == "cluster:9")].set_index("wave")
-    assert cluster9.loc["2024", "n"] == 10
-    assert cluster9.loc["2024", "change"] == pytest.approx(10 / 40)
-    # p_adj is BH over every comparison
-    raw = []
-    for _, row in table[table["wave"] != "2022"].iterrows():
-        prev = {"2023": "2022", "2024": "2023"}[row["wave"]]
-        n_prev = table[(table["wave"] == prev) & (table["challenge"] == row["challenge"])]["n"]
-        raw.append(two_proportion_test(row["n"], 40, int(n_prev.iloc[0]), 40)[0])
-    np.testing.assert_allclose(
-        table.loc[table["wave"] != "2022", "p_adj"],
-        multipletests(raw, method="fdr_bh")[1],
-        atol=1e-12,
-    )
-
-
-def test_respondent_counted_once_per_wave():
-    rows = [record(f"a:{i}", "same", "2023-01-01", 1, "motivation") for i in range(2, 5)]
-    rows += [record(f"a:{i}", f"r{i}", "2023-01-01", 2, "kpi") for i in range(5, 9)]
-    table = wave_trends(frame(rows), waves=assign_waves(frame(rows)), suppress=False)
-    assert table.set_index("challenge")["n"].to_dict() == {"kpi": 4, "motivation": 1}
-    assert table.set_index("challenge")["share"]["kpi"] == pytest.approx(4 / 5)
-
-
-# ------------------------------------------------------------------ emerging
-
-
-def test_new_cluster_in_latest_wave_ranked_first(survey, clusters):
-    waves = assign_waves(survey)
-    table = find_emerging(survey, clusters, waves=waves, suppress=False)
-    top = table.iloc[0]
-    assert top["cluster"] == 9
-    assert top["direction"] == "emerging"
-    assert top["label"] == "生成AIの活用" and "生成AI" in top["top_terms"]
-    assert (top["n_latest"], top["n_previous"]) == (10, 0)
-    assert top["growth"] == pytest.approx(10 / 40)
-    assert top["p_value"] == pytest.approx(
-        stats.fisher_exact([[10, 30], [0, 80]], alternative="greater").pvalue
-    )
-    ids = top["representative_record_ids"].split()
-    assert ids[0] == "survey_2024:6"  # the cluster's own representative from the latest wave
-    assert len(ids) == 3 and all(i.startswith("survey_2024:") for i in ids)
-    kept = survey.set_index("record_id")
-    assert all(kept.loc[i, "cluster"] == 9 for i in ids)
-
-
-def test_fading_cluster_flagged(survey, clusters):
-    waves = assign_waves(survey)
-    table = find_emerging(survey, clusters, waves=waves, suppress=False)
-    table = find_emerging(survey, clusters, waves=waves, suppress=False)
-    fading = table[table["direction"] == "fading"].reset_index(drop=True)
-    assert fading.iloc[0]["cluster"] == 3
-    assert fading.iloc[0]["n_latest"] == 0
-    assert set(fading["cluster"]) == set(table.loc[table["direction"] == "fading", "cluster"])
-    ids = fading.iloc[0]["representative_record_ids"].split()
-    assert all(not i.startswith("survey_2024:") for i in ids)
-    # ranking: emerging block first, each block by p-value
-    blocks = table["direction"].map({"emerging": 0, "fading": 1, "stable": 2}).tolist()
-    assert blocks == sorted(blocks)
-    for direction in ("emerging", "fading"):
-        p = table.loc[table["direction"] == direction, "p_value"].tolist()
-        assert p == sorted(p)
-
-
-def test_emerging_needs_two_waves(clusters):
-    records = frame([record("a:2", "r1", "2023-01-01", 1, "motivation")])
-    table = find_emerging(records, clusters, waves=assign_waves(records))
-    assert table.empty and list(table.columns) == trends.EMERGING_COLUMNS
-
-
 # ------------------------------------------------------------------ segments
 
 
@@ -357,37 +249,9 @@ def test_small_segments_merged_or_dropped():
     assert merged.value_counts().to_dict() == {"市": 6, "その他": 5}
     assert merged.isna().sum() == 1  # the blank has no segment at all (not 不明, not その他)
     assert len(notes) == 1 and "町" not in notes[0] and "村" not in notes[0]
+    # その他 below 5 takes the smallest shown segment too: nobody is dropped
     merged, notes = merge_small_segments(pd.Series(["市"] * 6 + ["町"] * 3))
-    assert merged.isna().sum() == 3 and "除きました" in notes[0]
-
-
-def test_segment_table_hides_small_segments(survey):
-    table = segment_table(survey, "自治体区分")
-    assert "村" not in set(table["segment"])  # 白川村: 3 respondents (same keys every wave)
-    tiny = survey.copy()
-    tiny.loc[tiny["自治体名"] == "白川村", "自治体区分"] = "特別区"
-    tiny.loc[tiny["record_id"].isin(["survey_2022:12", "survey_2022:23"]), "自治体区分"] = "組合"
-    table = segment_table(tiny, "自治体区分")
-    assert "組合" not in set(table["segment"])
-    assert (pd.to_numeric(table["segment_n"]) >= MIN_CELL).all()
-    assert any("その他" in note or "除き" in note for note in segment_notices(tiny, ["自治体区分"]))
-
-
-def test_departments_never_shown_individually(survey):
-    table = segment_table(survey, "所属部署")  # every respondent has a department of their own
-    assert set(table["segment"]) <= {"その他"}
-
-
-def test_region_segment_derived_from_prefecture(survey):
-    table = segment_table(survey, "地域", suppress=False)
-    assert set(table["segment"]) <= set(REGIONS) | {"その他"}
-    assert table["segment_col"].eq("地域").all()
-
-
-def test_segments_all_stacks_and_skips_missing(survey):
-    table = segments_all(survey, ["自治体区分", "地域", "存在しない列"])
-    assert table["segment_col"].unique().tolist() == ["自治体区分", "地域"]
-    assert "存在しない列" in "".join(segment_notices(survey, ["存在しない列"]))
+    assert merged.tolist() == ["その他"] * 9 and "ほかに小さい区分 1 件" in notes[0]
 
 
 # ------------------------------------------------------------------ suppression
@@ -400,66 +264,6 @@ def test_suppress_small_cells_unit():
     assert out["share"].isna().tolist() == [True, True, False, False]
     assert out["label"].tolist() == list("abcd")
     assert df["n"].tolist() == [0, 3, 5, 12]  # input untouched
-
-
-def _assert_no_small_counts(table):
-    assert not table.empty
-    for col in COUNT_COLUMNS & set(table.columns):
-        for value in table[col]:
-            if value == SUPPRESSED:
-                continue
-            assert float(value) >= MIN_CELL, (col, value)
-
-
-def _assert_derived_blank(table, count_col, derived):
-    hidden = table[count_col] == SUPPRESSED
-    for col in derived:
-        assert table.loc[hidden, col].isna().all(), col
-
-
-def test_no_small_count_survives_in_any_output(survey, clusters):
-    waves = assign_waves(survey)
-    outputs = {
-        "trends": wave_trends(survey, waves=waves),
-        "segments": segments_all(survey, ["自治体区分", "地域", "所属部署", "役割"]),
-        "emerging": find_emerging(survey, clusters, waves=waves),
-        "subgroups": propose_subgroups(survey),
-        "regional": regional_groups(survey),
-    }
-    for table in outputs.values():
-        _assert_no_small_counts(table)
-    assert (outputs["segments"]["n"] == SUPPRESSED).any(), "the fixture must exercise suppression"
-    _assert_derived_blank(outputs["trends"], "n", ["share", "ci_low", "ci_high", "change", "p_adj"])
-    _assert_derived_blank(outputs["segments"], "n", ["share", "expected", "residual", "p_adj"])
-    _assert_derived_blank(
-        outputs["emerging"], "n_previous", ["share_previous", "growth", "p_value"]
-    )
-    # a change from a suppressed previous cell is blank too
-    t = outputs["trends"]
-    for i, row in t.iterrows():
-        if row["wave"] == "2022":
-            continue
-        prev = {"2023": "2022", "2024": "2023"}[row["wave"]]
-        prev_n = t[(t["wave"] == prev) & (t["challenge"] == row["challenge"])]["n"].iloc[0]
-        if prev_n == SUPPRESSED:
-            assert np.isnan(t.loc[i, "change"]) and np.isnan(t.loc[i, "p_adj"])
-
-
-def test_complementary_suppression_protects_lone_small_cell():
-    rows = []
-    for i in range(20):
-        rows.append(record(f"a:{i}", f"r{i}", "2023-01-01", 0, "polarization"))
-    for i in range(20, 27):
-        rows.append(record(f"a:{i}", f"r{i}", "2023-01-01", 1, "motivation"))
-    for i in range(27, 29):
-        rows.append(record(f"a:{i}", f"r{i}", "2023-01-01", 2, "kpi"))
-    records = frame(rows)
-    table = wave_trends(records, waves=assign_waves(records)).set_index("challenge")
-    # kpi (2) alone would be wave total - 20 - 7; motivation, the next smallest, is hidden with it
-    assert table.loc["kpi", "n"] == SUPPRESSED
-    assert table.loc["motivation", "n"] == SUPPRESSED
-    assert np.isnan(table.loc["motivation", "share"])
-    assert table.loc["polarization", "n"] == 20
 
 
 # ------------------------------------------------------------------ sub-groups
@@ -513,12 +317,32 @@ def test_regional_groups_merge_small_regions():
     assert table.iloc[0]["group"].startswith("R:北海道")
 
 
-def test_outputs_deterministic(survey, clusters):
-    waves = assign_waves(survey)
-    for fn in (
-        lambda: wave_trends(survey, waves=waves),
-        lambda: segments_all(survey),
-        lambda: find_emerging(survey, clusters, waves=waves),
-        lambda: regional_groups(survey),
-    ):
+def test_subgroups_are_small_enough_to_meet_and_regionally_coherent():
+    rows = []
+    names = [(f"市{i:02d}", pref, "市") for i, pref in enumerate(["北海道"] * 6 + ["宮城県"] * 6 + ["東京都"] * 6 + ["大阪府"] * 5)]
+    for i, municipality in enumerate(names):
+        for j in range(2):
+            rows.append(record(f"s:{i}:{j}", f"{municipality[0]}-{j}", "2023-05-01", 2, "kpi", municipality))
+    records = frame(rows)
+    table = propose_subgroups(records, n_groups=1)
+    assert table["n_members"].max() <= trends.MAX_MEMBERS
+    assert table["n_members"].min() >= MIN_CELL
+    assert sorted(m for cell in table["members"] for m in cell.split("、")) == sorted(n[0] for n in names)
+    # one shared challenge, 23 municipalities: split by place, each group spanning at most two regions
+    assert len(table) == 3
+    assert all(len(r.split("、")) <= 2 for r in table["regions"])
+    regional = regional_groups(records)
+    assert regional["n_members"].max() <= trends.MAX_MEMBERS
+
+
+def test_split_by_place_keeps_neighbours_together():
+    place = {f"m{i}": (i // 4, f"p{i // 2}") for i in range(12)}
+    parts = trends.split_by_place([f"m{i}" for i in range(12)], place, max_members=5)
+    assert [len(p) for p in parts] == [4, 4, 4]
+    assert parts[0] == ["m0", "m1", "m2", "m3"]
+    assert trends.split_by_place(["b", "a"], {}, max_members=5) == [["a", "b"]]
+
+
+def test_outputs_deterministic(survey):
+    for fn in (lambda: propose_subgroups(survey), lambda: regional_groups(survey)):
         pd.testing.assert_frame_equal(fn(), fn())
