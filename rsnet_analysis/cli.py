@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     analyze = sub.add_parser(
-        "analyze", help="分析して records.csv・clusters.csv・報告書などを書き出す"
+        "analyze", help="分析して records.csv・counts.csv・報告書などを書き出す"
     )
     _add_run_options(analyze)
     analyze.add_argument(

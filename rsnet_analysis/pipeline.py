@@ -262,8 +262,10 @@ def write_outputs(
     Returns
     -------
     list of Path
-        The files written, at their final place, in writing order: the CSV files,
-        ``summary.json``, then the report files.
+        The files written, at their final place, in writing order: the CSV files
+        (``records``, ``counts`` — the one table every count of the reports comes from —,
+        ``clusters``, ``trends``, ``segments``, ``emerging``, ``subgroups``), ``summary.json``,
+        then the report files.
 
     Raises
     ------
@@ -281,6 +283,7 @@ def _write_files(result: AnalysisResult, out: Path, *, reports: bool) -> list[Pa
     written: list[Path] = []
     tables = {
         "records.csv": records_for_output(result),
+        "counts.csv": result.counts,
         "clusters.csv": result.clusters,
         "trends.csv": result.trends,
         "segments.csv": result.segments,

@@ -52,6 +52,7 @@ _ATTRIBUTE_HEADERS = frozenset(
 )
 _MIN_QUESTION_LEN = 15
 _MIN_SENTENCES = 0.3
+_MIN_BEST_SENTENCES = 0.1  # the main column of a file where no column is mostly unique
 
 
 def find_column(header: Sequence[str], wanted: str) -> str | None:
@@ -99,7 +100,9 @@ def free_text_columns(
     """Every free-text column of a file, in header order, and shorter ones worth mentioning.
 
     The column with the longest answers among mostly unique, non-number, non-date columns is
-    always one (as when a single column was chosen); any other column counts when its answers
+    always one (as when a single column was chosen), unless no column is mostly unique and
+    fewer than 10 % of its values read like sentences (a list of file names or codes: no
+    free text at all); any other column counts when its answers
     read like sentences: at least 15 characters on average and 30 % with punctuation or 25+
     characters, and its header is not a known attribute (自治体名, 所属部署 …).
 
@@ -117,6 +120,8 @@ def free_text_columns(
     if not scored:
         return [], []
     best = max(scored)[3]
+    if not profiles[best].eligible_text and profiles[best].sentence_share < _MIN_BEST_SENTENCES:
+        return [], []  # file names, codes, labels: nothing here reads like an answer
     chosen = {best}
     for eligible, mean_len, _i, name in scored:
         prof = profiles[name]

@@ -34,6 +34,13 @@ NON_ANSWERS: frozenset[str] = frozenset(
     }
 )
 
+# An answer that only points elsewhere: 別紙のとおり, 詳細は別途提出した資料をご参照ください.
+_REFERENCE_RE = re.compile(
+    r"(?:(?:詳細|詳しく|内容)は、?)?"
+    r"(?:別紙|別添(?:資料)?|添付(?:資料|ファイル)?|別途(?:提出|送付)?(?:した|の)?資料|提出資料|資料)"
+    r"(?:の|を|に)?(?:とおり|通り|ご?参照(?:ください|願います|のこと)?|記載(?:のとおり)?)(?:です|ください)?"
+)
+
 # Only punctuation, symbols or spaces (ASCII and Japanese), including the lone long-vowel mark.
 _PUNCT_ONLY_RE = re.compile(r"^[\W_ー]*$")
 # Characters trimmed from both ends before the list look-up (keeps n/a intact).
@@ -52,7 +59,8 @@ def is_non_answer(text_clean: str) -> bool:
     -------
     bool
         True for an answer that consists only of punctuation or symbols, or that
-        is (apart from punctuation at either end) one of :data:`NON_ANSWERS`.
+        is (apart from punctuation at either end) one of :data:`NON_ANSWERS`, or that only
+        points to another document (``別紙のとおり``, ``詳細は別途提出した資料をご参照ください``).
         An answer that merely contains なし (``予算なしで困っている``) is not one.
         The empty string is not a non-answer (it is ``empty``).
 
@@ -67,7 +75,7 @@ def is_non_answer(text_clean: str) -> bool:
     if _PUNCT_ONLY_RE.match(text):
         return True
     core = text.casefold().strip(_TRIM)
-    return core in NON_ANSWERS or text.casefold() in NON_ANSWERS
+    return core in NON_ANSWERS or text.casefold() in NON_ANSWERS or bool(_REFERENCE_RE.fullmatch(core))
 
 
 #: Speakers of session notes who run the session rather than speak for a member.

@@ -118,27 +118,35 @@ def _item(result: AnalysisResult, row: Mapping[str, Any], question: str, wave: s
 
 
 def _lead_change(changes: list[dict[str, Any]], previous: str, first: str = "") -> str:
-    """One sentence on what changed since the previous wave, as the tests allow.
+    """What changed since the previous wave, in one or two sentences, as the tests allow.
 
-    ``first`` is the leading challenge: when it is new itself, the sentence says so of it.
+    ``first`` is the leading challenge, named just before: a change of its own is told of it.
     """
-    def names(direction: str) -> str:
-        return "".join(
-            f"「{c['name']}」" for c in changes if c["direction"] == direction and c["n"] is not None and c["name"] != first
-        )
-
     if not previous:
         return ""
-    if any(c["name"] == first and c["direction"] == "新規" for c in changes):
-        others = f"ほかに{names('新規')}も新しく目立ってきました。" if names("新規") else ""
-        return f"「{first}」は前回（{previous}）は5人未満で、新しく目立ってきた課題です。{others}"
+    shown = [c for c in changes if c["n"] is not None]
+
+    def names(direction: str) -> str:
+        return "".join(f"「{c['name']}」" for c in shown if c["direction"] == direction and c["name"] != first)
+
+    own = next((c["direction"] for c in shown if c["name"] == first), "")
+    sentences = []
+    if own == "新規":
+        sentences.append(f"「{first}」は前回（{previous}）は5人未満で、新しく目立ってきた課題です。")
+    elif own in ("増", "減"):
+        verb = "増えています" if own == "増" else "減っています"
+        sentences.append(f"「{first}」は前回（{previous}）より{verb}（統計的に意味のある差）。")
     if names("新規"):
-        return f"新しく{names('新規')}を挙げる声が目立ってきました。"
+        sentences.append(f"{'ほかに' if own else ''}新しく{names('新規')}を挙げる声が目立ってきました。")
     if names("増"):
-        return f"前回（{previous}）より{names('増')}を挙げる人が増えています（統計的に意味のある差）。"
+        sentences.append(f"前回より{names('増')}を挙げる人が増えています（統計的に意味のある差）。")
     if names("減"):
-        return f"前回（{previous}）より{names('減')}を挙げる人が減っています（統計的に意味のある差）。"
-    return f"前回（{previous}）と比べて、統計的に意味のある増減はありませんでした。"
+        sentences.append(f"前回より{names('減')}を挙げる人が減っています（統計的に意味のある差）。")
+    if not sentences:
+        return f"前回（{previous}）と比べて、統計的に意味のある増減はありませんでした。"
+    if not own and not names("新規"):
+        sentences[0] = sentences[0].replace("前回より", f"前回（{previous}）より", 1)
+    return "".join(sentences)
 
 
 def _question_section(result: AnalysisResult, question: str, top_terms: Mapping[str, str]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Representative voices: short anonymised quotes a newsletter can print.
 
 A voice is taken from the masked text of a kept survey answer whose primary challenge it is
-(the challenge's representatives first, then its other answers of the wave by confidence) and
+(answers of the latest wave first, sentences before answers written as a list of lines, the
+challenge's representatives before its other answers, then by confidence) and
 is printed only when it
 
 - holds no placeholder (〔氏名〕〔メール〕 …): a voice with a masked name still points at someone;
@@ -102,7 +103,9 @@ def _candidates(result: AnalysisResult, key: str, question: str, wave: str | Non
         _rep=[order.get(r, len(order)) for r in rows["record_id"]],
         _wave=[0 if wave is None or str(w) == wave else 1 for w in rows.get("wave", pd.Series("", index=rows.index))],
         _score=-pd.to_numeric(rows.get("challenge_score", pd.Series(0.0, index=rows.index)), errors="coerce").fillna(0),
-    ).sort_values(["_wave", "_rep", "_score", "record_id"], kind="mergesort")
+        # an answer written as a list of lines (joined with " / ") reads worse than a sentence
+        _list=rows["text_masked"].astype(str).str.contains(" / ", regex=False).astype(int),
+    ).sort_values(["_wave", "_list", "_rep", "_score", "record_id"], kind="mergesort")
     return rows["text_masked"].astype(str).tolist()
 
 

@@ -269,13 +269,17 @@ def challenge_counts(
     Returns
     -------
     pandas.DataFrame
-        :data:`COUNT_COLUMNS` plus ``base_previous``, sorted by question, source, then waves in
-        order (the pooled rows last) and the segment rows after them, then challenge.
+        :data:`COUNT_COLUMNS` plus ``base_previous``: questions in the order the records ask
+        them (session notes last), then source, waves in order (the pooled rows last) and the
+        segment rows after them, then challenge.
     """
     cols = [c for c in segment_cols if c in records.columns]
     frame = _units(records, waves, cols)
     rows: list[dict[str, object]] = []
-    for (question, source), part in frame.groupby(["question", "source"], sort=True):
+    # questions in the order the run asks them, session notes last
+    asked = sorted(dict.fromkeys(frame["question"]), key=lambda q: q == NOTE_QUESTION)
+    for question, source in ((q, s) for q in asked for s in sorted(set(frame.loc[frame["question"] == q, "source"]))):
+        part = frame[(frame["question"] == question) & (frame["source"] == source)]
         order = wave_order(part["wave"]) if source == "note" else wave_order(part["wave"], records)
         units = sorted(set(part["unit"]))
         block = _wave_block(part, order, units)

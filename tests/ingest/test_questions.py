@@ -128,3 +128,14 @@ def test_a_question_missing_in_one_file_is_fine_missing_everywhere_is_an_error(w
 def test_notes_are_the_note_question(data_dir: Path) -> None:
     table = read_inputs(data_dir / "rsnet_event_2024.md").table
     assert set(table[QUESTION_COLUMN]) == {"note"}
+
+
+def test_a_file_of_codes_in_the_input_folder_is_named_not_read_as_answers(tmp_path: Path) -> None:
+    (tmp_path / "wave_2024.csv").write_text(
+        "自治体名,課題\n" + "".join(f"市{i},研修をしても現場で使われず、定着しないのが悩みです。{i}\n" for i in range(8)),
+        encoding="utf-8",
+    )
+    codes = "".join(f"wave_2024.csv,{i},課題,kpi\n" for i in range(2, 10))
+    (tmp_path / "labels.csv").write_text("source_file,source_row,column,primary\n" + codes, encoding="utf-8")
+    with pytest.raises(InputError, match=r"labels\.csv に自由記述の列が見つかりません"):
+        read_inputs([tmp_path])

@@ -62,3 +62,30 @@ def test_duplicates_are_judged_by_respondent_not_by_answer_id(
     if "respondent_col" not in kwargs:
         assert records["respondent"].tolist()[:3] == ["札幌市|情報政策課"] * 2 + ["札幌市|人事課"]
         assert any("『自治体名・所属部署』" in n and "--respondent-col" in n for n in result.notices)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("詳細は別途提出した資料をご参照ください。", True),
+        ("別紙のとおり", True),
+        ("別添資料参照", True),
+        ("添付ファイルの通り", True),
+        ("別紙の研修計画をもとに、各課で研修を進めた。", False),
+        ("研修資料を参照できるようにした。", False),
+        ("詳細は不明です", False),
+    ],
+)
+def test_an_answer_that_only_points_elsewhere_is_a_non_answer(text: str, expected: bool) -> None:
+    from rsnet_analysis.prepare.status import is_non_answer
+
+    assert is_non_answer(text) is expected
+
+
+def test_the_secretariats_introduction_and_summaries_are_facilitation() -> None:
+    texts = ["第2部では参加者33名が4つのグループに分かれました。", "研修が定着しない。", "その後、もくもく会を試しているとのこと。", "まとめ：スキル差が話題でした。"]
+    notes = [("", "記録"), ("松本市 DX推進課", "グループA"), ("", "グループA"), ("", "まとめ")]
+    statuses = assign_statuses(texts, ["", "松本市", "", ""], ["n.md"] * 4, notes=notes)
+    assert statuses == ["facilitation", "kept", "kept", "facilitation"]
+    # a file where nobody is named has no introduction to tell apart
+    assert assign_statuses(texts[:2], ["", ""], ["m.md"] * 2, notes=[("", ""), ("", "")]) == ["kept", "kept"]

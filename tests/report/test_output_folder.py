@@ -132,7 +132,7 @@ def test_a_run_replaces_the_previous_set_and_keeps_the_users_files(
     assert _snapshot(out) == ref_b, "no file of the previous run is left among the new ones"
     assert "figures/trends.png" in ref_a and "figures/trends.png" not in ref_b
     assert _user_files_intact(out)
-    assert [p.relative_to(out).as_posix() for p in written][:2] == ["records.csv", "clusters.csv"]
+    assert [p.relative_to(out).as_posix() for p in written][:3] == ["records.csv", "counts.csv", "clusters.csv"]
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert [f["path"] for f in manifest["files"]] == sorted(set(ref_b) - {MANIFEST_NAME})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
