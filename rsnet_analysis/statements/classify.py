@@ -184,6 +184,14 @@ def _decide(
     return chosen, _softmax_at(total, chosen), how, best, total
 
 
+def _classifier_view(clf: KindClassifier | None, i: int) -> tuple[str, float] | None:
+    """The classifier's most probable kind for statement ``i`` and its probability."""
+    if clf is None:
+        return None
+    j = int(np.argmax(clf.proba[i]))
+    return KINDS[j], float(clf.proba[i, j])
+
+
 def classify_statements(
     records: pd.DataFrame, *, seed: int = 0, kinds: StatementKinds | None = None
 ) -> pd.DataFrame:
@@ -225,18 +233,13 @@ def classify_statements(
     clf = _fit_classifier(records, best, strong, book.settings, seed)
     chosen, conf, how, best, _total = _decide(ev, clf, book.settings)
     absorbed = absorbed_kinds(found.scores, found.hints, book.settings)
-    reasons = []
-    for i in range(len(records)):
-        said = None
-        if clf is not None:
-            j = int(np.argmax(clf.proba[i]))
-            said = (KINDS[j], float(clf.proba[i, j]))
-        reasons.append(
-            kind_reason(
-                book, KINDS[chosen[i]], how[i], KINDS[best[i]], round(float(ev.scores[i, best[i]]), 2),
-                ev.matched[i], said, absorbed[i],
-            )
+    reasons = [
+        kind_reason(
+            book, KINDS[chosen[i]], how[i], KINDS[best[i]], round(float(ev.scores[i, best[i]]), 2),
+            ev.matched[i], _classifier_view(clf, i), absorbed[i],
         )
+        for i in range(len(records))
+    ]
     return pd.DataFrame(
         {
             "kind": [KINDS[j] for j in chosen],

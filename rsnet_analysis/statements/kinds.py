@@ -29,7 +29,12 @@ from rsnet_analysis.errors import InputError
 __all__ = ["CONTEXT_FIELDS", "Absorb", "KindSettings", "StatementKinds"]
 
 #: The context blocks and the record column each one reads.
-CONTEXT_FIELDS: dict[str, str] = {"question": "question", "speaker": "組織名", "section": "グループ"}
+CONTEXT_FIELDS: dict[str, str] = {
+    "question": "question",
+    "speaker": "組織名",
+    "section": "グループ",
+    "source": "source_type",
+}
 
 _TOP_LEVEL = {"version", "updated", "description", "settings", "kinds", "context"}
 

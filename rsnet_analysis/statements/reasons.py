@@ -8,7 +8,7 @@ from rsnet_analysis.statements.kinds import StatementKinds
 
 __all__ = ["clue_label", "kind_reason"]
 
-_FIELD_NAMES = {"question": "設問", "speaker": "発言者", "section": "見出し"}
+_FIELD_NAMES = {"question": "設問", "speaker": "発言者", "section": "見出し", "source": "種類"}
 _MARKS = (("^", "〈文頭〉"), ("$", "〈文末〉"), ("#", "〈数〉"))
 _TEXT_RE = re.compile(r'text:"((?:[^"\\]|\\.)*)"')
 _MAX_CLUES = 3

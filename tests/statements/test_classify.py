@@ -102,7 +102,7 @@ def test_weak_evidence_is_decided_with_the_classifier_and_says_so(corpus: pd.Dat
 
 
 def test_no_classifier_for_a_tiny_corpus_and_fallback_to_the_question_hint() -> None:
-    recs = records([{"text": "研修の様子を聞きました。", "question": SURVEY_Q2}, {"text": "議会です。"}])
+    recs = records([{"text": "研修の様子について。", "question": SURVEY_Q2}, {"text": "議会です。"}])
     out = classify_statements(recs)
     assert not out["kind_reason"].str.contains("分類器").any()
     assert out["kind"].tolist() == ["practice", "challenge"]  # hinted, then the default kind

@@ -117,7 +117,7 @@ def test_the_rule_file_defines_every_kind_with_a_japanese_name() -> None:
     assert BOOK.text.keys == list(KINDS)
     assert BOOK.version >= 1 and BOOK.updated
     assert all(BOOK.name(k) != k for k in KINDS)
-    assert set(BOOK.context) == {"question", "speaker", "section"}
+    assert set(BOOK.context) == {"question", "speaker", "section", "source"}
 
 
 @pytest.mark.parametrize(
@@ -162,3 +162,8 @@ def test_a_user_rule_file_is_loaded_from_a_path(tmp_path: Path) -> None:
     assert book.settings.default_kind == "other" and book.source == str(path)
     with pytest.raises(InputError, match="見つかりません"):
         StatementKinds.load(tmp_path / "missing.yaml")
+
+
+def test_survey_answers_are_never_facilitation() -> None:
+    recs = records([{"text": "次回の交流会も楽しみにしています。"}, {"text": "まとめ：研修が課題です。"}])
+    assert "facilitation" not in set(classify_statements(recs)["kind"])
