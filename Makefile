@@ -49,6 +49,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_tokenizer.py
 	$(BIN)/python benchmarks/bench_pii.py
 	$(BIN)/python benchmarks/bench_quality.py
+	$(BIN)/python benchmarks/bench_kinds.py
 
 # re-run the notebooks and store clean outputs (run after any change that alters results)
 notebooks: $(VENV)/.dev-installed

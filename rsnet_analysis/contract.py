@@ -14,6 +14,8 @@ Tables
 * The **record table** (:mod:`rsnet_analysis.prepare`): the raw table plus ``text_clean``,
   ``text_masked``, ``status`` (one of :data:`STATUSES`) and the cached ``tokens``.
 * **Challenge columns** (:mod:`rsnet_analysis.challenges`): :data:`CHALLENGE_COLUMNS`.
+* **Kind columns** (:mod:`rsnet_analysis.statements`): :data:`KIND_COLUMNS`, the kind of statement
+  (one of :data:`KINDS`) of every kept record.
 * ``wave`` (:mod:`rsnet_analysis.trends`).
 
 :data:`PRIVATE_COLUMNS` hold unmasked text or internal state; they never leave the process.
@@ -34,6 +36,8 @@ __all__ = [
     "DEFAULT_SEGMENT_COLUMNS",
     "HIDDEN",
     "IDENTITY_COLUMN",
+    "KINDS",
+    "KIND_COLUMNS",
     "K_MIN",
     "MIN_CELL",
     "MISSING_SEGMENT",
@@ -119,6 +123,17 @@ CHALLENGE_COLUMNS: tuple[str, ...] = (
     "challenge_secondary",
     "challenge_reason",
 )
+
+#: The kinds of statement, in reporting order. ``challenge``: a difficulty the member faces;
+#: ``practice``: something the member did, does or started; ``result``: an observed outcome of it
+#: (often with a number); ``request``: a wish addressed to the network (事例を知りたい, 分科会がほしい);
+#: ``facilitation``: a facilitator's or the secretariat's own line in session notes (introduction,
+#: agenda, まとめ, 記録), not a member's voice; ``other``: anything else (thanks, greetings, 順調です).
+KINDS: tuple[str, ...] = ("challenge", "practice", "result", "request", "facilitation", "other")
+
+#: Per-record columns added by the statements stage: the kind (one of :data:`KINDS`), its
+#: confidence in [0, 1] and the reason in Japanese (empty for excluded rows).
+KIND_COLUMNS: tuple[str, ...] = ("kind", "kind_confidence", "kind_reason")
 
 #: Columns of the cluster table (``clusters.csv``). ``kind`` is ``named`` (a codebook challenge),
 #: ``new`` (a theme the codebook does not know) or ``misc`` (answers that fit nothing).

@@ -1,7 +1,7 @@
 """The layout is the architecture: stages only import earlier stages; thin layers use the public API.
 
-The flow is ingest → text → privacy → prepare → challenges → (trends | explore) → report →
-pipeline → cli. ``contract``, ``errors`` and ``progress`` are shared by every stage. A module may
+The flow is ingest → text → privacy → prepare → challenges → statements → (trends | explore) →
+report → pipeline → cli. ``contract``, ``errors`` and ``progress`` are shared by every stage. A module may
 import its own package, the shared modules and any *earlier* stage, never a later one, and never
 a stage of the same rank (trends and explore are siblings).
 """
@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rsnet_analysis"
 NOTEBOOKS = PACKAGE.parent / "notebooks"
 
 #: Rank of every top-level part of the package (lower runs earlier).
-STAGES: dict[str, int] = {
+STAGES: dict[str, float] = {
     "": 0,  # rsnet_analysis/__init__.py
     "contract": 0,
     "errors": 0,
@@ -28,6 +28,7 @@ STAGES: dict[str, int] = {
     "privacy": 3,
     "prepare": 4,
     "challenges": 5,
+    "statements": 5.5,
     "trends": 6,
     "explore": 6,
     "report": 7,

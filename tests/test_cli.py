@@ -263,7 +263,12 @@ def test_records_csv_carries_note_attributes_and_the_question(sample_run: Path) 
     assert (notes["イベント"] != "").all() and (notes["開催日"] != "").all()
     assert (notes["グループ"] != "").any() and (notes["組織名"] != "").any()
     surveys = records[records["source_type"] == "survey"]
-    assert set(surveys["question"]) == {"DX・人材育成の課題（自由記述）"}
+    assert set(surveys["question"]) == {
+        "DX・人材育成の課題（自由記述）",
+        "この1年で取り組んだこと・その成果（自由記述）",
+    }
+    second = surveys[surveys["question"] != "DX・人材育成の課題（自由記述）"]
+    assert second["record_id"].str.fullmatch(r"survey_202[34]:\d+:q2").all()
 
 
 def test_id_col_of_email_addresses_writes_no_address_anywhere(

@@ -37,9 +37,15 @@ def _run(kept: pd.DataFrame, **kw):
     )
 
 
+#: The sample's second question (what members did and what came of it): not challenges.
+PRACTICE_QUESTION = "この1年で取り組んだこと・その成果（自由記述）"
+
+
 @pytest.fixture(scope="module")
 def sample() -> pd.DataFrame:
-    return _kept(read_inputs(sample_inputs()).table)
+    """The sample's challenge statements: the challenge question and the session notes."""
+    kept = _kept(read_inputs(sample_inputs()).table)
+    return kept[kept["question"] != PRACTICE_QUESTION].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,16 @@
 """Build the 2024 sample survey wave from its hand-written source CSV.
 
-Reads ``survey_2024_source.csv`` (UTF-8, one row per answer, last column ``label``) and writes
+Reads ``survey_2024_source.csv`` (UTF-8, one row per answer; the label columns ``label``, ``kind``,
+``link``, ``kind_q2``, ``link_q2`` come last, as in ``build_2023.py``) and writes
 
 - ``data/sample/survey_2024.xlsx``: sheet ``回答`` with every column except ``label`` and a
   second sheet ``集計メモ``. 回答日 values written as ``YYYY-MM-DD`` become real Excel date cells;
   every other form (``2024/6/28``, ``2024年7月3日``, ``R6.7.3`` …) stays a string, and a leading
   apostrophe (``'2024-07-03``, Excel's own "keep as text" mark) forces an ISO date to stay a string.
 - ``data/sample/labels_2024.csv`` (UTF-8 with BOM): ``record_id,label,split`` where ``record_id`` is
-  ``survey_2024:{Excel row}`` (header = 1) and ``split`` is ``test`` for md5(record_id) % 5 in (0, 1).
+  ``survey_2024:{Excel row}`` (header = 1) and ``split`` is ``test`` for md5(record_id) % 5 in (0, 1);
+- ``data/sample/kinds_2024.csv`` (UTF-8 with BOM): ``record_id,question,kind,link,split``, the kind of
+  statement of every non-empty answer of both free-text questions (second question: ``…:{row}:q2``).
 
 The workbook is byte-reproducible: fixed document timestamps and fixed zip entry times.
 
@@ -27,10 +30,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from build_2023 import LABEL_COLUMNS, kind_rows  # the same label columns and kind file layout
+
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "survey_2024_source.csv"
 XLSX = HERE.parent / "survey_2024.xlsx"
 LABELS = HERE.parent / "labels_2024.csv"
+KINDS = HERE.parent / "kinds_2024.csv"
 STEM = "survey_2024"
 FIXED = dt.datetime(2024, 9, 2, 9, 0, 0)
 DATE_COL = "回答日"
@@ -107,8 +113,10 @@ def reproducible(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def build(source: Path = SOURCE, xlsx: Path = XLSX, labels: Path = LABELS) -> int:
-    """Write the workbook and the label file; return the number of answer rows.
+def build(
+    source: Path = SOURCE, xlsx: Path = XLSX, labels: Path = LABELS, kinds: Path = KINDS
+) -> int:
+    """Write the workbook and the label files; return the number of answer rows.
 
     Parameters
     ----------
@@ -117,7 +125,9 @@ def build(source: Path = SOURCE, xlsx: Path = XLSX, labels: Path = LABELS) -> in
     xlsx : Path
         Workbook to write.
     labels : Path
-        Label CSV to write.
+        Challenge label CSV to write.
+    kinds : Path
+        Kind-of-statement label CSV to write.
 
     Returns
     -------
@@ -126,7 +136,7 @@ def build(source: Path = SOURCE, xlsx: Path = XLSX, labels: Path = LABELS) -> in
     """
     with source.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    columns = [c for c in rows[0] if c != "label"]
+    columns = [c for c in rows[0] if c not in LABEL_COLUMNS]
 
     wb = Workbook()
     wb.properties.creator = "全国自治体リスキリングネットワーク事務局"
@@ -146,9 +156,9 @@ def build(source: Path = SOURCE, xlsx: Path = XLSX, labels: Path = LABELS) -> in
         for cell in cells:
             if isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy/m/d"
-            if cell.column > len(columns) - 2:
+            if cell.column > len(columns) - 3:
                 cell.alignment = wrap
-    for letter, width in zip("ABCDEFGHIJ", (11, 12, 10, 12, 12, 20, 10, 14, 60, 30), strict=True):
+    for letter, width in zip("ABCDEFGHIJK", (11, 12, 10, 12, 12, 20, 10, 14, 60, 60, 30), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
 
@@ -172,6 +182,10 @@ def build(source: Path = SOURCE, xlsx: Path = XLSX, labels: Path = LABELS) -> in
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["record_id", "label", "split"])
         writer.writerows(label_rows)
+    with kinds.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["record_id", "question", "kind", "link", "split"])
+        writer.writerows(kind_rows(STEM, rows))
     return len(rows)
 
 
