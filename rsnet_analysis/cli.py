@@ -93,6 +93,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--codebook", metavar="FILE", help="独自のコードブック（YAML）。省略時は同梱のもの")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="乱数の種（既定: 0）")
+    p.add_argument(
+        "--no-municipality-names",
+        action="store_true",
+        help="報告書で取り組みや分科会候補に自治体名を付けない（公開用）",
+    )
     p.add_argument("--out", default="out", metavar="DIR", help="出力フォルダ（既定: out）")
     p.add_argument("--no-progress", action="store_true", help="進捗表示を出さない")
 
@@ -141,6 +146,7 @@ def _settings(args: argparse.Namespace) -> AnalysisSettings:
         codebook=args.codebook,
         seed=args.seed,
         sheet=args.sheet,
+        name_municipalities=not args.no_municipality_names,
     )
 
 

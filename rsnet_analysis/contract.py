@@ -222,6 +222,9 @@ class AnalysisSettings:
         Seed for everything random.
     sheet : str or None
         Excel sheet name; None reads the first sheet.
+    name_municipalities : bool
+        Credit practices and list sub-group members by municipality in the reports (off: no
+        municipality is named anywhere in the report files).
     """
 
     inputs: tuple[str, ...] = ()
@@ -236,6 +239,7 @@ class AnalysisSettings:
     codebook: str | None = None
     seed: int = 0
     sheet: str | None = None
+    name_municipalities: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as JSON-serialisable data."""
@@ -262,6 +266,9 @@ class AnalysisResult:
     trends, segments, emerging, subgroups : pandas.DataFrame
         Views of the counts (trends, emerging), segment comparisons and proposed sub-groups, with
         small cells already suppressed.
+    practices : pandas.DataFrame
+        Members' practices, results and requests with their challenge and municipality
+        (:func:`rsnet_analysis.trends.practice_rows`).
     summary : dict
         Row accounting, settings and versions (``summary.json``).
     notices : list of str
@@ -278,6 +285,7 @@ class AnalysisResult:
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
     subgroups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    practices: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rsnet_analysis import __version__, challenges, ingest, prepare, trends
+from rsnet_analysis import __version__, challenges, ingest, prepare, statements, trends
 from rsnet_analysis.challenges import ChallengeResult
 from rsnet_analysis.contract import (
     DEFAULT_SEGMENT_COLUMNS,
+    KIND_COLUMNS,
     NOTE_QUESTION,
     QUESTION_COLUMN,
     AnalysisResult,
@@ -115,6 +116,7 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         )
     book = challenges.Codebook.load(settings.codebook)
     table, clusters, found = _discover(table, kept, settings, book, progress)
+    table = _classify_statements(table, kept, settings.seed)
     waves = trends.assign_waves(table, period=settings.period)
     table["wave"] = waves
     segment_cols = _segment_columns(table, read.columns)
@@ -135,6 +137,7 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         segments=tables.segments,
         emerging=tables.emerging,
         subgroups=tables.subgroups,
+        practices=tables.practices,
         summary=summary,
         notices=notices,
         extras={"codebook": book, "segment_cols": segment_cols, "names": names, "kinds": kinds},
@@ -190,6 +193,17 @@ def _discover(
         found.append(result)
         offset += len(clusters)
     return table, pd.concat(tables, ignore_index=True), found
+
+
+def _classify_statements(table: pd.DataFrame, kept: np.ndarray, seed: int) -> pd.DataFrame:
+    """The kind of statement of every kept record (challenge, practice, result, request …)."""
+    table = table.copy()
+    found = statements.classify_statements(table.loc[kept], seed=seed)
+    for col in KIND_COLUMNS:
+        table[col] = pd.Series("" if col != "kind_confidence" else np.nan, index=table.index, dtype=object)
+        table.loc[found.index, col] = found[col]
+    table["kind_confidence"] = pd.to_numeric(table["kind_confidence"], errors="coerce")
+    return table
 
 
 def _shift_units(secondary: str, offset: int) -> str:

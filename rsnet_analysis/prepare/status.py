@@ -113,6 +113,8 @@ def is_facilitation(text: str, speaker: str = "", group: str = "") -> bool:
     who = speaker.strip()
     if who and any(who.startswith(s) or who.endswith(s) for s in FACILITATOR_SPEAKERS):
         return True
+    if who:
+        return False  # a member named as the speaker is a member, under whatever heading
     if "まとめ" in group or "総括" in group:
         return True
     head = text.strip().lstrip("【[（(").replace(" ", "")

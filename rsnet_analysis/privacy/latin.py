@@ -10,6 +10,8 @@ four Latin words is a name
   when its words are romanised Japanese;
 - before an honorific (``Tanaka-san``, ``Smithさん``, ``Chen Wei（陳 偉）さん``) or a masked phone
   number or e-mail address;
+- a romanised full name before a role in brackets or a particle, mid-sentence
+  (``Taro SUZUKI（CIO補佐官）と一緒に``);
 - as a frequent romanised surname glued to Japanese (``Sakamotoが``).
 
 English words, products and offices (``Power BI``, ``Smart City Promotion Office``) are not names:
@@ -32,6 +34,7 @@ _BRACKET_HONORIFIC_RE = re.compile(r"^[ \t]?\([^()\n]{1,20}\)[ \t]?(?:さん|様
 #: What may follow a name in the weaker contexts of :meth:`LatinNames._in_context` (a quick test).
 _ANY_CONTEXT_RE = re.compile(r"-|[ \t]?[(さ様氏先くち]|の|が|は|と|に|も|へ|から|より|まで|で|宛")
 _HONORIFIC_AFTER_RE = re.compile(r"^(?:-(?:san|sama|kun|chan|sensei)(?![A-Za-z])|[ \t]?(?:さん|様|さま|氏|先生|くん|ちゃん))")
+_ROLE_AFTER_RE = re.compile(r"^[ \t]?\([^()\n]{1,20}\)")
 _PARTICLE_AFTER_RE = re.compile(r"^(?:の|が|は|と|に|も|へ|から|より|まで|です|でした|宛)")
 _LABEL_END = r"(?=[ \t]*(?:$|\n|[(、,。/]|さん|様|氏|-san))"
 _LABEL_END_RE = re.compile(_LABEL_END)
@@ -165,6 +168,10 @@ class LatinNames:
             return
         named = all(_is_title(w) or _is_romaji(w) for w in words)
         if named and (_HONORIFIC_AFTER_RE.match(after) or _BRACKET_HONORIFIC_RE.match(view[m.end() : m.end() + 30])):
+            spans.add(m.start(1), m.end(1), "name")
+        elif _romaji_name(words) and (_ROLE_AFTER_RE.match(after) or _PARTICLE_AFTER_RE.match(after)):
+            # a romanised full name before a role in brackets or a particle, mid-sentence
+            # (「Taro SUZUKI（CIO補佐官）と一緒に」「Kenji Sato が中心になって」)
             spans.add(m.start(1), m.end(1), "name")
         elif (
             named

@@ -27,6 +27,13 @@ from rsnet_analysis.report.labels import (
     wave_label,
 )
 from rsnet_analysis.report.method import method
+from rsnet_analysis.report.practices import (
+    PRACTICE_SHARE,
+    name_municipalities,
+    practice_examples,
+    requests,
+    results_with_numbers,
+)
 from rsnet_analysis.report.quotes import pick_quotes
 from rsnet_analysis.trends import ALL_WAVES, ALPHA, MAX_MEMBERS, latest_rows
 
@@ -54,7 +61,7 @@ def _waves(counts: pd.DataFrame, question: str) -> list[str]:
     return list(dict.fromkeys(rows["wave"].astype(str)))
 
 
-def challenge_sizes(result: AnalysisResult, question: str | None = None) -> pd.DataFrame:
+def challenge_sizes(result: AnalysisResult, question: str | None = None, statement: str = "challenge") -> pd.DataFrame:
     """The latest wave's challenges of a question that may be shown, largest first.
 
     Parameters
@@ -63,6 +70,8 @@ def challenge_sizes(result: AnalysisResult, question: str | None = None) -> pd.D
         The run.
     question : str, optional
         Default: the first question.
+    statement : {"challenge", "practice"}, default "challenge"
+        Respondents who raise each challenge, or who reported a practice or result on it.
 
     Returns
     -------
@@ -75,7 +84,7 @@ def challenge_sizes(result: AnalysisResult, question: str | None = None) -> pd.D
     questions = _survey_questions(counts)
     if not questions:
         return pd.DataFrame(columns=["challenge", "name", "kind", "n", "share", "wave"])
-    rows = latest_rows(counts, question or questions[0]).copy()
+    rows = latest_rows(counts, question or questions[0], statement).copy()
     rows["_n"] = rows["n"].map(_shown_count)
     rows = rows[rows["_n"].notna() & (rows["kind"] != "misc")]
     rows = rows.sort_values(["_n", "name"], ascending=[False, True], kind="mergesort")
@@ -99,8 +108,19 @@ def _change_text(row: Mapping[str, Any]) -> str:
     return f"前回（{label}）から横ばい（統計的な差はありません）"
 
 
-def _item(result: AnalysisResult, row: Mapping[str, Any], question: str, wave: str, exclude: list[str]) -> dict[str, Any]:
-    quotes = pick_quotes(result, str(row["challenge"]), question=question, wave=wave, exclude=exclude)
+def _practice_share(result: AnalysisResult, question: str) -> float:
+    """Share of a question's kept answers that are practices or results."""
+    records = _table(result, "records")
+    if records.empty or "kind" not in records or "question" not in records:
+        return 0.0
+    rows = records[(records["status"] == "kept") & (records["question"].astype(str) == question)]
+    return float(rows["kind"].isin(["practice", "result"]).mean()) if len(rows) else 0.0
+
+
+def _item(
+    result: AnalysisResult, row: Mapping[str, Any], question: str, wave: str, exclude: list[str], *, quotes: bool = True
+) -> dict[str, Any]:
+    voices = pick_quotes(result, str(row["challenge"]), question=question, wave=wave, exclude=exclude) if quotes else []
     low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
     return {
         "key": str(row["challenge"]),
@@ -113,7 +133,8 @@ def _item(result: AnalysisResult, row: Mapping[str, Any], question: str, wave: s
         "change_text": _change_text(row),
         "direction": str(row.get("direction") or ""),
         "new": str(row["kind"]) == "new",
-        "quotes": quotes,
+        "quotes": voices,
+        "practices": [],
     }
 
 
@@ -149,18 +170,31 @@ def _lead_change(changes: list[dict[str, Any]], previous: str, first: str = "") 
     return "".join(sentences)
 
 
-def _question_section(result: AnalysisResult, question: str, top_terms: Mapping[str, str]) -> dict[str, Any]:
+def _question_section(
+    result: AnalysisResult, question: str, top_terms: Mapping[str, str], printed: list[str]
+) -> dict[str, Any]:
+    """One question's section: its leading challenges, voices, examples, changes and spotlight.
+
+    For a question about what members did, the challenges they worked on lead instead.
+    ``printed`` collects every text shown, so that no section repeats another's.
+    """
     counts = _table(result, "counts")
     waves = _waves(counts, question)
     latest = waves[-1] if waves else ""
-    sizes = challenge_sizes(result, question)
-    printed: list[str] = []
+    about_practice = _practice_share(result, question) >= PRACTICE_SHARE
+    sizes = challenge_sizes(result, question, "practice" if about_practice else "challenge")
     leading = []
     for _, row in sizes.head(N_LEADING).iterrows():
-        item = _item(result, row, question, latest, printed)
-        printed += item["quotes"]
+        if about_practice:
+            item = _item(result, row, question, latest, printed, quotes=False)
+            item["practices"] = practice_examples(result, item["key"], question=question, n=3, exclude=printed)
+            item["change_text"] = ""
+        else:
+            item = _item(result, row, question, latest, printed)
+            item["practices"] = practice_examples(result, item["key"], n=2, exclude=printed + item["quotes"])
+        printed += item["quotes"] + [p["text"] for p in item["practices"]]
         leading.append(item)
-    rows = latest_rows(counts, question) if waves else counts.iloc[0:0]
+    rows = latest_rows(counts, question) if waves and not about_practice else counts.iloc[0:0]
     rising = rows[rows["direction"].isin(["新規", "増"]) & (rows["kind"] != "misc")]
     rising = rising.assign(_r=rising["direction"].map({"新規": 0, "増": 1})).sort_values(["_r", "name"], kind="mergesort")
     in_leading = {item["key"] for item in leading}
@@ -185,6 +219,7 @@ def _question_section(result: AnalysisResult, question: str, top_terms: Mapping[
     misc_n = _shown_count(misc["n"].iloc[0]) if len(misc) else None
     return {
         "question": question,
+        "about_practice": about_practice,
         "latest": wave_label(latest) if latest else "",
         "previous": wave_label(waves[-2]) if len(waves) > 1 else "",
         "waves": [wave_label(w) for w in waves],
@@ -263,6 +298,7 @@ def _segment_notes(result: AnalysisResult, names: Mapping[str, str], limit: int 
 
 def _subgroup_items(result: AnalysisResult, names: Mapping[str, str]) -> list[dict[str, Any]]:
     items = []
+    named = name_municipalities(result)
     for _, row in _table(result, "subgroups").iterrows():
         shared = [names.get(k, k) for k in str(row.get("shared_challenges", "") or "").split()]
         items.append(
@@ -272,10 +308,25 @@ def _subgroup_items(result: AnalysisResult, names: Mapping[str, str]) -> list[di
                 "shared": shared,
                 "regions": str(row.get("regions", "") or ""),
                 "n_members": _number(row.get("n_members")),
-                "members": str(row.get("members", "") or ""),
+                "members": str(row.get("members", "") or "") if named else "",
+                "reporters": str(row.get("reporters", "") or "") if named else "",
+                "kind_key": str(row.get("kind", "")),
             }
         )
     return items
+
+
+def _printed(sections: list[dict[str, Any]]) -> list[str]:
+    """Every voice and example the sections print (the 成果の芽 never repeat them)."""
+    return [t for s in sections for item in s["leading"] for t in item["quotes"] + [p["text"] for p in item["practices"]]]
+
+
+def _pairings(result: AnalysisResult, names: Mapping[str, str], sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pairings on the challenges the first section leads with (the workbook lists them all)."""
+    if not name_municipalities(result):
+        return []  # a pairing without names says nothing
+    leading = {names.get(item["key"], item["key"]) for item in sections[0]["leading"]} if sections else set()
+    return [g for g in _subgroup_items(result, names) if g["kind_key"] == "pairing" and set(g["shared"]) & leading]
 
 
 def report_context(result: AnalysisResult) -> dict[str, Any]:
@@ -301,7 +352,8 @@ def report_context(result: AnalysisResult) -> dict[str, Any]:
         (str(r["challenge"]) or f"cluster:{int(r['cluster'])}"): str(r["top_terms"] or "")
         for _, r in clusters.iterrows()
     }
-    sections = [_question_section(result, q, top_terms) for q in _survey_questions(_table(result, "counts"))]
+    printed: list[str] = []
+    sections = [_question_section(result, q, top_terms, printed) for q in _survey_questions(_table(result, "counts"))]
     main = sections[0] if sections else {"leading": [], "emerging": None, "fading": [], "latest": "", "previous": "",
                                           "respondents": None, "misc": None, "waves": [], "question": "", "n_challenges": 0,
                                           "changes": [], "lead_change": ""}
@@ -311,7 +363,10 @@ def report_context(result: AnalysisResult) -> dict[str, Any]:
         "sections": sections,
         "notes": _note_events(result),
         "segment_notes": _segment_notes(result, names),
-        "subgroups": _subgroup_items(result, names),
+        "subgroups": [g for g in _subgroup_items(result, names) if g["kind_key"] != "pairing"],
+        "pairings": _pairings(result, names, sections),
+        "results": results_with_numbers(result, exclude=_printed(sections)),
+        "requests": requests(result),
         "method": method(result),
         "figures": [],
         "min_cell": MIN_CELL,

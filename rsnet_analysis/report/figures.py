@@ -56,6 +56,8 @@ def make_figures(result: AnalysisResult, fig_dir: Path) -> list[dict[str, Any]]:
     trends = _table(result, "trends")
     if "question" in trends:
         trends = trends[trends["question"].astype(str) == question]
+    if "statement" in trends:
+        trends = trends[trends["statement"].astype(str) == "challenge"]
     if len(waves) > 1 and not trends.empty:
         top = list(sizes["challenge"].head(N_LEADING))
         _save(

@@ -30,6 +30,7 @@ SHEETS: tuple[str, ...] = (
     "課題別の人数",
     "区分比較",
     "新しい課題",
+    "事例・成果",
     "情報交換会",
     "分科会候補",
     "課題のまとまり",
@@ -61,6 +62,7 @@ SETTING_LABELS: dict[str, str] = {
     "codebook": "コードブック",
     "seed": "乱数の種（seed）",
     "sheet": "Excel のシート",
+    "name_municipalities": "取り組みに自治体名を付ける",
 }
 """Japanese names of the analysis settings."""
 
@@ -86,7 +88,7 @@ PERIOD_LABELS: dict[str, str] = {
 }
 """Japanese names of the wave periods."""
 
-KIND_LABELS: dict[str, str] = {"challenge": "課題別", "region": "地域別"}
+KIND_LABELS: dict[str, str] = {"challenge": "課題別", "region": "地域別", "pairing": "課題と取り組み"}
 """Japanese names of the sub-group kinds."""
 
 CHALLENGE_KIND_LABELS: dict[str, str] = {
@@ -95,6 +97,9 @@ CHALLENGE_KIND_LABELS: dict[str, str] = {
     "misc": "分類できない回答",
 }
 """Japanese names of the challenge kinds."""
+
+STATEMENT_LABELS: dict[str, str] = {"challenge": "課題として挙げた", "practice": "取り組み・成果を書いた"}
+"""Japanese names of what a row of the table of counts counts."""
 
 SOURCE_LABELS: dict[str, str] = {"survey": "アンケート", "note": "情報交換会の記録"}
 """Japanese names of the record sources."""
@@ -108,6 +113,7 @@ TEST_LABELS: dict[str, str] = {"z": "割合の差の z 検定", "fisher": "Fishe
 COLUMN_LABELS: dict[str, str] = {
     "question": "設問",
     "source": "資料",
+    "statement": "数えたもの",
     "wave": "時期",
     "segment_col": "区分の列",
     "segment": "区分",
@@ -157,6 +163,9 @@ COLUMN_LABELS: dict[str, str] = {
     "members": "メンバー（自治体）",
     "regions": "地域",
     "n_members": "自治体数",
+    "reporters": "話を聞ける自治体（取り組みを報告）",
+    "kind_confidence": "種類の確からしさ",
+    "kind_reason": "種類の根拠",
 }
 """Japanese column headers of the workbook."""
 

@@ -74,6 +74,8 @@ def rerun_command(summary: Mapping[str, Any], out_dir: str = "out") -> str:
         "--period",
         str(settings.get("period", "year")),
     ]
+    if settings.get("name_municipalities") is False:
+        parts.append("--no-municipality-names")
     parts += ["--seed", str(settings.get("seed", 0)), "--out", out_dir]
     return " ".join(_shell_word(p) for p in parts)
 
@@ -98,6 +100,8 @@ def method(result: AnalysisResult) -> dict[str, Any]:
             value = "、".join(map(str, value)) if value else SETTING_DEFAULTS.get(key, "（既定）")
         elif value is None:
             value = SETTING_DEFAULTS.get(key, "（既定）")
+        elif isinstance(value, bool):
+            value = "はい" if value else "いいえ"
         elif key == "period":
             value = (
                 f"{value}（{PERIOD_LABELS.get(str(value), '')}）"

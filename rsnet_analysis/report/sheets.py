@@ -22,6 +22,7 @@ from rsnet_analysis.report.labels import (
     EXCLUDED_LABELS,
     KIND_LABELS,
     SOURCE_LABELS,
+    STATEMENT_LABELS,
     STATUS_LABELS,
     TEST_LABELS,
     _number,
@@ -30,6 +31,7 @@ from rsnet_analysis.report.labels import (
     wave_label,
 )
 from rsnet_analysis.report.method import rerun_command
+from rsnet_analysis.report.practices import KIND_NAMES, name_municipalities
 from rsnet_analysis.report.quotes import pick_quotes
 from rsnet_analysis.report.tables import records_for_output
 from rsnet_analysis.trends import ALL_WAVES
@@ -48,6 +50,8 @@ def _japanese(table: pd.DataFrame, columns: list[str], names: Mapping[str, str])
             out[col] = out[col].map(lambda w: wave_label(str(w)) if str(w) not in ("", "nan") else "")
     if "source" in out:
         out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(str(s), str(s)))
+    if "statement" in out:
+        out["statement"] = out["statement"].map(lambda s: STATEMENT_LABELS.get(str(s), str(s)))
     if "challenge" in out and "name" not in table.columns:
         out["challenge"] = [names.get(str(k), str(k)) if str(k) not in ("", "nan") else "" for k in out["challenge"]]
         out = out.rename(columns={"challenge": "name"})
@@ -91,6 +95,8 @@ def overview_rows(result: AnalysisResult, context: Mapping[str, Any]) -> pd.Data
     rows += [(f"除外：{ex['reason']}", "", ex["n"], None) for ex in method["excluded"] if ex["n"]]
     for section in context["sections"]:
         rows.append(("設問", section["question"], "", None))
+        statement = "practice" if section["about_practice"] else "challenge"
+        rows.append(("数えたもの", STATEMENT_LABELS[statement], "", None))
         rows.append(("時期", "・".join(section["waves"]), "", None))
         if section["respondents"] is not None:
             rows.append((f"回答者（{section['latest']}）", "", section["respondents"], None))
@@ -117,8 +123,8 @@ def _counts_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.DataFr
     if counts.empty:
         return pd.DataFrame()
     rows = counts[(counts["source"] == "survey") & (counts["segment_col"] == "")]
-    rows = _by_size(rows, ["question", "wave"])
-    columns = ["question", "wave", "name", "kind", "n", "base", "share", "ci_low", "ci_high",
+    rows = _by_size(rows, ["question", "statement", "wave"])
+    columns = ["question", "statement", "wave", "name", "kind", "n", "base", "share", "ci_low", "ci_high",
                "previous_wave", "n_previous", "share_previous", "change", "p_adj", "test", "direction"]
     return _japanese(rows, columns, names)
 
@@ -156,12 +162,30 @@ def _emerging_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.Data
     return _japanese(rows, columns, names).rename(columns={"voices": "代表的な声"})
 
 
+def _practices_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.DataFrame:
+    practices = _table(result, "practices")
+    if practices.empty:
+        return pd.DataFrame()
+    rows = practices.assign(
+        kind=[KIND_NAMES.get(str(k), str(k)) for k in practices["kind"]],
+        source=[SOURCE_LABELS.get(str(s), str(s)) for s in practices["source"]],
+        question=["（情報交換会）" if q == NOTE_QUESTION else q for q in practices["question"]],
+        wave=[wave_label(str(w)) if str(w) not in ("", "nan") else "" for w in practices["wave"]],
+        municipality=practices["municipality"] if name_municipalities(result) else "",
+    )
+    columns = ["kind", "name", "municipality", "text_masked", "question", "source", "wave", "kind_confidence",
+               "kind_reason", "record_id"]
+    labels = {"kind": "種類", "name": "課題", "municipality": "自治体", "text_masked": "内容（個人情報は伏せ字）",
+              "kind_confidence": "確からしさ", "kind_reason": "種類の根拠"}
+    return rows.loc[:, columns].rename(columns={**COLUMN_LABELS, **labels})
+
+
 def _notes_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.DataFrame:
     counts = _table(result, "counts")
     if counts.empty or not (counts["source"] == "note").any():
         return pd.DataFrame()
-    rows = _by_size(counts[counts["source"] == "note"], ["wave"])
-    table = _japanese(rows, ["wave", "name", "kind", "n", "base", "share"], names)
+    rows = _by_size(counts[counts["source"] == "note"], ["statement", "wave"])
+    table = _japanese(rows, ["statement", "wave", "name", "kind", "n", "base", "share"], names)
     table["時期"] = [("すべての会" if w == ALL_WAVES else w) for w in rows["wave"]]
     return table.rename(columns={"時期": "イベント", "人数": "発言数", "回答者数": "イベントの発言数"})
 
@@ -176,8 +200,10 @@ def _subgroups_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.Dat
             "、".join(names.get(k, k) for k in str(v or "").split()) for v in subgroups["shared_challenges"]
         ],
     )
-    columns = ["group", "kind", "shared_challenges", "n_members", "regions", "members"]
-    return rows.loc[:, columns].rename(columns={**COLUMN_LABELS, "kind": "種類"})
+    if not name_municipalities(result):
+        rows = rows.assign(members="", reporters="")
+    columns = ["group", "kind", "shared_challenges", "n_members", "regions", "members", "reporters"]
+    return rows.reindex(columns=columns).rename(columns={**COLUMN_LABELS, "kind": "種類"})
 
 
 def _clusters_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.DataFrame:
@@ -255,6 +281,7 @@ def workbook_sheets(result: AnalysisResult, context: Mapping[str, Any] | None = 
         "課題別の人数": _counts_sheet(result, names),
         "区分比較": _segments_sheet(result, names),
         "新しい課題": _emerging_sheet(result, names),
+        "事例・成果": _practices_sheet(result, names),
         "情報交換会": _notes_sheet(result, names),
         "分科会候補": _subgroups_sheet(result, names),
         "課題のまとまり": _clusters_sheet(result, names),

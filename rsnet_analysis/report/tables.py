@@ -158,6 +158,9 @@ def records_for_output(result: AnalysisResult) -> pd.DataFrame:
         "challenge_secondary",
         "challenge_reason",
         "challenge_score",
+        "kind",
+        "kind_confidence",
+        "kind_reason",
     ]
     order: list[str] = []
     for c in first + named + notes + tail:

@@ -44,7 +44,7 @@ NUMBER_FORMATS: dict[str, str] = {
 }
 
 
-_WIDE_COLUMNS = {"回答（個人情報は伏せ字）", "課題の根拠", "メンバー（自治体）", "値", "内容", "代表的な声", "特徴語"}
+_WIDE_COLUMNS = {"回答（個人情報は伏せ字）", "内容（個人情報は伏せ字）", "話を聞ける自治体（取り組みを報告）", "課題の根拠", "メンバー（自治体）", "値", "内容", "代表的な声", "特徴語"}
 
 
 def _style_sheet(sheet: Any, table: pd.DataFrame) -> None:

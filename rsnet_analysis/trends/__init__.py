@@ -11,6 +11,8 @@ answers about the same challenge in one wave counts once); session-note statemen
 - :mod:`.waves`: which wave an answer belongs to (year, fiscal year, half, quarter, file).
 - :mod:`.segments`: which segment values are shown (small ones merged into その他), and in which order.
 - :mod:`.subgroups`: sub-groups (分科会) and regional groups of municipalities.
+- :mod:`.practices`: members' practices and results tied to their challenge and municipality, and
+  pairings of members who raise a challenge with members who reported on it.
 
 The challenge unit of a record is its codebook key for a named challenge, ``cluster:<id>`` for a new
 theme or the miscellany (:func:`rsnet_analysis.contract.challenge_unit`). Only the primary challenge
@@ -25,6 +27,12 @@ from rsnet_analysis.trends.counts import (
     COUNT_COLUMNS,
     challenge_counts,
     suppress_counts,
+)
+from rsnet_analysis.trends.practices import (
+    PRACTICE_COLUMNS,
+    municipality_names,
+    pair_practices,
+    practice_rows,
 )
 from rsnet_analysis.trends.segments import (
     MUNICIPALITY_KINDS,
@@ -67,6 +75,7 @@ __all__ = [
     "MAX_MEMBERS",
     "EMERGING_COLUMNS",
     "MUNICIPALITY_KINDS",
+    "PRACTICE_COLUMNS",
     "SEGMENT_COLUMNS",
     "SUBGROUP_COLUMNS",
     "TREND_COLUMNS",
@@ -80,6 +89,9 @@ __all__ = [
     "emerging_rows",
     "latest_rows",
     "merge_small_segment_values",
+    "municipality_names",
+    "pair_practices",
+    "practice_rows",
     "propose_subgroups",
     "regional_groups",
     "segment_key",

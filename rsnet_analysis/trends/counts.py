@@ -58,15 +58,28 @@ from rsnet_analysis.trends.stats import (
 )
 from rsnet_analysis.trends.waves import wave_order
 
-__all__ = ["ALL_WAVES", "ALPHA", "COUNT_COLUMNS", "KEY_COLUMNS", "challenge_counts", "suppress_counts"]
+__all__ = [
+    "ALL_WAVES",
+    "ALPHA",
+    "COUNT_COLUMNS",
+    "KEY_COLUMNS",
+    "PRACTICE_KINDS",
+    "challenge_counts",
+    "suppress_counts",
+]
 
 #: Significance level of the change and residual tests (after Benjamini–Hochberg adjustment).
 ALPHA = 0.05
 #: The ``wave`` of the rows that pool every wave.
 ALL_WAVES = "全体"
 
-#: What identifies a row of the table.
-KEY_COLUMNS = ["question", "source", "wave", "segment_col", "segment", "challenge"]
+#: What identifies a row of the table. ``statement`` is ``challenge`` (respondents who raise the
+#: challenge: statements of the kinds challenge, request and other) or ``practice`` (respondents who
+#: report a practice or a result on it).
+KEY_COLUMNS = ["question", "source", "statement", "wave", "segment_col", "segment", "challenge"]
+
+#: Kinds of statement (:data:`~rsnet_analysis.contract.KINDS`) counted as what members did.
+PRACTICE_KINDS = ("practice", "result")
 
 COUNT_COLUMNS = [
     *KEY_COLUMNS,
@@ -124,6 +137,7 @@ def _units(records: pd.DataFrame, waves: pd.Series, segment_cols: Sequence[str])
             "who": kept["respondent"].fillna("").astype(str),
             "record": kept["record_id"].astype(str),
             "unit": challenge_unit(kept),
+            "statement": _statement(kept),
         },
         index=kept.index,
     )
@@ -139,6 +153,17 @@ def _units(records: pd.DataFrame, waves: pd.Series, segment_cols: Sequence[str])
     return frame[(frame["unit"] != "") & (frame["wave"] != "")]
 
 
+def _statement(kept: pd.DataFrame) -> pd.Series:
+    """``challenge``, ``practice`` or ``""`` (a facilitator's line: not counted) of every record."""
+    if "kind" not in kept:
+        return pd.Series("challenge", index=kept.index)
+    kind = kept["kind"].fillna("").astype(str)
+    out = pd.Series("challenge", index=kept.index)
+    out[kind.isin(PRACTICE_KINDS)] = "practice"
+    out[kind == "facilitation"] = ""
+    return out
+
+
 def _row(wave: str, unit: str, n: int, base: int, **extra: object) -> dict[str, object]:
     row: dict[str, object] = {
         "wave": wave, "segment_col": "", "segment": "", "challenge": unit, "n": n, "base": base,
@@ -148,11 +173,16 @@ def _row(wave: str, unit: str, n: int, base: int, **extra: object) -> dict[str, 
     return row
 
 
-def _wave_block(part: pd.DataFrame, order: list[str], units: list[str]) -> list[dict[str, object]]:
-    """Rows of one (question, source): every wave x unit, then the pooled rows."""
+def _wave_block(part: pd.DataFrame, order: list[str], units: list[str], statement: str) -> list[dict[str, object]]:
+    """Rows of one (question, source, statement): every wave x unit, then the pooled rows.
+
+    The base is everyone who answered (every statement of the event); ``n`` counts those whose
+    statements of the kind ``statement`` raise the unit.
+    """
     people = part.drop_duplicates(["wave", "who"])
     base = people.groupby("wave").size()
-    counted = part.drop_duplicates(["wave", "who", "unit"]).groupby(["wave", "unit"]).size()
+    mine = part[part["statement"] == statement]
+    counted = mine.drop_duplicates(["wave", "who", "unit"]).groupby(["wave", "unit"]).size()
     rows: list[dict[str, object]] = []
     for position, wave in enumerate(order):
         previous = order[position - 1] if position > 0 else ""
@@ -165,8 +195,10 @@ def _wave_block(part: pd.DataFrame, order: list[str], units: list[str]) -> list[
                     base_previous=int(base.get(previous, 0)) if previous else np.nan,
                 )
             )
-    pooled = part.drop_duplicates(["wave", "who", "unit"]).groupby("unit").size()
+    pooled = mine.drop_duplicates(["wave", "who", "unit"]).groupby("unit").size()
     rows += [_row(ALL_WAVES, unit, int(pooled.get(unit, 0)), int(len(people))) for unit in units]
+    for row in rows:
+        row["statement"] = statement
     return rows
 
 
@@ -187,7 +219,8 @@ def _segment_block(part: pd.DataFrame, col: str, units: list[str]) -> list[dict[
     base = frame.drop_duplicates(["wave", "who"]).groupby("segment").size()
     segments = sorted(base.index, key=segment_key)
     observed = (
-        frame.drop_duplicates(["wave", "who", "unit"])
+        frame[frame["statement"] == "challenge"]
+        .drop_duplicates(["wave", "who", "unit"])
         .groupby(["unit", "segment"])
         .size()
         .unstack(fill_value=0)
@@ -198,19 +231,20 @@ def _segment_block(part: pd.DataFrame, col: str, units: list[str]) -> list[dict[
     expected = np.full(observed.shape, np.nan)
     residual = np.full(observed.shape, np.nan)
     filled = observed.sum(axis=0) > 0
-    if observed.shape[0] >= 2 and filled.sum() >= 2:
-        sub = observed[:, filled]
+    raised = observed.sum(axis=1) > 0  # a unit raised by nobody here (only practices on it)
+    if raised.sum() >= 2 and filled.sum() >= 2:
+        sub = observed[np.ix_(raised, filled)]
         test = stats.chi2_contingency(sub, correction=False)
         chi2, dof, p_table = float(test.statistic), float(test.dof), float(test.pvalue)
-        expected[:, filled] = test.expected_freq
-        residual[:, filled] = adjusted_residuals(sub)
+        expected[np.ix_(raised, filled)] = test.expected_freq
+        residual[np.ix_(raised, filled)] = adjusted_residuals(sub)
     p_residual = bh_adjust(2 * stats.norm.sf(np.abs(residual)).ravel()).reshape(observed.shape)
     rows = []
     for j, segment in enumerate(segments):
         for i, unit in enumerate(units):
             rows.append(
                 _row(
-                    ALL_WAVES, unit, int(observed[i, j]), int(base[segment]), segment_col=col, segment=segment,
+                    ALL_WAVES, unit, int(observed[i, j]), int(base[segment]), statement="challenge", segment_col=col, segment=segment,
                     expected=expected[i, j], residual=residual[i, j], p_residual=p_residual[i, j],
                     chi2=chi2, dof=dof, p_table=p_table,
                 )
@@ -227,7 +261,7 @@ def _tests(table: pd.DataFrame) -> pd.DataFrame:
     previous_base = table["base_previous"].where(table["base_previous"] > 0)
     table["share_previous"] = np.where(has_prev, table["n_previous"] / previous_base, np.nan)
     table["change"] = np.where(has_prev, table["share"] - table["share_previous"], np.nan)
-    tested = has_prev & (table["source"] == "survey")
+    tested = has_prev & (table["source"] == "survey") & (table["statement"] == "challenge")
     tests = [
         two_proportion_test(int(r.n), int(r.base), int(r.n_previous), int(r.base_previous)) if t else (np.nan, "")
         for r, t in zip(table.itertuples(index=False), tested, strict=True)
@@ -282,7 +316,9 @@ def challenge_counts(
         part = frame[(frame["question"] == question) & (frame["source"] == source)]
         order = wave_order(part["wave"]) if source == "note" else wave_order(part["wave"], records)
         units = sorted(set(part["unit"]))
-        block = _wave_block(part, order, units)
+        block = _wave_block(part, order, units, "challenge")
+        if (part["statement"] == "practice").any():
+            block += _wave_block(part, order, units, "practice")
         if source == "survey":
             for col in cols:
                 block += _segment_block(part, col, units)
@@ -312,31 +348,31 @@ def _equations(table: pd.DataFrame, min_cell: int) -> tuple[np.ndarray, list[lis
     base_cell: dict[tuple[str, str, str, str, str], int] = {}
     first_row: list[int] = []
     grouped: dict[tuple[str, ...], list[int]] = {}
-    pooled: dict[tuple[str, str, str], int] = {}
-    for i, (line, unit) in enumerate(zip(lines, table["challenge"], strict=True)):
+    pooled: dict[tuple[str, str, str, str], int] = {}
+    for i, (line, unit, kind) in enumerate(zip(lines, table["challenge"], table["statement"], strict=True)):
         if line not in base_cell:
             base_cell[line] = n_rows + len(base_cell)
             first_row.append(i)
         q, s, col, _segment, wave = line
-        grouped.setdefault(("line", *line), []).append(i)  # the challenges of a line add up to its base
+        grouped.setdefault(("line", kind, *line), []).append(i)  # the challenges of a line add up to its base
         if col == "" and wave == ALL_WAVES:
-            pooled[(q, s, unit)] = i
+            pooled[(q, s, kind, unit)] = i
         elif col == "":
-            grouped.setdefault(("waves", q, s, unit), []).append(i)  # the waves of a challenge: its pooled count
+            grouped.setdefault(("waves", q, s, kind, unit), []).append(i)  # the waves of a challenge: its pooled count
         else:
-            grouped.setdefault(("segments", q, s, col, unit), []).append(i)  # so do its segments
+            grouped.setdefault(("segments", q, s, kind, col, unit), []).append(i)  # so do its segments
     equations: list[list[int]] = []
     n = table["n"].to_numpy(float)
     base = table["base"].to_numpy(float)
     for key, cells in grouped.items():
         if key[0] == "line":
-            # a respondent may raise several challenges: the line then adds up to more than its base
-            # by an excess the reader does not know; with an excess of min_cell or more, a hidden
-            # count below min_cell is bounded by nothing above zero, so the line gives nothing away
-            if n[cells].sum() - base[cells[0]] < min_cell:
-                equations.append([*cells, base_cell[key[1:]]])  # type: ignore[index]
+            # a respondent may raise several challenges, or none of this kind: the line then adds up to
+            # more or less than its base by a difference the reader does not know; with a difference of
+            # min_cell or more, a hidden count below min_cell is bounded by nothing it could not be
+            if abs(n[cells].sum() - base[cells[0]]) < min_cell:
+                equations.append([*cells, base_cell[key[2:]]])  # type: ignore[index]
         else:
-            equations.append([*cells, pooled[(key[1], key[2], key[-1])]])
+            equations.append([*cells, pooled[(key[1], key[2], key[3], key[-1])]])
     sizes: dict[tuple[str, str, str], list[int]] = {}
     for (q, s, col, _segment, wave), cell in base_cell.items():
         if not (col == "" and wave == ALL_WAVES):
@@ -393,10 +429,10 @@ def suppress_counts(table: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFra
     small = values < min_cell
     marks = np.where(small, SUPPRESSED, HIDDEN)
     out = table.copy()
-    at = {k: i for i, k in enumerate(zip(out["question"], out["source"], out["segment_col"], out["segment"], out["wave"], out["challenge"], strict=True))}
+    at = {k: i for i, k in enumerate(zip(out["question"], out["source"], out["statement"], out["segment_col"], out["segment"], out["wave"], out["challenge"], strict=True))}
     prev = np.array([
-        at.get((q, s, sc, sg, w, c), -1)
-        for q, s, sc, sg, w, c in zip(out["question"], out["source"], out["segment_col"], out["segment"], out["previous_wave"], out["challenge"], strict=True)
+        at.get((q, s, st, sc, sg, w, c), -1)
+        for q, s, st, sc, sg, w, c in zip(out["question"], out["source"], out["statement"], out["segment_col"], out["segment"], out["previous_wave"], out["challenge"], strict=True)
     ])
     masks = {"n": hidden[:n_rows], "n_previous": np.where(prev >= 0, hidden[np.maximum(prev, 0)], False)}
     for derived, sources in _DERIVED.items():

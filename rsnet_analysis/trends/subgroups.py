@@ -11,15 +11,27 @@ from rsnet_analysis.contract import MIN_CELL, kept_rows
 from rsnet_analysis.ingest import REGIONS, region_of
 from rsnet_analysis.trends.units import respondent_units
 
-SUBGROUP_COLUMNS = ["group", "kind", "shared_challenges", "members", "regions", "n_members"]
+SUBGROUP_COLUMNS = ["group", "kind", "shared_challenges", "members", "regions", "n_members", "reporters"]
 
 #: Largest sub-group: a group of more municipalities is split, by region, into groups that can meet.
 MAX_MEMBERS = 10
 
 
-def _place(kept: pd.DataFrame, municipality_col: str) -> dict[str, tuple[int, str]]:
-    """(region position, prefecture) of each municipality, for ordering members by place."""
-    if "都道府県" not in kept.columns:
+def municipality_places(kept: pd.DataFrame, municipality_col: str = "自治体名") -> dict[str, tuple[int, str]]:
+    """(region position, prefecture) of each municipality, for ordering members by place.
+
+    Parameters
+    ----------
+    kept : pandas.DataFrame
+        Kept records with ``都道府県`` and the municipality column.
+    municipality_col : str, default "自治体名"
+
+    Returns
+    -------
+    dict
+        Municipality to (position of its region in :data:`REGIONS`, its most frequent prefecture).
+    """
+    if "都道府県" not in kept.columns or municipality_col not in kept.columns:
         return {}
     frame = pd.DataFrame(
         {"m": kept[municipality_col].fillna("").astype(str).str.strip(), "p": kept["都道府県"].fillna("").astype(str)}
@@ -193,7 +205,7 @@ def propose_subgroups(
         labels = fit(min(k, n_distinct)) if k > 1 else np.zeros(len(profiles), dtype=int)
 
     regions = _municipality_regions(kept, municipality_col)
-    place = _place(kept, municipality_col)
+    place = municipality_places(kept, municipality_col)
     groups = []
     chunks = [c for g in np.unique(labels) for c in split_by_place(list(counts.index[labels == g]), place, max_members)]
     for members in chunks:
@@ -212,6 +224,7 @@ def propose_subgroups(
                 "members": "、".join(members),
                 "regions": _join_regions({regions.get(m, "") for m in members}),
                 "n_members": len(members),
+                "reporters": "",
             }
         )
     groups.sort(key=lambda row: (-int(str(row["n_members"])), str(row["members"])))
@@ -270,7 +283,7 @@ def regional_groups(
             buckets[-1].extend(current)
         else:
             buckets.append(current)
-    place = _place(kept, municipality_col)
+    place = municipality_places(kept, municipality_col)
     rows = []
     for bucket in buckets:
         everyone = sorted(m for m, r in regions.items() if r in bucket)
@@ -288,6 +301,7 @@ def regional_groups(
                     "members": "、".join(members),
                     "regions": "、".join(present),
                     "n_members": len(members),
+                    "reporters": "",
                 }
             )
     return pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)

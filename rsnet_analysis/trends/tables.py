@@ -9,6 +9,7 @@ import pandas as pd
 
 from rsnet_analysis.contract import OTHER_SEGMENT
 from rsnet_analysis.trends.counts import challenge_counts, suppress_counts
+from rsnet_analysis.trends.practices import pair_practices, practice_rows
 from rsnet_analysis.trends.segments import shown_segment_values
 from rsnet_analysis.trends.subgroups import propose_subgroups, regional_groups
 from rsnet_analysis.trends.views import cluster_rows, emerging_rows, segment_rows, trend_rows
@@ -27,6 +28,7 @@ class TrendTables:
     segments: pd.DataFrame
     emerging: pd.DataFrame
     subgroups: pd.DataFrame
+    practices: pd.DataFrame
 
 
 def merge_small_segment_values(records: pd.DataFrame, segment_cols: Sequence[str]) -> pd.DataFrame:
@@ -50,6 +52,22 @@ def merge_small_segment_values(records: pd.DataFrame, segment_cols: Sequence[str
         values = table[col].fillna("").astype(str)
         table[col] = values.map(lambda v, s=shown: v if not v or v in s else OTHER_SEGMENT)
     return table
+
+
+def _themes(clusters: pd.DataFrame, names: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """The word that names each new theme: the head of its name (「生成AI・ルール」 → 生成AI).
+
+    Only the name: a core term such as ルール is too common to tie a statement to a theme.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for row in clusters.itertuples(index=False):
+        if str(row.kind) != "new":
+            continue
+        unit = f"cluster:{int(row.cluster)}"
+        head = names.get(unit, str(row.label)).split("・")[0].strip()
+        if len(head) >= 2:
+            out[unit] = (head,)
+    return out
 
 
 def build_tables(
@@ -84,9 +102,15 @@ def build_tables(
     waves = table["wave"] if "wave" in table else pd.Series("", index=table.index)
     raw = challenge_counts(table, waves, names=names, kinds=kinds, segment_cols=segment_cols)
     counts = suppress_counts(raw)
-    subgroups = propose_subgroups(table, seed=seed)
-    if "自治体名" in table.columns:
-        subgroups = pd.concat([subgroups, regional_groups(table)], ignore_index=True)
+    # sub-groups need every municipality's own prefecture (their regions are shown, never a
+    # prefecture), so they are proposed before small prefectures are written as その他
+    subgroups = propose_subgroups(records, seed=seed)
+    if "自治体名" in records.columns:
+        subgroups = pd.concat([subgroups, regional_groups(records)], ignore_index=True)
+    themes = _themes(clusters, names)
+    pairings = pair_practices(records, names, themes=themes)
+    if not pairings.empty:
+        subgroups = pd.concat([subgroups, pairings], ignore_index=True)
     return TrendTables(
         records=table,
         counts=counts,
@@ -95,4 +119,5 @@ def build_tables(
         segments=segment_rows(counts),
         emerging=emerging_rows(counts, clusters),
         subgroups=subgroups,
+        practices=practice_rows(records, names, themes=themes),
     )

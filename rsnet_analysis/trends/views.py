@@ -24,6 +24,7 @@ __all__ = [
 
 TREND_COLUMNS = [
     "question",
+    "statement",
     "wave",
     "challenge",
     "name",
@@ -43,6 +44,7 @@ TREND_COLUMNS = [
 
 EMERGING_COLUMNS = [
     "question",
+    "statement",
     "wave",
     "challenge",
     "name",
@@ -96,13 +98,19 @@ CLUSTER_VIEW_COLUMNS = [
 _RISING = {"新規": 0, "増": 1, "減": 2}
 
 
-def _overall(counts: pd.DataFrame) -> pd.Series:
-    return (counts["source"] == "survey") & (counts["segment_col"] == "") & (counts["wave"] != ALL_WAVES)
+def _overall(counts: pd.DataFrame, statement: str = "challenge") -> pd.Series:
+    return (
+        (counts["source"] == "survey")
+        & (counts["statement"] == statement)
+        & (counts["segment_col"] == "")
+        & (counts["wave"] != ALL_WAVES)
+    )
 
 
 def trend_rows(counts: pd.DataFrame) -> pd.DataFrame:
-    """Survey respondents per question, wave and challenge (``trends.csv``)."""
-    return counts.loc[_overall(counts), TREND_COLUMNS].reset_index(drop=True)
+    """Survey respondents per question, statement, wave and challenge (``trends.csv``)."""
+    rows = _overall(counts, "challenge") | _overall(counts, "practice")
+    return counts.loc[rows, TREND_COLUMNS].reset_index(drop=True)
 
 
 def segment_rows(counts: pd.DataFrame) -> pd.DataFrame:
@@ -115,11 +123,12 @@ def cluster_rows(clusters: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """The clusters with the size of their challenge from the table of counts (``clusters.csv``).
 
     ``n``, ``base`` and ``share`` are the challenge's survey respondents over all waves (the
-    pooled rows of the table, suppressed as there); ``statements`` its session-note statements.
+    pooled rows of the table, suppressed as there) who raise it; ``statements`` its session-note
+    statements that raise it.
     A cluster's own number of answers is never shown: it would mix respondents and statements,
     and a hidden count could be worked out from it.
     """
-    pooled = counts[(counts["wave"] == ALL_WAVES) & (counts["segment_col"] == "")]
+    pooled = counts[(counts["wave"] == ALL_WAVES) & (counts["segment_col"] == "") & (counts["statement"] == "challenge")]
     survey = pooled[pooled["source"] == "survey"].set_index(["question", "challenge"])
     notes = pooled[pooled["source"] == "note"].set_index("challenge")
     rows = []
@@ -141,9 +150,12 @@ def cluster_rows(clusters: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CLUSTER_VIEW_COLUMNS)
 
 
-def latest_rows(counts: pd.DataFrame, question: str) -> pd.DataFrame:
-    """The survey rows of a question's latest wave (the wave order of the table is kept)."""
-    rows = counts[_overall(counts) & (counts["question"] == question)]
+def latest_rows(counts: pd.DataFrame, question: str, statement: str = "challenge") -> pd.DataFrame:
+    """The survey rows of a question's latest wave (the wave order of the table is kept).
+
+    ``statement="practice"`` gives the respondents who reported a practice or a result instead.
+    """
+    rows = counts[_overall(counts, statement) & (counts["question"] == question)]
     if rows.empty:
         return rows
     latest = list(dict.fromkeys(rows["wave"]))[-1]

@@ -61,7 +61,10 @@ def _pct(value: str) -> str:
 
 def _latest(counts: pd.DataFrame) -> pd.DataFrame:
     """The survey rows of the latest wave of the first question (what the headlines show)."""
-    survey = counts[(counts["source"] == "survey") & (counts["segment_col"] == "") & (counts["wave"] != "全体")]
+    survey = counts[
+        (counts["source"] == "survey") & (counts["segment_col"] == "") & (counts["wave"] != "全体")
+        & (counts["statement"] == "challenge")
+    ]
     question = survey["question"].iloc[0]
     rows = survey[survey["question"] == question]
     return rows[rows["wave"] == rows["wave"].iloc[-1]]
@@ -130,7 +133,7 @@ def test_the_leading_challenges_carry_their_own_row(run: dict[str, Any]) -> None
 
 def test_csv_views_are_rows_of_the_table(run: dict[str, Any]) -> None:
     out, counts = run["out"], run["counts"]
-    key = ["question", "wave", "challenge"]
+    key = ["question", "statement", "wave", "challenge"]
     overall = counts[(counts["segment_col"] == "") & (counts["source"] == "survey")].set_index(key)
     for name in ("trends.csv", "emerging.csv"):
         view = _csv(out / name)
@@ -143,7 +146,7 @@ def test_csv_views_are_rows_of_the_table(run: dict[str, Any]) -> None:
     ref = counts[counts["segment_col"] != ""].reset_index(drop=True)
     assert len(segments) == len(ref)
     assert (segments["n"] == ref["n"]).all() and (segments["residual"] == ref["residual"]).all()
-    pooled = counts[(counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey")]
+    pooled = counts[(counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey") & (counts["statement"] == "challenge")]
     pooled = pooled.set_index(["question", "challenge"])
     for _, row in _csv(out / "clusters.csv").iterrows():
         unit = row["challenge"] or f"cluster:{row['cluster']}"
@@ -154,20 +157,23 @@ def test_workbook_sheets_are_rows_of_the_table(run: dict[str, Any]) -> None:
     counts = run["counts"]
     book = pd.read_excel(run["out"] / "report.xlsx", sheet_name=None, dtype=object)
     survey = counts[(counts["source"] == "survey") & (counts["segment_col"] == "")]
-    ref = {(r.question, wave_label(r.wave) if r.wave != "全体" else "全体", r.name): r for r in survey.itertuples()}
+    said = {"challenge": "課題として挙げた", "practice": "取り組み・成果を書いた"}
+    ref = {(r.question, said[r.statement], wave_label(r.wave) if r.wave != "全体" else "全体", r.name): r for r in survey.itertuples()}
     sheet = book["課題別の人数"]
     assert len(sheet) == len(survey)
     for row in sheet.itertuples(index=False):
-        r = ref[(row[0], row[1], row[2])]
-        assert str(row[4]) == r.n
+        r = ref[(row[0], row[1], row[2], row[3])]
+        assert str(row[5]) == r.n
         if r.share not in HIDDEN_MARKS:
-            assert float(row[6]) == pytest.approx(float(r.share))
-    checked, question = 0, ""
+            assert float(row[7]) == pytest.approx(float(r.share))
+    checked, question, kind = 0, "", "challenge"
     for item, content, n, share in book["概要"].itertuples(index=False):
         if item == "設問":
             question = content
+        elif item == "数えたもの":
+            kind = {v: k for k, v in said.items()}[content]
         elif str(item).startswith("多く挙がった課題"):
-            rows = survey[(survey["question"] == question) & (survey["wave"] != "全体")]
+            rows = survey[(survey["question"] == question) & (survey["wave"] != "全体") & (survey["statement"] == kind)]
             row = rows[(rows["wave"] == rows["wave"].iloc[-1]) & (rows["name"] == content)].iloc[0]
             assert (str(n), float(share)) == (row["n"], pytest.approx(float(row["share"])))
             checked += 1
@@ -176,6 +182,10 @@ def test_workbook_sheets_are_rows_of_the_table(run: dict[str, Any]) -> None:
     if len(notes):
         sheet = book["情報交換会"]
         assert sorted(map(str, sheet["発言数"])) == sorted(notes["n"])
+    pooled = counts[(counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey") & (counts["statement"] == "challenge")]
+    for row in book["課題のまとまり"].itertuples(index=False):
+        match = pooled[(pooled["question"] == row[0]) & (pooled["name"] == row[2])]
+        assert len(match) == 1 and str(row[5]) == match["n"].iloc[0], row[2]
 
 
 def test_charts_draw_the_figures_of_the_table(run: dict[str, Any]) -> None:
@@ -189,7 +199,9 @@ def test_charts_draw_the_figures_of_the_table(run: dict[str, Any]) -> None:
     shown = {n for n, v in latest["n"].items() if v not in HIDDEN_MARKS and latest.loc[n, "kind"] != "misc"}
     assert set(bars) == shown
     if "trends.png" in run["figures"]:
-        survey = run["counts"][(run["counts"]["source"] == "survey") & (run["counts"]["segment_col"] == "")]
+        survey = run["counts"][
+            (run["counts"]["source"] == "survey") & (run["counts"]["segment_col"] == "") & (run["counts"]["statement"] == "challenge")
+        ]
         question = survey["question"].iloc[0]
         survey = survey[(survey["question"] == question) & (survey["wave"] != "全体")]
         waves = list(dict.fromkeys(survey["wave"]))
