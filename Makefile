@@ -42,8 +42,9 @@ lint: $(VENV)/.dev-installed
 test: lint
 	MPLBACKEND=Agg RSNET_PROGRESS=0 $(BIN)/python -m pytest --nbval -q
 
+# as root (a container, a shared server) JupyterLab refuses to start without --allow-root
 lab: $(VENV)/.dev-installed
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_tokenizer.py

@@ -33,7 +33,7 @@ inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/samp
 text_cols: list[str] = []  # 自由記述の列名（設問ごとに 1 つ。見出しが違うときは "名前=見出し1|見出し2"）。空なら自動
 seed = 0  # 乱数の種（同じ値なら毎回同じ結果）
 k = "auto"  # 課題のまとまり（クラスタ）の数。"auto" で自動
-period = "year"  # 波（比較の単位）: "year" / "half" / "quarter" / "file"
+period = "year"  # 波（比較の単位）: "year"=年 / "fiscal"=年度（4月〜翌3月） / "half" / "quarter" / "file"
 segment_col = "自治体区分"  # 特徴語を比べる属性の列
 keyword = "リスキリング"  # KWIC で前後の文脈を見る語
 pos = ["名詞", "動詞", "形容詞", "形状詞"]  # 抽出語リストを出す品詞
@@ -42,8 +42,9 @@ top = 15  # 抽出語リストに出す語の数
 # %% [markdown]
 # ## 1. 準備と分析の実行
 #
-# `run_analysis` が読み込み → 表記ゆれの正規化 → 個人情報のマスキング → 分かち書き（1 回だけ）→ 課題の発見 →
-# 波・属性の比較までを一度に行います。サンプルデータで 10〜20 秒ほどかかります。
+# `cached_analysis` が読み込み → 表記ゆれの正規化 → 個人情報のマスキング → 分かち書き（1 回だけ）→ 課題の発見 →
+# 波・属性の比較までを一度に行います。サンプルデータで 20 秒ほどかかります。同じファイル・同じ設定なら、
+# 2 回目からと、ほかのノートブックでは、保存した結果（このフォルダの `.rsnet-cache/`、元の本文は含みません）を読み込むだけです。
 
 # %%
 # %matplotlib inline
@@ -51,8 +52,8 @@ import pandas as pd
 from IPython.display import display
 
 from rsnet_analysis import explore
+from rsnet_analysis.cache import cached_analysis
 from rsnet_analysis.contract import AnalysisSettings
-from rsnet_analysis.pipeline import run_analysis
 from rsnet_analysis.prepare import status_counts
 from rsnet_analysis.progress import progress_enabled
 from rsnet_analysis.report import cooccurrence_figure, public_records
@@ -61,8 +62,8 @@ pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.max_rows", 100)
 
 # %%
-settings = AnalysisSettings(inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, seed=seed)
-result = run_analysis(settings, progress=progress_enabled())
+settings = AnalysisSettings.from_parameters(inputs=inputs, text_cols=text_cols, k=k, period=period, seed=seed)
+result = cached_analysis(settings, progress=progress_enabled())  # 2 回目からは保存した結果を読む
 records = public_records(result.records)  # 元の本文を含まない表（以降はこれだけを使う）
 for notice in result.notices:
     print(notice)
@@ -95,9 +96,10 @@ display(pd.crosstab(records["source_file"], records["status"], margins=True, mar
 # 「課題」「こと」などどの回答にも出る語はストップワードとして除いています（`rsnet_analysis/resources/stopwords_ja.txt`）。
 
 # %%
+terms = explore.frequency_table(result.records, pos=pos, top=None)  # 品詞つきで 1 回だけ数える
 for part in pos:
     print(f"■ {part}")
-    display(explore.frequency_table(result.records, pos=part, top=top))
+    display(terms[terms["pos"] == part].head(top).reset_index(drop=True))
 
 # %% [markdown]
 # ## 5. KWIC コンコーダンス

@@ -31,7 +31,7 @@ inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/samp
 text_cols: list[str] = []  # 自由記述の列名（設問ごとに 1 つ。見出しが違うときは "名前=見出し1|見出し2"）。空なら自動
 seed = 0  # 乱数の種（同じ値なら毎回同じ結果）
 k = "auto"  # クラスタの数。"auto" で自動
-period = "year"  # 波（比較の単位）: "year" / "half" / "quarter" / "file"
+period = "year"  # 波（比較の単位）: "year"=年 / "fiscal"=年度（4月〜翌3月） / "half" / "quarter" / "file"
 codebook = None  # 独自のコードブック（YAML）のパス。None なら同梱のもの
 labels = [  # 人が付けた正解ラベル（評価用）。なければ []
     "../data/sample/labels_2023.csv",
@@ -48,9 +48,9 @@ split = "test"  # 評価に使うラベルの分割（"dev" はルール調整�
 import pandas as pd
 from IPython.display import display
 
+from rsnet_analysis.cache import cached_analysis
 from rsnet_analysis.challenges import evaluate, load_labels
 from rsnet_analysis.contract import MIN_CELL, AnalysisSettings
-from rsnet_analysis.pipeline import run_analysis
 from rsnet_analysis.progress import progress_enabled
 from rsnet_analysis.report import challenge_names, public_records
 
@@ -58,10 +58,10 @@ pd.set_option("display.max_colwidth", 100)
 pd.set_option("display.max_rows", 100)
 
 # %%
-settings = AnalysisSettings(
-    inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, codebook=codebook, seed=seed
+settings = AnalysisSettings.from_parameters(
+    inputs=inputs, text_cols=text_cols, k=k, period=period, codebook=codebook, seed=seed
 )
-result = run_analysis(settings, progress=progress_enabled())
+result = cached_analysis(settings, progress=progress_enabled())  # 2 回目からは保存した結果を読む
 records = public_records(result.records)  # 元の本文を含まない表
 kept = records[records["status"] == "kept"]
 book = result.extras["codebook"]
@@ -71,12 +71,13 @@ print(f"分析した回答: {len(kept)} 件、クラスタ: {len(result.clusters
 # %% [markdown]
 # ## 2. クラスタの一覧
 #
-# - `size` は回答数、`share` は全回答に占める割合です。
+# - `n` はその課題を挙げた回答者数（全期間）、`share` は回答者に占める割合、`statements` は情報交換会での発言数です。
+#   どれも報告書と同じ集計表（`counts.csv`）の数で、5 人未満は `<5`、引き算で分からないように伏せた数は `x` です。
+# - `kind` は `named`（コードブックの課題）・`new`（コードブックにない新しい課題）・`misc`（どの課題にも当てはまらない回答）。
 # - `label` は自動で付けた名前、`top_terms` はそのクラスタに特徴的な語（c-TF-IDF の上位）です。
-# - `challenge` は対応するコードブックの課題（空欄ならコードブックにない＝新しいかもしれない課題）です。
 
 # %%
-display(result.clusters[["cluster", "size", "share", "label", "top_terms", "challenge"]])
+display(result.clusters[["question", "cluster", "kind", "name", "n", "share", "statements", "top_terms"]])
 
 # %% [markdown]
 # ## 3. 代表的な回答（個人情報はマスク済み）
@@ -85,8 +86,8 @@ display(result.clusters[["cluster", "size", "share", "label", "top_terms", "chal
 # 回答が 5 件未満のクラスタは、個人が特定されないよう表示しません。
 
 # %%
-shown = result.clusters[result.clusters["size"] >= MIN_CELL]
-representatives = shown[["cluster", "label", "representative_record_ids"]].copy()
+shown = result.clusters[pd.to_numeric(result.clusters["n"], errors="coerce") >= MIN_CELL]
+representatives = shown[["cluster", "name", "representative_record_ids"]].copy()
 representatives["record_id"] = representatives["representative_record_ids"].str.split()
 representatives = representatives.explode("record_id").drop(columns="representative_record_ids")
 representatives["text_masked"] = representatives["record_id"].map(records.set_index("record_id")["text_masked"])
@@ -99,7 +100,7 @@ display(representatives.reset_index(drop=True))
 # 0.5 を下回るクラスタは、偶然のまとまりかもしれないので、解釈には注意してください。
 
 # %%
-stability = result.clusters[["cluster", "label", "size", "stability"]]
+stability = result.clusters[["cluster", "name", "n", "stability"]]
 display(stability.sort_values(["stability", "cluster"], ascending=[False, True]).reset_index(drop=True))
 
 # %% [markdown]
@@ -110,7 +111,7 @@ display(stability.sort_values(["stability", "cluster"], ascending=[False, True])
 # コードブックにまだない課題の候補です。
 
 # %%
-mapping = result.clusters[["cluster", "label", "challenge"]].copy()
+mapping = result.clusters[["question", "cluster", "label", "challenge"]].copy()
 mapping["課題名"] = mapping["challenge"].map(names).fillna("（コードブックにない課題）")
 display(mapping)
 

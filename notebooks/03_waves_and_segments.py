@@ -29,7 +29,7 @@ inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/samp
 text_cols: list[str] = []  # 自由記述の列名（設問ごとに 1 つ。見出しが違うときは "名前=見出し1|見出し2"）。空なら自動
 seed = 0  # 乱数の種（同じ値なら毎回同じ結果）
 k = "auto"  # クラスタの数。"auto" で自動
-period = "year"  # 波（比較の単位）: "year" / "half" / "quarter" / "file"
+period = "year"  # 波（比較の単位）: "year"=年 / "fiscal"=年度（4月〜翌3月） / "half" / "quarter" / "file"
 segment_col = "自治体区分"  # ヒートマップに描く属性の列
 
 # %% [markdown]
@@ -40,8 +40,8 @@ segment_col = "自治体区分"  # ヒートマップに描く属性の列
 import pandas as pd
 from IPython.display import display
 
+from rsnet_analysis.cache import cached_analysis
 from rsnet_analysis.contract import AnalysisSettings
-from rsnet_analysis.pipeline import run_analysis
 from rsnet_analysis.progress import progress_enabled
 from rsnet_analysis.report import challenge_names, segment_heatmap_figure, trends_figure
 
@@ -49,25 +49,27 @@ pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.max_rows", 200)
 
 # %%
-settings = AnalysisSettings(inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, seed=seed)
-result = run_analysis(settings, progress=progress_enabled())
+settings = AnalysisSettings.from_parameters(inputs=inputs, text_cols=text_cols, k=k, period=period, seed=seed)
+result = cached_analysis(settings, progress=progress_enabled())  # 2 回目からは保存した結果を読む
 names = challenge_names(result)
 print("波:", " / ".join(result.records.loc[result.records["status"] == "kept", "wave"].drop_duplicates().sort_values()))
 
 # %% [markdown]
 # ## 2. 波ごとの推移（95% 信頼区間つき）
 #
-# - `n` は課題を挙げた回答者数、`share` は割合、`ci_low`〜`ci_high` は Wilson の 95% 信頼区間です。
-# - `change` は前の波からの割合の差、`p_adj` は多重比較を補正した p 値（0.05 未満なら偶然とは言いにくい変化）です。
-# - `cluster:番号` はコードブックにない（名前のない）課題です。
+# - `statement` が `challenge` の行は課題を挙げた回答者、`practice` の行は取り組み・成果を書いた回答者の数です。
+# - `n` は回答者数、`share` は割合、`ci_low`〜`ci_high` は Wilson の 95% 信頼区間です。5 人未満は `<5`、
+#   引き算で分からないように伏せた数は `x` です。
+# - `change` は前の波からの割合の差、`p_adj` は多重比較を補正した p 値。`direction` は報告書に書く言葉で、
+#   補正後の p 値が 0.05 未満のときだけ `増`・`減`（前回 5 人未満からなら `新規`）、それ以外は `横ばい` です。
 
 # %%
-trends = result.trends.copy()
-trends.insert(2, "課題名", trends["challenge"].map(names))
-display(trends)
+first_question = result.trends["question"].iloc[0]
+trends = result.trends[(result.trends["question"] == first_question) & (result.trends["statement"] == "challenge")]
+display(trends[["wave", "name", "kind", "n", "base", "share", "ci_low", "ci_high", "change", "p_adj", "direction"]].reset_index(drop=True))
 
 # %%
-display(trends_figure(result.trends, names=names))
+display(trends_figure(trends, names=names))
 
 # %% [markdown]
 # ## 3. 属性による違い（調整済み残差のヒートマップ）
@@ -80,23 +82,22 @@ display(segment_heatmap_figure(result.segments, segment_col, names=names))
 
 # %%
 segments = result.segments[result.segments["segment_col"] == segment_col]
-display(segments[["segment", "challenge", "n", "segment_n", "share", "residual", "p_adj"]].reset_index(drop=True))
+display(segments[["question", "segment", "name", "n", "base", "share", "residual", "p_adj"]].reset_index(drop=True))
 
 # %% [markdown]
 # ## 4. 増えている課題・減っている課題
 #
-# 最新の波と前の波で、課題（クラスタ）の割合を比べます。`direction` が `emerging` なら増えている、`fading` なら減っている課題です。
-# 前の波で `<5`（ほとんどなかった）のに最新の波で現れたクラスタは、**まだ名前のない新しい課題**の候補です。代表的な回答を 02 のノートブックで読んでみてください。
+# 最新の波で、前の波から統計的に意味のある差で増えた（`増`）・減った（`減`）課題と、前の波で 5 人未満から
+# 増えた**新しい課題**（`新規`）です。差がない課題はここに出ません。代表的な回答は 02 のノートブックで読めます。
 
 # %%
-emerging_columns = ["cluster", "label", "top_terms", "challenge", "n_latest", "n_previous", "direction"]
-display(result.emerging[emerging_columns])
+display(result.emerging[["question", "wave", "name", "kind", "direction", "n", "n_previous", "share", "change", "p_adj", "test"]])
 
 # %% [markdown]
 # ## 5. 分科会の案
 #
-# 同じ課題を挙げた自治体をまとめたグループです（`shared_challenges` が共通の課題）。
-# 情報交換会のグループ分けや、地域ごとの会合の参考にしてください。
+# 同じ課題を挙げた自治体のグループ（`challenge`）、地域ごとのグループ（`region`）、そして課題を挙げた自治体と
+# 同じ課題で取り組みを報告した自治体（`reporters`）の組み合わせ（`pairing`）です。1 グループは 10 自治体までです。
 
 # %%
 display(result.subgroups)

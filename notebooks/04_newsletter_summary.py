@@ -30,7 +30,7 @@ inputs: list[str] = []  # 空なら同梱のサンプルデータ（../data/samp
 text_cols: list[str] = []  # 自由記述の列名（設問ごとに 1 つ。見出しが違うときは "名前=見出し1|見出し2"）。空なら自動
 seed = 0  # 乱数の種（同じ値なら毎回同じ結果）
 k = "auto"  # クラスタの数。"auto" で自動
-period = "year"  # 波（比較の単位）: "year" / "half" / "quarter" / "file"
+period = "year"  # 波（比較の単位）: "year"=年 / "fiscal"=年度（4月〜翌3月） / "half" / "quarter" / "file"
 out_dir = "../out/notebooks"  # レポートを書き出すフォルダ
 
 # %% [markdown]
@@ -39,13 +39,14 @@ out_dir = "../out/notebooks"  # レポートを書き出すフォルダ
 # %%
 from pathlib import Path
 
+from rsnet_analysis.cache import cached_analysis
 from rsnet_analysis.contract import AnalysisSettings
-from rsnet_analysis.pipeline import run_analysis, write_outputs
+from rsnet_analysis.pipeline import write_outputs
 from rsnet_analysis.progress import progress_enabled
 
 # %%
-settings = AnalysisSettings(inputs=tuple(inputs), text_cols=tuple(text_cols), k=k, period=period, seed=seed)
-result = run_analysis(settings, progress=progress_enabled())
+settings = AnalysisSettings.from_parameters(inputs=inputs, text_cols=text_cols, k=k, period=period, seed=seed)
+result = cached_analysis(settings, progress=progress_enabled())  # 2 回目からは保存した結果を読む
 print(f"分析した回答: {result.summary['kept']} 件（読み込んだ行: {result.summary['rows_read']} 行）")
 
 # %% [markdown]

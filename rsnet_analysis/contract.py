@@ -241,6 +241,39 @@ class AnalysisSettings:
     sheet: str | None = None
     name_municipalities: bool = True
 
+    @classmethod
+    def from_parameters(cls, **values: Any) -> AnalysisSettings:
+        """Settings from a notebook's parameters cell, however papermill passed them.
+
+        ``inputs``, ``text_cols`` and ``segment_cols`` may be a list, one string, or a string that
+        holds a JSON list (``-p inputs '["a.xlsx"]'`` passes the list as text); ``k`` may be
+        ``"auto"`` or a number as text.
+
+        Examples
+        --------
+        >>> AnalysisSettings.from_parameters(inputs='["../a.xlsx", "../b.csv"]', k="8").inputs
+        ('../a.xlsx', '../b.csv')
+        """
+        import json
+
+        def as_tuple(value: Any) -> tuple[str, ...]:
+            if value is None:
+                return ()
+            if isinstance(value, str):
+                text = value.strip()
+                if text.startswith("["):
+                    value = json.loads(text)
+                else:
+                    return (text,) if text else ()
+            return tuple(str(v) for v in value)
+
+        for name in ("inputs", "text_cols", "segment_cols"):
+            if name in values:
+                values[name] = as_tuple(values[name])
+        if isinstance(values.get("k"), str) and values["k"].strip().isdigit():
+            values["k"] = int(values["k"])
+        return cls(**values)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as JSON-serialisable data."""
         data = asdict(self)

@@ -115,8 +115,8 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
             "自由記述の列が正しいか --text-col で指定して確かめてください。"
         )
     book = challenges.Codebook.load(settings.codebook)
-    table, clusters, found = _discover(table, kept, settings, book, progress)
     table = _classify_statements(table, kept, settings.seed)
+    table, clusters, found = _discover(table, kept, settings, book, progress)
     waves = trends.assign_waves(table, period=settings.period)
     table["wave"] = waves
     segment_cols = _segment_columns(table, read.columns)
@@ -148,19 +148,26 @@ def _question_groups(table: pd.DataFrame, kept: np.ndarray) -> list[tuple[str, n
     """Kept rows per question, in the order the questions appear; notes join the first question.
 
     Session notes talk about the same challenges as the survey's first question, so they are
-    clustered with it (and counted apart, as statements).
+    clustered with it (and counted apart, as statements); so are the practices and results of the
+    other questions, which are about those challenges too: a question about what members did has
+    too few statements of each challenge to find them on its own, and its practices are then tied
+    to the first question's challenges and new themes (counted per question all the same).
     """
     question = table[QUESTION_COLUMN].fillna("").astype(str) if QUESTION_COLUMN in table else pd.Series("", index=table.index)
     is_note = table["source_type"].astype(str).eq("note") if "source_type" in table else pd.Series(False, index=table.index)
     order = [q for q in dict.fromkeys(question[kept & ~is_note.to_numpy()]) if q]
     if not order:
         order = [NOTE_QUESTION]
+    did = table["kind"].isin(["practice", "result"]).to_numpy() if "kind" in table else np.zeros(len(table), dtype=bool)
     groups = []
     for position, q in enumerate(order):
         rows = kept & (question.to_numpy() == q)
         if position == 0:
-            rows |= kept & is_note.to_numpy()
-        groups.append((q, rows))
+            rows |= kept & (is_note.to_numpy() | did)
+        else:
+            rows &= ~did
+        if rows.any():
+            groups.append((q, rows))
     return groups
 
 

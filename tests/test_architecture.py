@@ -1,7 +1,7 @@
 """The layout is the architecture: stages only import earlier stages; thin layers use the public API.
 
 The flow is ingest → text → privacy → prepare → challenges → statements → (trends | explore) →
-report → pipeline → cli. ``contract``, ``errors`` and ``progress`` are shared by every stage. A module may
+report → pipeline → cache → cli. ``contract``, ``errors`` and ``progress`` are shared by every stage. A module may
 import its own package, the shared modules and any *earlier* stage, never a later one, and never
 a stage of the same rank (trends and explore are siblings).
 """
@@ -33,6 +33,7 @@ STAGES: dict[str, float] = {
     "explore": 6,
     "report": 7,
     "pipeline": 8,
+    "cache": 8.5,
     "cli": 9,
 }
 SHARED = {"", "contract", "errors", "progress"}

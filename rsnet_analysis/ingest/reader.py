@@ -60,6 +60,10 @@ class ColumnRoles:
         Attribute columns to compare by (``--segment-col``).
     identity : list of str
         Columns that identify a person, written as pseudonyms.
+    by_file : dict
+        Per survey file (by name), the columns chosen in that file: ``questions`` (question →
+        header), ``id``, ``respondent``, ``time``, ``segments`` and ``identity`` (the top-level
+        fields above are the first file's, or the run's).
     """
 
     text: str | None = None
@@ -69,6 +73,7 @@ class ColumnRoles:
     time: str | None = None
     segments: list[str] = field(default_factory=list)
     identity: list[str] = field(default_factory=list)
+    by_file: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -271,6 +276,12 @@ class _Run:
             roles.text = first.question_headers[0]
             roles.id, roles.respondent = first.id, first.respondent
             roles.time, roles.segments = first.time, list(first.segments)
+        for path, survey in self.surveys:
+            own = survey.roles
+            roles.by_file[path.name] = {
+                "questions": dict(own.questions), "id": own.id, "respondent": own.respondent,
+                "time": own.time, "segments": list(own.segments), "identity": list(own.identity),
+            }
         return ReadResult(
             table=_frame(self.rows, list(self.columns)), notices=self.notices, columns=roles,
             files=self.read_files,

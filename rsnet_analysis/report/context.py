@@ -215,7 +215,8 @@ def _question_section(
         for _, r in changed.iterrows()
     ]
     misc = rows[rows["kind"] == "misc"]
-    base = _shown_count(rows["base"].iloc[0]) if len(rows) else None
+    answered = latest_rows(counts, question, "practice" if about_practice else "challenge") if waves else rows
+    base = _shown_count(answered["base"].iloc[0]) if len(answered) else None
     misc_n = _shown_count(misc["n"].iloc[0]) if len(misc) else None
     return {
         "question": question,

@@ -104,7 +104,7 @@ def overview_rows(result: AnalysisResult, context: Mapping[str, Any]) -> pd.Data
             rows.append((f"多く挙がった課題 {rank}位", item["name"], item["n"], item["share"]))
         for item in section["changes"]:
             rows.append(("前回からの変化", f"{item['name']}：{item['change_text']}", item["n"], item["share"]))
-        if not section["changes"] and section["previous"]:
+        if not section["changes"] and section["previous"] and not section["about_practice"]:
             rows.append(("前回からの変化", f"前回（{section['previous']}）から統計的に意味のある変化はありません", "", None))
         if section["misc"]:
             rows.append(("分類できない回答", "どの課題にも当てはまらなかった回答", section["misc"]["n"], section["misc"]["share"]))

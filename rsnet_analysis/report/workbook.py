@@ -58,6 +58,11 @@ def _style_sheet(sheet: Any, table: pd.DataFrame) -> None:
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     sheet.freeze_panes = "A2"
+    # printed (or saved as PDF) a sheet keeps its columns on one page width, landscape
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.orientation = "landscape"
     if len(table.columns):
         sheet.auto_filter.ref = (
             f"A1:{get_column_letter(len(table.columns))}{max(len(table), 1) + 1}"

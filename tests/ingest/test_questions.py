@@ -139,3 +139,12 @@ def test_a_file_of_codes_in_the_input_folder_is_named_not_read_as_answers(tmp_pa
     (tmp_path / "labels.csv").write_text("source_file,source_row,column,primary\n" + codes, encoding="utf-8")
     with pytest.raises(InputError, match=r"labels\.csv に自由記述の列が見つかりません"):
         read_inputs([tmp_path])
+
+
+def test_the_columns_of_every_file_are_recorded(waves: Path) -> None:
+    """summary.json records each file's own headers, not the first file's for all."""
+    roles = read_inputs([waves], text_cols=[CHALLENGE, PRACTICE]).columns
+    assert set(roles.by_file) == set(ROWS)
+    assert roles.by_file["wave_2023.csv"]["questions"]["課題"] == "課題（自由記述）"
+    assert roles.by_file["wave_2024.csv"]["questions"]["課題"] == "現在抱えている課題"
+    assert roles.by_file["wave_2024.csv"]["questions"]["取り組み"] == "取り組み・その成果"

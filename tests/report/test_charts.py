@@ -157,3 +157,35 @@ def test_saved_file_is_a_png_at_fixed_dpi(tmp_path: Path) -> None:
     assert io.BytesIO(data).read(4) == b"\x89PNG"
     width = int.from_bytes(data[16:20], "big")
     assert width == round(fig.get_figwidth() * plotting.DPI)
+
+
+def _segments(segments: list[str], challenges: list[str], col: str = "役割") -> pd.DataFrame:
+    rows = [
+        {"segment_col": col, "segment": s, "challenge": c, "n": 12, "residual": 1.0 + i - j}
+        for i, s in enumerate(segments)
+        for j, c in enumerate(challenges)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _overlap(fig: Figure) -> bool:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_heatmap_tick_labels_never_overlap() -> None:
+    """segments_role.png: three long role names under three narrow columns."""
+    fig = plotting.segment_heatmap_figure(_segments(["DX推進担当", "人事・研修担当", "企画・その他"], ["a", "b"]), "役割")
+    assert not _overlap(fig)
+
+
+def test_a_heatmap_of_one_segment_is_not_drawn_and_the_title_is_whole() -> None:
+    one = plotting.segment_heatmap_figure(_segments(["市"], ["a"]), "役割")
+    assert not one.axes[0].images  # a message, not a 1 x 1 map
+    fig = plotting.segment_heatmap_figure(_segments(["長野県", "その他"], ["a", "b"], "都道府県"), "都道府県")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    title = fig._suptitle.get_window_extent(renderer)  # type: ignore[union-attr]
+    assert title.x0 >= 0 and title.x1 <= fig.bbox.width
