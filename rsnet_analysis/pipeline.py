@@ -26,6 +26,7 @@ from rsnet_analysis.contract import (
 )
 from rsnet_analysis.errors import RsnetError
 from rsnet_analysis.ingest import ColumnRoles, ReadResult
+from rsnet_analysis.progress import progress_bar, stage, stage_label, track
 from rsnet_analysis.report import OutputFolder, records_for_output, write_csv, write_reports
 
 __all__ = ["package_versions", "run_analysis", "write_outputs"]
@@ -70,8 +71,13 @@ def _relative_name(path: Path) -> str:
         return path.name
 
 
-def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> AnalysisResult:
+def run_analysis(
+    settings: AnalysisSettings, *, progress: bool = False, jobs: int | None = None
+) -> AnalysisResult:
     """Run the whole analysis.
+
+    The run is a sequence of named stages (:data:`rsnet_analysis.progress.STAGES`), each timed
+    by :func:`rsnet_analysis.progress.stage`.
 
     Parameters
     ----------
@@ -79,6 +85,9 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         What to read and how to analyse it.
     progress : bool, default False
         Show progress bars (on stderr) for the long steps.
+    jobs : int, optional
+        Processes that mask and tokenise (``--jobs``); None chooses (one for small inputs, else
+        up to two). The result does not depend on it.
 
     Returns
     -------
@@ -91,19 +100,21 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         For any input the user has to fix; the message says what and where.
     """
     paths = _input_paths(settings)
-    read = ingest.read_inputs(
-        paths,
-        text_cols=settings.text_cols,
-        questions=settings.questions,
-        id_col=settings.id_col,
-        respondent_col=settings.respondent_col,
-        time_col=settings.time_col,
-        segment_cols=settings.segment_cols,
-        sheet=settings.sheet,
-    )
-    table = prepare.build_record_table(read.table, progress=progress)
-    if "都道府県" in table.columns and "地域" not in table.columns:
-        table = ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
+    with stage("read"):
+        read = ingest.read_inputs(
+            paths,
+            text_cols=settings.text_cols,
+            questions=settings.questions,
+            id_col=settings.id_col,
+            respondent_col=settings.respondent_col,
+            time_col=settings.time_col,
+            segment_cols=settings.segment_cols,
+            sheet=settings.sheet,
+        )
+    with stage("mask+tokenise"):
+        table = prepare.build_record_table(read.table, progress=progress, jobs=jobs)
+        if "都道府県" in table.columns and "地域" not in table.columns:
+            table = ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
 
     kept = table["status"].eq("kept").to_numpy()
     if kept.sum() == 0:
@@ -130,18 +141,24 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
     )
     table = _attach_challenges(table, kept, found)
 
-    waves = trends.assign_waves(table, period=settings.period)
-    table["wave"] = waves
-    segment_cols = _segment_columns(table, read.columns)
-    notices = list(read.notices) + list(found.notices)
-    notices += trends.wave_notices(table, waves)
-    notices += trends.segment_notices(table, segment_cols)
-    trend_table = trends.wave_trends(table, waves=waves)
-    segment_table = trends.segments_all(table, segment_cols)
-    emerging = trends.find_emerging(table, found.clusters, waves=waves)
-    subgroups = trends.propose_subgroups(table, seed=settings.seed)
-    if "自治体名" in table.columns:
-        subgroups = pd.concat([subgroups, trends.regional_groups(table)], ignore_index=True)
+    with stage("compare"), progress_bar(5, desc=stage_label("compare"), enabled=progress) as update:
+        waves = trends.assign_waves(table, period=settings.period)
+        table["wave"] = waves
+        segment_cols = _segment_columns(table, read.columns)
+        notices = list(read.notices) + list(found.notices)
+        notices += trends.wave_notices(table, waves)
+        notices += trends.segment_notices(table, segment_cols)
+        trend_table = trends.wave_trends(table, waves=waves)
+        update(1)
+        segment_table = trends.segments_all(table, segment_cols)
+        update(1)
+        emerging = trends.find_emerging(table, found.clusters, waves=waves)
+        update(1)
+        subgroups = trends.propose_subgroups(table, seed=settings.seed)
+        update(1)
+        if "自治体名" in table.columns:
+            subgroups = pd.concat([subgroups, trends.regional_groups(table)], ignore_index=True)
+        update(1)
 
     summary = _summary(settings, paths, read, table, found, segment_cols, notices)
     return AnalysisResult(
@@ -214,7 +231,11 @@ def _summary(
 
 
 def write_outputs(
-    result: AnalysisResult, out_dir: str | Path | OutputFolder, *, reports: bool = False
+    result: AnalysisResult,
+    out_dir: str | Path | OutputFolder,
+    *,
+    reports: bool = False,
+    progress: bool = False,
 ) -> list[Path]:
     """Write every output file of a run into ``out_dir``, replacing the previous run's as a set.
 
@@ -231,6 +252,8 @@ def write_outputs(
         Output folder (created if needed), or one already opened (and locked) by the caller.
     reports : bool, default False
         Also write the report files (:func:`~rsnet_analysis.report.write_reports`) in the same set.
+    progress : bool, default False
+        Show progress bars (stages ``write`` and ``report``).
 
     Returns
     -------
@@ -244,30 +267,33 @@ def write_outputs(
         When the folder cannot be used (see :func:`~rsnet_analysis.report.check_output_folder`).
     """
     if isinstance(out_dir, OutputFolder):
-        return out_dir.publish(lambda stage: _write_files(result, stage, reports=reports))
+        return out_dir.publish(lambda staging: _write_files(result, staging, reports, progress))
     with OutputFolder(out_dir) as folder:
-        return folder.publish(lambda stage: _write_files(result, stage, reports=reports))
+        return folder.publish(lambda staging: _write_files(result, staging, reports, progress))
 
 
-def _write_files(result: AnalysisResult, out: Path, *, reports: bool) -> list[Path]:
+def _write_files(result: AnalysisResult, out: Path, reports: bool, progress: bool) -> list[Path]:
     """Write the tables, ``summary.json`` and (optionally) the reports into ``out``."""
     written: list[Path] = []
-    tables = {
-        "records.csv": records_for_output(result),
-        "clusters.csv": result.clusters,
-        "trends.csv": result.trends,
-        "segments.csv": result.segments,
-        "emerging.csv": result.emerging,
-        "subgroups.csv": result.subgroups,
-    }
-    for name, table in tables.items():
-        written.append(write_csv(table, out / name))
-    summary_path = out / "summary.json"
-    summary_path.write_text(
-        json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-        encoding="utf-8",
-    )
-    written.append(summary_path)
+    with stage("write"):
+        tables = {
+            "records.csv": records_for_output(result),
+            "clusters.csv": result.clusters,
+            "trends.csv": result.trends,
+            "segments.csv": result.segments,
+            "emerging.csv": result.emerging,
+            "subgroups.csv": result.subgroups,
+        }
+        for name, table in track(tables.items(), total=len(tables), desc=stage_label("write"), enabled=progress):
+            written.append(write_csv(table, out / name))
+        summary_path = out / "summary.json"
+        summary_path.write_text(
+            json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
+            encoding="utf-8",
+        )
+        written.append(summary_path)
     if reports:
-        written += write_reports(result, out)
+        with stage("report"), progress_bar(1, desc=stage_label("report"), enabled=progress) as update:
+            written += write_reports(result, out)
+            update(1)
     return written

@@ -164,6 +164,14 @@ def test_bad_k_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--k" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_bad_jobs_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "--jobs", value])
+    assert exc.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
 def test_evaluate_prints_cluster_and_codebook_figures(
     sample_run: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
