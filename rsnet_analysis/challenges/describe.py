@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,7 @@ def describe_clusters(
     texts: Sequence[str],
     tokens: Sequence[Sequence[str]],
     E: np.ndarray,
-    features: sp.csr_matrix,
+    feature_rows: Callable[[np.ndarray], sp.csr_matrix],
     rids: np.ndarray,
     part: Partition,
     labels: np.ndarray,
@@ -69,8 +69,8 @@ def describe_clusters(
         Masked texts and readable terms of the answers.
     E : numpy.ndarray
         Unit answer vectors.
-    features : scipy.sparse.csr_matrix
-        Row-normalised features (near-duplicate detection).
+    feature_rows : callable
+        ``feature_rows(rows)``: row-normalised features of some answers (near-duplicate detection).
     rids : numpy.ndarray
         Record ids.
     part : Partition
@@ -116,7 +116,7 @@ def describe_clusters(
                 "top_terms": " ".join(terms.get(c, [])),
                 "challenge": challenge,
                 "core_terms": " ".join(core),
-                "representative_record_ids": " ".join(representatives(members, E, centroid, features, rids)),
+                "representative_record_ids": " ".join(representatives(members, E, centroid, feature_rows, rids)),
                 "stability": round(stab.get(c, float("nan")), 4),
             }
         )
@@ -156,7 +156,7 @@ def answer_rows(
     clusters: pd.DataFrame,
     evidence: np.ndarray | None,
     keys: list[str],
-    matched: list[list[list[str]]],
+    matched: Sequence[Sequence[list[str]]],
     min_score: float,
     codebook: Codebook | None,
     conf: np.ndarray,
@@ -167,45 +167,74 @@ def answer_rows(
 
     Secondary challenges are the other codebook challenges whose rule evidence reaches
     ``min_score`` (strongest first), then the new themes whose core-term evidence does
-    (as ``cluster:<id>``).
+    (as ``cluster:<id>``). Whole columns are computed at once; only the reason text is written
+    answer by answer.
     """
     info = clusters.set_index("cluster")
-    renumbered = {int(o): int(r) for o, r in zip(part.labels, labels, strict=True)}
+    cinfo = {
+        int(c): (str(info.at[c, "kind"]), str(info.at[c, "label"]), str(info.at[c, "challenge"]))
+        for c in info.index
+    }
     key_col = {k: j for j, k in enumerate(keys)}
+    lab = labels.tolist()
+    cols = np.array([key_col.get(cinfo[c][2], -1) for c in lab], dtype=np.int64)
+    strong = np.zeros(len(lab), dtype=bool)
+    if evidence is not None and len(lab):
+        strong = (cols >= 0) & (evidence[np.arange(len(lab)), np.maximum(cols, 0)] >= min_score)
     centroids = {}
     for c in np.unique(labels):
         v = E[labels == c].mean(axis=0)
         centroids[int(c)] = v / max(float(np.linalg.norm(v)), 1e-12)
     used_terms = _used_terms(index, part)
-    out = []
-    for i, rid in enumerate(rids):
-        c = int(labels[i])
-        kind, label, key = info.at[c, "kind"], str(info.at[c, "label"]), str(info.at[c, "challenge"])
-        j = key_col.get(key)
-        strong = evidence is not None and j is not None and evidence[i, j] >= min_score
-        original = int(part.labels[i])
+    reasons = []
+    for i, c in enumerate(lab):
+        kind, label, key = cinfo[c]
         used = used_terms.get(i, [])
-        secondary = []
-        if evidence is not None:
-            order = np.argsort(-evidence[i], kind="stable")
-            secondary = [keys[s] for s in order if evidence[i, s] >= min_score and keys[s] != key]
-        for t, ev in sorted(part.theme_evidence.items()):
-            if t != original and ev[i] >= min_score and t in renumbered:
-                secondary.append(f"cluster:{renumbered[t]}")
-        sim = float(E[i] @ centroids[c])
-        hits = matched[i][j] if strong and matched and j is not None else []
-        out.append(
-            {
-                "record_id": str(rid),
-                "cluster": c,
-                "cluster_label": label,
-                "challenge": key,
-                "challenge_secondary": " ".join(secondary),
-                "challenge_reason": _reason(kind, key, label, hits, strong, used, sim, codebook),
-                "challenge_score": round(float(conf[i]), 4),
-            }
-        )
-    return pd.DataFrame(out, columns=RECORD_COLUMNS)
+        is_strong = bool(strong[i])
+        words = (kind == "named" and is_strong) or (kind == "new" and bool(used))
+        sim = float("nan") if words and kind != "misc" else float(E[i] @ centroids[c])
+        hits = list(matched[i][int(cols[i])]) if is_strong and matched else []
+        reasons.append(_reason(kind, key, label, hits, is_strong, used, sim, codebook))
+    return pd.DataFrame(
+        {
+            "record_id": [str(r) for r in rids],
+            "cluster": lab,
+            "cluster_label": [cinfo[c][1] for c in lab],
+            "challenge": [cinfo[c][2] for c in lab],
+            "challenge_secondary": _secondary(labels, part, evidence, keys, [cinfo[c][2] for c in lab], min_score),
+            "challenge_reason": reasons,
+            "challenge_score": [round(x, 4) for x in conf.astype(float).tolist()],
+        },
+        columns=RECORD_COLUMNS,
+    )
+
+
+def _secondary(
+    labels: np.ndarray,
+    part: Partition,
+    evidence: np.ndarray | None,
+    keys: list[str],
+    own_keys: list[str],
+    min_score: float,
+) -> list[str]:
+    """The secondary challenges of every answer, space-separated (see :func:`answer_rows`)."""
+    n = len(labels)
+    items: dict[int, list[str]] = {}
+    if evidence is not None and n:
+        reach = evidence >= min_score
+        rows = np.flatnonzero(reach.any(axis=1))
+        order = np.argsort(-evidence[rows], axis=1, kind="stable").tolist()
+        for r, ranked, ok in zip(rows.tolist(), order, reach[rows].tolist(), strict=True):
+            found = [keys[s] for s in ranked if ok[s] and keys[s] != own_keys[r]]
+            if found:
+                items[r] = found
+    renumbered = {int(o): int(r) for o, r in zip(part.labels, labels, strict=True)}
+    for t, ev in sorted(part.theme_evidence.items()):
+        if t not in renumbered:
+            continue
+        for r in np.flatnonzero((ev >= min_score) & (part.labels != t)).tolist():
+            items.setdefault(r, []).append(f"cluster:{renumbered[t]}")
+    return [" ".join(items[i]) if i in items else "" for i in range(n)]
 
 
 def _used_terms(index: TermIndex, part: Partition) -> dict[int, list[str]]:
@@ -217,6 +246,9 @@ def _used_terms(index: TermIndex, part: Partition) -> dict[int, list[str]]:
             continue
         rows = np.flatnonzero(part.labels == theme)
         sub = index.matrix[:, [index.column[t] for t in terms]].tocsr()[rows]
-        for r, row in zip(rows, sub, strict=True):
-            out[int(r)] = [terms[j] for j in sorted(row.indices, key=lambda j: -core[terms[j]])]
+        weight = [-core[t] for t in terms]
+        indptr, indices = sub.indptr.tolist(), sub.indices.tolist()
+        for k, r in enumerate(rows.tolist()):
+            used = indices[indptr[k] : indptr[k + 1]]
+            out[r] = [terms[j] for j in sorted(used, key=weight.__getitem__)]
     return out

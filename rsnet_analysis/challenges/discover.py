@@ -22,11 +22,12 @@ Clusters are numbered 1, 2, … by size; the miscellany is a cluster of its own 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from rsnet_analysis.challenges.assign import confidence
@@ -40,6 +41,10 @@ from rsnet_analysis.challenges.partition import MISC, Partition, fit_partition, 
 from rsnet_analysis.challenges.stability import resample_fits, stability
 from rsnet_analysis.challenges.themes import TermIndex
 from rsnet_analysis.contract import CLUSTER_COLUMNS
+from rsnet_analysis.progress import progress_bar, stage, stage_label, track
+
+#: ``feature_rows(rows)``: the row-normalised feature vectors of some answers.
+FeatureRows = Callable[[np.ndarray], sp.csr_matrix]
 
 __all__ = ["DOMAIN_SHARE", "ChallengeResult", "discover_challenges"]
 
@@ -47,6 +52,8 @@ __all__ = ["DOMAIN_SHARE", "ChallengeResult", "discover_challenges"]
 DOMAIN_SHARE = 0.25
 #: Rows the vectorizer and the SVD are fitted on (the rest are transformed): bounded cost.
 FIT_SAMPLE = 20000
+#: Answers vectorised at a time (bounded memory).
+EMBED_CHUNK = 20000
 
 
 @dataclass(frozen=True)
@@ -81,22 +88,36 @@ class ChallengeResult:
     codebook_used: bool = False
 
 
-def _embed(texts: Sequence[str], lemmas: Sequence[Sequence[str]], seed: int) -> tuple[np.ndarray, object]:
-    """Unit answer vectors (fitted on at most FIT_SAMPLE answers) and row-normalised features."""
+def _embed(
+    texts: Sequence[str], lemmas: Sequence[Sequence[str]], seed: int, progress: bool
+) -> tuple[np.ndarray, FeatureRows]:
+    """Unit answer vectors (fitted on at most FIT_SAMPLE answers) and the row-normalised features.
+
+    Answers are vectorised :data:`EMBED_CHUNK` at a time, so the sparse features (a few KB per
+    answer) never exist for all answers at once; ``feature_rows(rows)`` builds them again for the
+    few answers that need them (near-duplicate checks of representatives).
+    """
     frame = feature_frame(list(texts), list(lemmas))
     n = len(frame)
     fit_rows = np.arange(n)
     if n > FIT_SAMPLE:
         fit_rows = np.sort(np.random.default_rng([seed, 31]).choice(n, FIT_SAMPLE, replace=False))
     vectorizer = AnswerVectorizer().fit(frame.iloc[fit_rows])
-    features = vectorizer.transform(frame)
-    lsa = LsaEmbedder(random_state=seed).fit(features[fit_rows])
-    return lsa.transform(features), normalize(features)
+    lsa = LsaEmbedder(random_state=seed).fit(vectorizer.transform(frame.iloc[fit_rows]))
+    E = np.empty((n, lsa.n_components_), dtype=np.float32)
+    chunks = range(0, n, EMBED_CHUNK)
+    for start in track(chunks, total=len(chunks), desc=stage_label("vectorise"), enabled=progress):
+        E[start : start + EMBED_CHUNK] = lsa.transform(vectorizer.transform(frame.iloc[start : start + EMBED_CHUNK]))
+
+    def feature_rows(rows: np.ndarray) -> sp.csr_matrix:
+        return normalize(vectorizer.transform(frame.iloc[rows]))
+
+    return E, feature_rows
 
 
 def _codebook_evidence(
     texts: Sequence[str], tokens: Sequence[Sequence[str]], codebook: Codebook | None
-) -> tuple[np.ndarray | None, list[str], list[list[list[str]]], list[str]]:
+) -> tuple[np.ndarray | None, list[str], Sequence[Sequence[list[str]]], list[str]]:
     """Rule evidence when the codebook fits the text; the reasons per answer; notices."""
     if codebook is None or not codebook.challenges:
         return None, [], [], []
@@ -175,41 +196,31 @@ def discover_challenges(
             pd.DataFrame(columns=record_columns()), pd.DataFrame(columns=CLUSTER_COLUMNS), 0,
             pd.DataFrame(), seed,
         )
-    E, features = _embed(texts, lemmas, seed)
-    evidence, keys, matched, notices = _codebook_evidence(texts, tokens, codebook)
+    with stage("vectorise"):
+        E, feature_rows = _embed(texts, lemmas, seed, progress)
+    with stage("code"):
+        evidence, keys, matched, notices = _codebook_evidence(texts, tokens, codebook)
     min_score = codebook.settings.min_score if codebook is not None else 2.0
-    index = TermIndex(tokens, lemmas)
-    stop, known = label_stop_words(), _known_terms(codebook)
-
-    def fit(rows: np.ndarray, fit_seed: int) -> Partition:
-        sub_ev = None if evidence is None else evidence[rows]
-        named_possible = 0 if sub_ev is None else len(keys)
-        if k == "auto":
-            n_free = free_cluster_count(len(rows)) if named_possible else choose_k(E[rows], seed=fit_seed)
-            return fit_partition(
-                E[rows], sub_ev, keys, index.subset(rows), min_score=min_score, n_free=n_free,
-                seed=fit_seed, stop=stop, known=known,
-            )
-        k_fixed = min(int(k), len(rows))
-        named = min(named_possible, k_fixed)
-        return fit_partition(
-            E[rows], sub_ev, keys, index.subset(rows), min_score=min_score,
-            n_free=max(0, k_fixed - named), seed=fit_seed, stop=stop, known=known,
-            keep_free=True, max_named=k_fixed,
-        )
-
-    part = fit(np.arange(n), seed) if n >= 3 else _trivial(n)
-    labels = renumber(part.labels, rids)
+    stop = label_stop_words()
+    with stage("cluster"):
+        index = TermIndex(tokens, lemmas)
+        fit = _Refit(E, evidence, keys, index, k, min_score, stop, _known_terms(codebook))
+        with progress_bar(1, desc=stage_label("cluster"), enabled=progress) as update:
+            part = fit(None, seed) if n >= 3 else _trivial(n)
+            update(1)
+        labels = renumber(part.labels, rids)
     misc_id = int(labels[part.labels == MISC][0]) if (part.labels == MISC).any() else None
-    fits = resample_fits(
-        n, lambda rows, s: fit(rows, s).labels, seed=seed, n_resamples=n_resamples if n >= 10 else 0,
-        progress=progress,
-    )
-    stab = stability(labels, fits)
-    clusters = describe_clusters(
-        texts, tokens, E, features, rids, part, labels, misc_id, stab, codebook, stop
-    )
-    records = _records(rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, E, index)
+    with stage("stability"):
+        fits = resample_fits(
+            n, lambda rows, s: fit(rows, s).labels, seed=seed,
+            n_resamples=n_resamples if n >= 10 else 0, progress=progress,
+        )
+        stab = stability(labels, fits)
+    with stage("describe"):
+        clusters = describe_clusters(
+            texts, tokens, E, feature_rows, rids, part, labels, misc_id, stab, codebook, stop
+        )
+        records = _records(rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, E, index)
     selection = pd.DataFrame(
         [
             {
@@ -225,6 +236,43 @@ def discover_challenges(
     return ChallengeResult(records, clusters, int(clusters.shape[0]), selection, seed, notices, evidence is not None)
 
 
+class _Refit:
+    """Fit the partition on some of the answers (all of them with ``rows=None``), as configured."""
+
+    def __init__(
+        self,
+        E: np.ndarray,
+        evidence: np.ndarray | None,
+        keys: list[str],
+        index: TermIndex,
+        k: int | str,
+        min_score: float,
+        stop: frozenset[str],
+        known: frozenset[str],
+    ) -> None:
+        self.E, self.evidence, self.keys, self.index, self.k = E, evidence, keys, index, k
+        self.min_score, self.stop, self.known = min_score, stop, known
+
+    def __call__(self, rows: np.ndarray | None, seed: int) -> Partition:
+        # all answers: the arrays themselves, not copies (E alone is 400 MB for 10^6 answers)
+        E = self.E if rows is None else self.E[rows]
+        index = self.index if rows is None else self.index.subset(rows)
+        ev = self.evidence if rows is None or self.evidence is None else self.evidence[rows]
+        named_possible = 0 if ev is None else len(self.keys)
+        if self.k == "auto":
+            n_free = free_cluster_count(len(E)) if named_possible else choose_k(E, seed=seed)
+            return fit_partition(
+                E, ev, self.keys, index, min_score=self.min_score, n_free=n_free, seed=seed,
+                stop=self.stop, known=self.known,
+            )
+        k_fixed = min(int(self.k), len(E))
+        named = min(named_possible, k_fixed)
+        return fit_partition(
+            E, ev, self.keys, index, min_score=self.min_score, n_free=max(0, k_fixed - named),
+            seed=seed, stop=self.stop, known=self.known, keep_free=True, max_named=k_fixed,
+        )
+
+
 def _trivial(n: int) -> Partition:
     """Fewer than three answers: one cluster."""
     return Partition(np.full(n, 0), [], {0: {}}, {}, np.ones((n, 1)), [0])
@@ -237,7 +285,7 @@ def _records(
     clusters: pd.DataFrame,
     evidence: np.ndarray | None,
     keys: list[str],
-    matched: list[list[list[str]]],
+    matched: Sequence[Sequence[list[str]]],
     min_score: float,
     codebook: Codebook | None,
     E: np.ndarray,
@@ -247,7 +295,7 @@ def _records(
     from rsnet_analysis.challenges.describe import answer_rows
 
     col_of = {cid: i for i, cid in enumerate(part.columns)}
-    cols = np.array([col_of.get(int(c), 0) for c in part.labels])
+    cols = np.array([col_of.get(c, 0) for c in part.labels.tolist()], dtype=np.int64)
     conf = confidence(part.score_matrix, cols)
     conf[part.labels == MISC] = 0.0
     return answer_rows(

@@ -254,7 +254,11 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         if vectors is not None:
             self.word_weights_ = sif_weights(docs)
             self.component_ = first_component(sif_average(docs, vectors, self.word_weights_))
-        self.n_features_out_ = self._transform(X).shape[1]
+        self.n_features_out_ = (
+            (len(self.lemma_vectorizer_.vocabulary_) if self.lemma_weight > 0 else 0)
+            + (len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0)
+            + (vectors.dim if vectors is not None else 0)
+        )
         return self
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:

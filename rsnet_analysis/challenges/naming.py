@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,8 @@ __all__ = [
 N_TOP_TERMS = 10
 N_REPRESENTATIVES = 3
 NEAR_DUPLICATE = 0.9
+#: Candidates whose features are built at a time when looking for representatives.
+_CANDIDATE_BLOCK = 32
 MISC_LABEL = "その他（まとまりのない回答）"
 #: A phrase must be used by at least this share of a theme's answers.
 MIN_PHRASE_SHARE = 0.1
@@ -204,7 +206,7 @@ def representatives(
     members: np.ndarray,
     E: np.ndarray,
     centroid: np.ndarray,
-    features: sp.csr_matrix,
+    feature_rows: Callable[[np.ndarray], sp.csr_matrix],
     record_ids: np.ndarray,
 ) -> list[str]:
     """Up to three answers closest to the centroid, without near-duplicates.
@@ -217,8 +219,9 @@ def representatives(
         Unit answer vectors.
     centroid : numpy.ndarray
         The cluster's centroid.
-    features : scipy.sparse.csr_matrix
-        Row-normalised feature vectors (for near-duplicate detection).
+    feature_rows : callable
+        ``feature_rows(rows)``: the row-normalised feature vectors of some answers, as a sparse
+        matrix (for near-duplicate detection; asked for a few candidates at a time).
     record_ids : numpy.ndarray of str
 
     Returns
@@ -229,15 +232,20 @@ def representatives(
     sims = E[members] @ centroid
     order = sorted(range(len(members)), key=lambda i: (-round(float(sims[i]), 6), record_ids[members[i]]))
     chosen: list[int] = []
-    for i in order:
-        row = members[i]
-        if chosen:
-            overlap = (features[chosen] @ features[row].T).toarray().ravel()
-            if np.any(overlap >= NEAR_DUPLICATE):
-                continue
-        chosen.append(row)
-        if len(chosen) == N_REPRESENTATIVES:
-            break
+    vectors: list[sp.csr_matrix] = []
+    for start in range(0, len(order), _CANDIDATE_BLOCK):
+        block = np.asarray([members[i] for i in order[start : start + _CANDIDATE_BLOCK]])
+        block_vectors = feature_rows(block)
+        for k, row in enumerate(block):
+            vector = block_vectors[k]
+            if chosen:
+                overlap = (sp.vstack(vectors, format="csr") @ vector.T).toarray().ravel()
+                if np.any(overlap >= NEAR_DUPLICATE):
+                    continue
+            chosen.append(int(row))
+            vectors.append(vector)
+            if len(chosen) == N_REPRESENTATIVES:
+                return [str(record_ids[r]) for r in chosen]
     return [str(record_ids[r]) for r in chosen]
 
 
@@ -262,5 +270,5 @@ def renumber(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"label": labels, "rid": record_ids})
     summary = frame.groupby("label").agg(size=("rid", "size"), first=("rid", "min")).reset_index()
     summary = summary.sort_values(["size", "first"], ascending=[False, True], kind="mergesort")
-    mapping = {old: new for new, old in enumerate(summary["label"], start=1)}
-    return np.array([mapping[v] for v in labels], dtype=int)
+    mapping = {old: new for new, old in enumerate(summary["label"].tolist(), start=1)}
+    return np.array([mapping[v] for v in np.asarray(labels).tolist()], dtype=int)

@@ -292,7 +292,8 @@ def _miscellany(
     if n < MISC_MIN_ANSWERS:
         return labels
     col = {cid: i for i, cid in enumerate(ids)}
-    own = np.array([score_matrix[i, col[c]] if c in col else -np.inf for i, c in enumerate(labels)])
+    which = np.array([col.get(c, -1) for c in labels.tolist()], dtype=np.int64)
+    own = np.where(which >= 0, score_matrix[np.arange(n), np.maximum(which, 0)].astype(np.float64), -np.inf)
     words = np.zeros(n, dtype=bool)
     if evidence is not None and evidence.size:
         words |= evidence.max(axis=1) > 0
