@@ -25,7 +25,7 @@ from rsnet_analysis.contract import (
     AnalysisSettings,
 )
 from rsnet_analysis.errors import RsnetError
-from rsnet_analysis.ingest import ColumnRoles, ReadResult
+from rsnet_analysis.ingest import ColumnRoles, ReadResult, StreamRead
 from rsnet_analysis.progress import progress_bar, stage, stage_label, track
 from rsnet_analysis.report import OutputFolder, records_for_output, write_csv, write_reports
 
@@ -42,6 +42,16 @@ RECORDED_PACKAGES: tuple[str, ...] = (
     "unidic-lite",
     "matplotlib",
     "openpyxl",
+)
+
+
+#: Inputs of at least this many bytes (CSV/TSV/JSON Lines) take the streaming path, about 300,000
+#: answers (``docs/scale.md``): below it the whole run fits in about 2 GB of memory.
+STREAM_MIN_BYTES = 60_000_000
+
+STREAM_NOTICE = (
+    f"入力が大きいため、ファイルを分割して読み込み、回答 {challenges.PARTITION_SAMPLE:,} 件の見本で課題を見つけてから全件を割り当てました"
+    "（メモリを一定に保つため。結果の読み方は docs/scale.md）。"
 )
 
 
@@ -72,7 +82,11 @@ def _relative_name(path: Path) -> str:
 
 
 def run_analysis(
-    settings: AnalysisSettings, *, progress: bool = False, jobs: int | None = None
+    settings: AnalysisSettings,
+    *,
+    progress: bool = False,
+    jobs: int | None = None,
+    stream: bool | None = None,
 ) -> AnalysisResult:
     """Run the whole analysis.
 
@@ -88,6 +102,8 @@ def run_analysis(
     jobs : int, optional
         Processes that mask and tokenise (``--jobs``); None chooses (one for small inputs, else
         up to two). The result does not depend on it.
+    stream : bool, optional
+        Use the streaming path for large inputs (see ``docs/scale.md``); None decides by size.
 
     Returns
     -------
@@ -100,52 +116,17 @@ def run_analysis(
         For any input the user has to fix; the message says what and where.
     """
     paths = _input_paths(settings)
-    with stage("read"):
-        read = ingest.read_inputs(
-            paths,
-            text_cols=settings.text_cols,
-            questions=settings.questions,
-            id_col=settings.id_col,
-            respondent_col=settings.respondent_col,
-            time_col=settings.time_col,
-            segment_cols=settings.segment_cols,
-            sheet=settings.sheet,
-        )
-    with stage("mask+tokenise"):
-        table = prepare.build_record_table(read.table, progress=progress, jobs=jobs)
-        if "都道府県" in table.columns and "地域" not in table.columns:
-            table = ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
-
-    kept = table["status"].eq("kept").to_numpy()
-    if kept.sum() == 0:
-        raise RsnetError(
-            "分析できる回答がありません（すべて空欄・非回答・重複でした）。"
-            "自由記述の列が正しいか --text-col で指定して確かめてください。"
-        )
-    texts = table.loc[kept, "text_masked"].tolist()
-    ids = table.loc[kept, "record_id"].tolist()
-
-    tokens = table.loc[kept, "tokens"].tolist()
-    lemmas = table.loc[kept, "lemmas"].tolist()
-
     book = challenges.Codebook.load(settings.codebook)
-    found = challenges.discover_challenges(
-        texts,
-        tokens,
-        lemmas,
-        ids,
-        k=settings.k,
-        seed=settings.seed,
-        codebook=book,
-        progress=progress,
-    )
-    table = _attach_challenges(table, kept, found)
+    if stream is None:
+        stream = ingest.stream_bytes(paths) >= STREAM_MIN_BYTES
+    run = _streamed if stream else _in_memory
+    read, table, found = run(settings, paths, book, progress, jobs)
 
     with stage("compare"), progress_bar(5, desc=stage_label("compare"), enabled=progress) as update:
         waves = trends.assign_waves(table, period=settings.period)
         table["wave"] = waves
         segment_cols = _segment_columns(table, read.columns)
-        notices = list(read.notices) + list(found.notices)
+        notices = list(read.notices) + list(found.notices) + ([STREAM_NOTICE] if stream else [])
         notices += trends.wave_notices(table, waves)
         notices += trends.segment_notices(table, segment_cols)
         trend_table = trends.wave_trends(table, waves=waves)
@@ -161,6 +142,8 @@ def run_analysis(
         update(1)
 
     summary = _summary(settings, paths, read, table, found, segment_cols, notices)
+    if stream:
+        summary["streaming"] = {"partition_sample": challenges.PARTITION_SAMPLE}
     return AnalysisResult(
         records=table,
         clusters=found.clusters,
@@ -172,6 +155,71 @@ def run_analysis(
         notices=notices,
         extras={"codebook": book, "segment_cols": segment_cols},
     )
+
+
+def _read_options(settings: AnalysisSettings) -> dict[str, Any]:
+    return {
+        "text_cols": settings.text_cols, "questions": settings.questions, "id_col": settings.id_col,
+        "respondent_col": settings.respondent_col, "time_col": settings.time_col,
+        "segment_cols": settings.segment_cols, "sheet": settings.sheet,
+    }
+
+
+def _kept(table: pd.DataFrame) -> np.ndarray:
+    kept = table["status"].eq("kept").to_numpy()
+    if kept.sum() == 0:
+        raise RsnetError(
+            "分析できる回答がありません（すべて空欄・非回答・重複でした）。"
+            "自由記述の列が正しいか --text-col で指定して確かめてください。"
+        )
+    return kept
+
+
+def _with_region(table: pd.DataFrame) -> pd.DataFrame:
+    if "都道府県" in table.columns and "地域" not in table.columns:
+        return ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
+    return table
+
+
+def _in_memory(
+    settings: AnalysisSettings, paths: list[Path], book: challenges.Codebook, progress: bool, jobs: int | None
+) -> tuple[ReadResult, pd.DataFrame, ChallengeResult]:
+    """Read, prepare and discover with every answer in memory."""
+    with stage("read"):
+        read = ingest.read_inputs(paths, **_read_options(settings))
+    with stage("mask+tokenise"):
+        table = _with_region(prepare.build_record_table(read.table, progress=progress, jobs=jobs))
+    kept = _kept(table)
+    found = challenges.discover_challenges(
+        table.loc[kept, "text_masked"].tolist(),
+        table.loc[kept, "tokens"].tolist(),
+        table.loc[kept, "lemmas"].tolist(),
+        table.loc[kept, "record_id"].tolist(),
+        k=settings.k,
+        seed=settings.seed,
+        codebook=book,
+        progress=progress,
+    )
+    return read, _attach_challenges(table, kept, found), found
+
+
+def _streamed(
+    settings: AnalysisSettings, paths: list[Path], book: challenges.Codebook, progress: bool, jobs: int | None
+) -> tuple[StreamRead, pd.DataFrame, ChallengeResult]:
+    """Read and prepare in chunks, keep the answers on disk, fit on a sample (``docs/scale.md``)."""
+    with stage("read"):
+        read = ingest.iter_inputs(paths, **_read_options(settings))
+    with stage("mask+tokenise"):  # the chunks are read here, as they are masked
+        streamed = prepare.stream_record_table(read.chunks, jobs=jobs, progress=progress)
+    try:
+        table = _with_region(streamed.table)
+        kept = _kept(table)
+        found = challenges.discover_streaming(
+            streamed.kept, k=settings.k, seed=settings.seed, codebook=book, progress=progress
+        )
+    finally:
+        streamed.kept.close()
+    return read, _attach_challenges(table, kept, found), found
 
 
 def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeResult) -> pd.DataFrame:
@@ -200,7 +248,7 @@ def _segment_columns(table: pd.DataFrame, roles: ColumnRoles) -> list[str]:
 def _summary(
     settings: AnalysisSettings,
     paths: Sequence[Path],
-    read: ReadResult,
+    read: ReadResult | StreamRead,
     table: pd.DataFrame,
     found: ChallengeResult,
     segment_cols: Sequence[str],

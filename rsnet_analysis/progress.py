@@ -202,6 +202,9 @@ class StageTime:
         (:func:`add_cpu`) during the stage.
     depth : int
         0 for a stage of the run, 1 for a stage inside another one, and so on.
+    peak_mb : float
+        The process's peak resident memory so far, at the end of the stage, in MiB (NaN where
+        the platform does not tell).
     """
 
     name: str
@@ -209,6 +212,16 @@ class StageTime:
     wall: float
     cpu: float
     depth: int
+    peak_mb: float = float("nan")
+
+
+def _peak_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return float("nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
 
 
 _RECORDS: list[StageTime] | None = None
@@ -248,7 +261,7 @@ def stage(name: str) -> Iterator[None]:
         _ACTIVE.remove(workers)
         if records is not None:
             used = time.process_time() - cpu + workers[0]
-            records.append(StageTime(name, start, time.perf_counter() - start, used, depth))
+            records.append(StageTime(name, start, time.perf_counter() - start, used, depth, _peak_mb()))
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -11,6 +12,7 @@ import scipy.sparse as sp
 from rsnet_analysis.challenges.codebook import Codebook
 from rsnet_analysis.challenges.naming import (
     MISC_LABEL,
+    phrase_counts,
     representatives,
     theme_phrase,
     top_terms,
@@ -20,7 +22,7 @@ from rsnet_analysis.challenges.partition import MISC, Partition
 from rsnet_analysis.challenges.themes import TermIndex
 from rsnet_analysis.contract import CLUSTER_COLUMNS
 
-__all__ = ["answer_rows", "describe_clusters", "record_columns"]
+__all__ = ["answer_rows", "cluster_kind", "cluster_row", "cluster_table", "describe_clusters", "record_columns"]
 
 RECORD_COLUMNS = (
     "record_id",
@@ -92,34 +94,62 @@ def describe_clusters(
     n = len(labels)
     terms = top_terms(tokens, labels, stop)
     raw_labels: dict[int, str] = {}
+    overall: Counter[str] | None = None
     rows = []
     for c in sorted(int(x) for x in np.unique(labels)):
         members = np.flatnonzero(labels == c)
         original = int(part.labels[members[0]])
-        kind = _kind_of(original, part)
-        core = part.themes.get(original, {})
-        challenge = part.keys[original] if kind == "named" else ""
-        if kind == "named":
-            raw_labels[c] = _short(codebook, challenge)
-        elif kind == "misc":
-            raw_labels[c] = MISC_LABEL
+        kind, challenge, core = cluster_kind(original, part)
+        if kind == "new":
+            if overall is None:  # counted once for all new themes
+                overall = phrase_counts(texts, tokens)
+            raw_labels[c] = theme_phrase(
+                texts, tokens, labels == c, core or dict.fromkeys(terms.get(c, [])[:2], 1.0), stop, overall
+            )
         else:
-            raw_labels[c] = theme_phrase(texts, tokens, labels == c, core or dict.fromkeys(terms.get(c, [])[:2], 1.0), stop)
+            raw_labels[c] = _short(codebook, challenge) if kind == "named" else MISC_LABEL
         centroid = E[members].mean(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-        rows.append(
-            {
-                "cluster": c,
-                "kind": kind,
-                "size": len(members),
-                "share": round(len(members) / n, 6),
-                "top_terms": " ".join(terms.get(c, [])),
-                "challenge": challenge,
-                "core_terms": " ".join(core),
-                "representative_record_ids": " ".join(representatives(members, E, centroid, feature_rows, rids)),
-                "stability": round(stab.get(c, float("nan")), 4),
-            }
-        )
+        reps = representatives(members, E, centroid, feature_rows, rids)
+        rows.append(cluster_row(c, kind, len(members), n, terms.get(c, []), challenge, core, reps, stab))
+    return cluster_table(rows, raw_labels, terms)
+
+
+def cluster_kind(original: int, part: Partition) -> tuple[str, str, dict[str, float]]:
+    """Kind (named, new, misc), codebook key and core terms of a cluster with its original id."""
+    kind = _kind_of(original, part)
+    return kind, part.keys[original] if kind == "named" else "", part.themes.get(original, {})
+
+
+def cluster_row(
+    c: int,
+    kind: str,
+    size: int,
+    n: int,
+    terms: list[str],
+    challenge: str,
+    core: dict[str, float],
+    reps: list[str],
+    stab: dict[int, float],
+) -> dict[str, object]:
+    """One row of the cluster table (its label is added by :func:`cluster_table`)."""
+    return {
+        "cluster": c,
+        "kind": kind,
+        "size": size,
+        "share": round(size / n, 6),
+        "top_terms": " ".join(terms),
+        "challenge": challenge,
+        "core_terms": " ".join(core),
+        "representative_record_ids": " ".join(reps),
+        "stability": round(stab.get(c, float("nan")), 4),
+    }
+
+
+def cluster_table(
+    rows: list[dict[str, object]], raw_labels: dict[int, str], terms: dict[int, list[str]]
+) -> pd.DataFrame:
+    """The cluster table from its rows, with unique labels."""
     table = pd.DataFrame(rows)
     table["label"] = table["cluster"].map(unique_labels(raw_labels, terms))
     table = table[CLUSTER_COLUMNS].reset_index(drop=True)
@@ -162,13 +192,16 @@ def answer_rows(
     conf: np.ndarray,
     E: np.ndarray,
     index: TermIndex,
+    *,
+    centroids: dict[int, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per answer: primary challenge, secondaries, confidence and reason.
 
     Secondary challenges are the other codebook challenges whose rule evidence reaches
     ``min_score`` (strongest first), then the new themes whose core-term evidence does
     (as ``cluster:<id>``). Whole columns are computed at once; only the reason text is written
-    answer by answer.
+    answer by answer. ``centroids`` (cluster → unit centroid) are those of the given answers
+    unless the caller passes the centroids of more (a streaming run, chunk by chunk).
     """
     info = clusters.set_index("cluster")
     cinfo = {
@@ -181,10 +214,11 @@ def answer_rows(
     strong = np.zeros(len(lab), dtype=bool)
     if evidence is not None and len(lab):
         strong = (cols >= 0) & (evidence[np.arange(len(lab)), np.maximum(cols, 0)] >= min_score)
-    centroids = {}
-    for c in np.unique(labels):
-        v = E[labels == c].mean(axis=0)
-        centroids[int(c)] = v / max(float(np.linalg.norm(v)), 1e-12)
+    if centroids is None:
+        centroids = {}
+        for c in np.unique(labels):
+            v = E[labels == c].mean(axis=0)
+            centroids[int(c)] = v / max(float(np.linalg.norm(v)), 1e-12)
     used_terms = _used_terms(index, part)
     reasons = []
     for i, c in enumerate(lab):

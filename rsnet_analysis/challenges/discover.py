@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from rsnet_analysis.challenges.assign import confidence
 from rsnet_analysis.challenges.autok import choose_k
@@ -90,8 +91,8 @@ class ChallengeResult:
 
 def _embed(
     texts: Sequence[str], lemmas: Sequence[Sequence[str]], seed: int, progress: bool
-) -> tuple[np.ndarray, FeatureRows]:
-    """Unit answer vectors (fitted on at most FIT_SAMPLE answers) and the row-normalised features.
+) -> tuple[np.ndarray, FeatureRows, Embedder]:
+    """Unit answer vectors, row-normalised features and the embedding (fitted on ≤ FIT_SAMPLE).
 
     Answers are vectorised :data:`EMBED_CHUNK` at a time, so the sparse features (a few KB per
     answer) never exist for all answers at once; ``feature_rows(rows)`` builds them again for the
@@ -104,15 +105,26 @@ def _embed(
         fit_rows = np.sort(np.random.default_rng([seed, 31]).choice(n, FIT_SAMPLE, replace=False))
     vectorizer = AnswerVectorizer().fit(frame.iloc[fit_rows])
     lsa = LsaEmbedder(random_state=seed).fit(vectorizer.transform(frame.iloc[fit_rows]))
-    E = np.empty((n, lsa.n_components_), dtype=np.float32)
-    chunks = range(0, n, EMBED_CHUNK)
-    for start in track(chunks, total=len(chunks), desc=stage_label("vectorise"), enabled=progress):
-        E[start : start + EMBED_CHUNK] = lsa.transform(vectorizer.transform(frame.iloc[start : start + EMBED_CHUNK]))
 
-    def feature_rows(rows: np.ndarray) -> sp.csr_matrix:
-        return normalize(vectorizer.transform(frame.iloc[rows]))
+    def embed(other: pd.DataFrame, bar: bool = False) -> np.ndarray:
+        E = np.empty((len(other), lsa.n_components_), dtype=np.float32)
+        chunks = range(0, len(other), EMBED_CHUNK)
+        for start in track(chunks, total=len(chunks), desc=stage_label("vectorise"), enabled=bar):
+            E[start : start + EMBED_CHUNK] = lsa.transform(vectorizer.transform(other.iloc[start : start + EMBED_CHUNK]))
+        return E
 
-    return E, feature_rows
+    def feature_rows(rows: np.ndarray, of: pd.DataFrame = frame) -> sp.csr_matrix:
+        return normalize(vectorizer.transform(of.iloc[rows]))
+
+    return embed(frame, progress), feature_rows, Embedder(embed, feature_rows)
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """The fitted embedding: ``vectors(frame)`` (unit vectors), ``features(rows, frame)``."""
+
+    vectors: Callable[..., np.ndarray]
+    features: Callable[..., sp.csr_matrix]
 
 
 def _codebook_evidence(
@@ -182,7 +194,28 @@ def discover_challenges(
     ------
     ValueError
         If the inputs differ in length, record ids repeat, or ``k`` is invalid.
+
+    Notes
+    -----
+    The linear algebra runs on one thread (BLAS and OpenMP): with several, the last digits of
+    similarities depended on the number of threads, and on a shared two-core machine the threads
+    slowed each other down (about four times the CPU time for the same result).
     """
+    with threadpool_limits(limits=1):
+        return _discover(texts, tokens, lemmas, record_ids, k, seed, codebook, progress, n_resamples)
+
+
+def _discover(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    lemmas: Sequence[Sequence[str]],
+    record_ids: Sequence[str],
+    k: int | str,
+    seed: int,
+    codebook: Codebook | None,
+    progress: bool,
+    n_resamples: int,
+) -> ChallengeResult:
     n = len(texts)
     if not (len(tokens) == n == len(record_ids) == len(lemmas)):
         raise ValueError("texts, tokens, lemmas, record_ids の件数が違います / inputs differ in length")
@@ -196,44 +229,97 @@ def discover_challenges(
             pd.DataFrame(columns=record_columns()), pd.DataFrame(columns=CLUSTER_COLUMNS), 0,
             pd.DataFrame(), seed,
         )
+    fitted = _fit(texts, tokens, lemmas, rids, k, seed, codebook, progress)
+    part = fitted.part
+    with stage("cluster"):
+        labels = renumber(part.labels, rids)
+    misc_id = int(labels[part.labels == MISC][0]) if (part.labels == MISC).any() else None
+    with stage("stability"):
+        fits = _resample(fitted, seed, n_resamples, progress)
+        stab = stability(labels, fits)
+    with stage("describe"):
+        clusters = describe_clusters(
+            texts, tokens, fitted.E, fitted.feature_rows, rids, part, labels, misc_id, stab, codebook,
+            fitted.stop,
+        )
+        records = _records(
+            rids, labels, part, clusters, fitted.evidence, fitted.keys, fitted.matched, fitted.min_score,
+            codebook, fitted.E, fitted.index,
+        )
+    selection = _selection(clusters, part, part.labels == MISC, stab, fits)
+    return ChallengeResult(
+        records, clusters, int(clusters.shape[0]), selection, seed, fitted.notices, fitted.evidence is not None
+    )
+
+
+@dataclass
+class _Fitted:
+    """Everything a discovery fitted: vectors, evidence, words, the partition and how to refit."""
+
+    E: np.ndarray
+    feature_rows: FeatureRows
+    embedder: Embedder
+    evidence: np.ndarray | None
+    keys: list[str]
+    matched: Sequence[Sequence[list[str]]]
+    notices: list[str]
+    min_score: float
+    stop: frozenset[str]
+    index: TermIndex
+    refit: _Refit
+    part: Partition
+
+
+def _fit(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    lemmas: Sequence[Sequence[str]],
+    rids: np.ndarray,
+    k: int | str,
+    seed: int,
+    codebook: Codebook | None,
+    progress: bool,
+) -> _Fitted:
+    """Vectors, codebook evidence, term index and the partition of some answers."""
     with stage("vectorise"):
-        E, feature_rows = _embed(texts, lemmas, seed, progress)
+        E, feature_rows, embedder = _embed(texts, lemmas, seed, progress)
     with stage("code"):
         evidence, keys, matched, notices = _codebook_evidence(texts, tokens, codebook)
     min_score = codebook.settings.min_score if codebook is not None else 2.0
     stop = label_stop_words()
     with stage("cluster"):
         index = TermIndex(tokens, lemmas)
-        fit = _Refit(E, evidence, keys, index, k, min_score, stop, _known_terms(codebook))
+        refit = _Refit(E, evidence, keys, index, k, min_score, stop, _known_terms(codebook))
         with progress_bar(1, desc=stage_label("cluster"), enabled=progress) as update:
-            part = fit(None, seed) if n >= 3 else _trivial(n)
+            part = refit(None, seed) if len(rids) >= 3 else _trivial(len(rids))
             update(1)
-        labels = renumber(part.labels, rids)
-    misc_id = int(labels[part.labels == MISC][0]) if (part.labels == MISC).any() else None
-    with stage("stability"):
-        fits = resample_fits(
-            n, lambda rows, s: fit(rows, s).labels, seed=seed,
-            n_resamples=n_resamples if n >= 10 else 0, progress=progress,
-        )
-        stab = stability(labels, fits)
-    with stage("describe"):
-        clusters = describe_clusters(
-            texts, tokens, E, feature_rows, rids, part, labels, misc_id, stab, codebook, stop
-        )
-        records = _records(rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, E, index)
-    selection = pd.DataFrame(
+    return _Fitted(E, feature_rows, embedder, evidence, keys, matched, notices, min_score, stop, index, refit, part)
+
+
+def _resample(fitted: _Fitted, seed: int, n_resamples: int, progress: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    n = len(fitted.E)
+    return resample_fits(
+        n, lambda rows, s: fitted.refit(rows, s).labels, seed=seed,
+        n_resamples=n_resamples if n >= 10 else 0, progress=progress,
+    )
+
+
+def _selection(
+    clusters: pd.DataFrame, part: Partition, misc: np.ndarray, stab: dict[int, float], fits: Sequence[object]
+) -> pd.DataFrame:
+    """How the partition was chosen (``k_selection``, one row)."""
+    return pd.DataFrame(
         [
             {
                 "k": int(clusters.shape[0]),
                 "named": len(part.keys),
                 "new_themes": len(part.themes),
                 "dropped_free_clusters": part.dropped,
-                "misc_share": round(float(np.mean(part.labels == MISC)), 4),
+                "misc_share": round(float(np.mean(misc)), 4),
                 "stability_min": round(float(np.nanmin(list(stab.values()))), 4) if fits else math.nan,
             }
         ]
     )
-    return ChallengeResult(records, clusters, int(clusters.shape[0]), selection, seed, notices, evidence is not None)
 
 
 class _Refit:
@@ -290,6 +376,7 @@ def _records(
     codebook: Codebook | None,
     E: np.ndarray,
     index: TermIndex,
+    centroids: dict[int, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The per-answer columns: primary, secondary, confidence, reason."""
     from rsnet_analysis.challenges.describe import answer_rows
@@ -299,5 +386,6 @@ def _records(
     conf = confidence(part.score_matrix, cols)
     conf[part.labels == MISC] = 0.0
     return answer_rows(
-        rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, conf, E, index
+        rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, conf, E, index,
+        centroids=centroids,
     )

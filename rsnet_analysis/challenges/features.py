@@ -49,6 +49,7 @@ __all__ = [
     "AnswerVectorizer",
     "LsaEmbedder",
     "class_tfidf",
+    "class_tfidf_weights",
     "feature_frame",
     "identity_analyzer",
     "strip_placeholders",
@@ -438,10 +439,25 @@ def class_tfidf(counts: sp.spmatrix, labels: Sequence[int] | np.ndarray) -> tupl
         shape=(len(classes), len(labels)),
     )
     tf = np.asarray((member @ sp.csr_matrix(counts)).todense(), dtype=float)
+    return classes, class_tfidf_weights(tf)
+
+
+def class_tfidf_weights(tf: np.ndarray) -> np.ndarray:
+    """The c-TF-IDF weights of per-class term counts ``tf`` (see :func:`class_tfidf`).
+
+    Parameters
+    ----------
+    tf : numpy.ndarray
+        Shape ``(n_classes, n_terms)``: how often each term occurs in each class.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape.
+    """
     class_sizes = tf.sum(axis=1, keepdims=True)
     freq = tf.sum(axis=0)
-    avg = class_sizes.mean() if len(classes) else 0.0
+    avg = class_sizes.mean() if len(tf) else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         idf = np.log1p(np.where(freq > 0, avg / np.maximum(freq, 1e-12), 0.0))
-        weights = np.where(class_sizes > 0, tf / np.maximum(class_sizes, 1e-12), 0.0) * idf
-    return classes, weights
+        return np.where(class_sizes > 0, tf / np.maximum(class_sizes, 1e-12), 0.0) * idf

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -67,6 +69,8 @@ def assign_statuses(
     respondents: Sequence[str],
     files: Sequence[str],
     questions: Sequence[str] | None = None,
+    *,
+    seen: set[bytes] | None = None,
 ) -> list[str]:
     """The status of every row: ``empty``, ``non_answer``, ``error_value``, ``duplicate`` or ``kept``.
 
@@ -82,6 +86,10 @@ def assign_statuses(
         The file of each answer (a repeat in another file is a new answer).
     questions : sequence of str, optional
         The question each answer answers; a repeat under another question is a new answer.
+    seen : set of bytes, optional
+        The answers kept so far, to carry over to the next call when a table comes in chunks;
+        updated in place. It holds a 16-byte digest of each kept (file, question, respondent,
+        text), not the text, so it stays small.
 
     Returns
     -------
@@ -95,7 +103,8 @@ def assign_statuses(
     ['kept', 'duplicate', 'error_value', 'non_answer', 'empty']
     """
     asked = questions if questions is not None else [""] * len(cleaned)
-    seen: set[tuple[str, str, str, str]] = set()
+    known: set[Any] = set() if seen is None else seen
+    key = _digest if seen is not None else _as_tuple
     statuses: list[str] = []
     for text, who, file, question in zip(cleaned, respondents, files, asked, strict=True):
         if not text:
@@ -104,12 +113,20 @@ def assign_statuses(
             statuses.append("error_value")
         elif is_non_answer(text):
             statuses.append("non_answer")
-        elif who and (file, question, who, text) in seen:
+        elif who and key(file, question, who, text) in known:
             statuses.append("duplicate")
         else:
-            seen.add((file, question, who, text))
+            known.add(key(file, question, who, text))
             statuses.append("kept")
     return statuses
+
+
+def _as_tuple(*parts: str) -> tuple[str, ...]:
+    return parts
+
+
+def _digest(*parts: str) -> bytes:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def status_counts(records: pd.DataFrame) -> dict[str, int]:

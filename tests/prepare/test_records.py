@@ -211,7 +211,12 @@ def test_the_record_table_is_the_same_for_one_and_two_processes() -> None:
 
 
 def test_default_jobs_is_one_for_small_inputs_and_at_most_two() -> None:
-    from rsnet_analysis.prepare.workers import MAX_DEFAULT_JOBS, PARALLEL_MIN_ROWS, available_cpus, default_jobs
+    from rsnet_analysis.prepare.workers import (
+        MAX_DEFAULT_JOBS,
+        PARALLEL_MIN_ROWS,
+        available_cpus,
+        default_jobs,
+    )
 
     assert default_jobs(PARALLEL_MIN_ROWS - 1) == 1
     assert default_jobs(10 * PARALLEL_MIN_ROWS) == min(MAX_DEFAULT_JOBS, available_cpus())
