@@ -14,7 +14,6 @@ from rsnet_analysis.challenges import MISC_LABEL, Codebook, discover_challenges,
 from rsnet_analysis.challenges.naming import theme_phrase
 from rsnet_analysis.challenges.themes import TermIndex, merge_themes, subject_rule
 from rsnet_analysis.contract import CLUSTER_COLUMNS
-from rsnet_analysis.ingest import read_inputs, sample_inputs
 from rsnet_analysis.prepare import build_record_table
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,8 +37,8 @@ def _run(kept: pd.DataFrame, **kw):
 
 
 @pytest.fixture(scope="module")
-def sample() -> pd.DataFrame:
-    return _kept(read_inputs(sample_inputs()).table)
+def sample(sample_kept: pd.DataFrame) -> pd.DataFrame:
+    return sample_kept
 
 
 @pytest.fixture(scope="module")

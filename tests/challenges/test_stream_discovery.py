@@ -7,13 +7,17 @@ import pandas as pd
 import pytest
 from sklearn.metrics import v_measure_score
 
-from rsnet_analysis.challenges import Codebook, discover_challenges, discover_streaming, stream
+from rsnet_analysis.challenges import (
+    ChallengeResult,
+    Codebook,
+    discover_challenges,
+    discover_streaming,
+    stream,
+)
 from rsnet_analysis.challenges.discover import _fit
 from rsnet_analysis.challenges.partition import assign
 from rsnet_analysis.challenges.themes import TermIndex
 from rsnet_analysis.contract import CLUSTER_COLUMNS
-from rsnet_analysis.ingest import read_inputs, sample_inputs
-from rsnet_analysis.prepare import build_record_table
 
 
 class _Store:
@@ -34,23 +38,22 @@ class _Store:
 
 
 @pytest.fixture(scope="module")
-def kept() -> pd.DataFrame:
-    rec = build_record_table(read_inputs(sample_inputs()).table)
-    return rec[rec["status"] == "kept"].reset_index(drop=True)
+def kept(sample_kept: pd.DataFrame) -> pd.DataFrame:
+    return sample_kept
 
 
-def _in_memory(kept: pd.DataFrame) -> object:
+@pytest.fixture(scope="module")
+def in_memory(kept: pd.DataFrame) -> ChallengeResult:
     return discover_challenges(
         kept["text_masked"].tolist(), kept["tokens"].tolist(), kept["lemmas"].tolist(),
         kept["record_id"].tolist(), codebook=Codebook.load(), n_resamples=3,
     )
 
 
-def test_up_to_the_sample_size_it_is_the_in_memory_discovery(kept: pd.DataFrame) -> None:
+def test_up_to_the_sample_size_it_is_the_in_memory_discovery(kept: pd.DataFrame, in_memory: ChallengeResult) -> None:
     got = discover_streaming(_Store(kept), codebook=Codebook.load(), n_resamples=3)
-    want = _in_memory(kept)
-    pd.testing.assert_frame_equal(got.records, want.records)
-    pd.testing.assert_frame_equal(got.clusters, want.clusters)
+    pd.testing.assert_frame_equal(got.records, in_memory.records)
+    pd.testing.assert_frame_equal(got.clusters, in_memory.clusters)
 
 
 def test_placing_the_fitted_answers_again_gives_their_labels(kept: pd.DataFrame) -> None:
@@ -62,7 +65,9 @@ def test_placing_the_fitted_answers_again_gives_their_labels(kept: pd.DataFrame)
     assert np.array_equal(placed.score_matrix, fitted.part.score_matrix)
 
 
-def test_fitted_on_a_sample_every_answer_is_placed(kept: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fitted_on_a_sample_every_answer_is_placed(
+    kept: pd.DataFrame, in_memory: ChallengeResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(stream, "PARTITION_SAMPLE", 250)
     got = discover_streaming(_Store(kept), codebook=Codebook.load(), n_resamples=3)
     again = discover_streaming(_Store(kept), codebook=Codebook.load(), n_resamples=3)
@@ -76,5 +81,5 @@ def test_fitted_on_a_sample_every_answer_is_placed(kept: pd.DataFrame, monkeypat
     members = got.records.groupby("cluster")["record_id"].apply(set)
     for c, reps in zip(got.clusters["cluster"], got.clusters["representative_record_ids"], strict=True):
         assert reps and set(reps.split()) <= members[c]
-    agreement = v_measure_score(_in_memory(kept).records["cluster"], got.records["cluster"])
+    agreement = v_measure_score(in_memory.records["cluster"], got.records["cluster"])
     assert agreement > 0.5, agreement
