@@ -28,7 +28,8 @@ from rsnet_analysis.contract import (
     AnalysisSettings,
 )
 from rsnet_analysis.errors import RsnetError
-from rsnet_analysis.ingest import ColumnRoles, ReadResult
+from rsnet_analysis.ingest import ColumnRoles, ReadResult, StreamRead
+from rsnet_analysis.progress import progress_bar, stage, stage_label, track
 from rsnet_analysis.report import OutputFolder, records_for_output, write_csv, write_reports
 
 __all__ = ["package_versions", "run_analysis", "write_outputs"]
@@ -44,6 +45,16 @@ RECORDED_PACKAGES: tuple[str, ...] = (
     "unidic-lite",
     "matplotlib",
     "openpyxl",
+)
+
+
+#: Inputs of at least this many bytes (CSV/TSV/JSON Lines) take the streaming path, about 300,000
+#: answers (``docs/scale.md``): below it the whole run fits in about 2 GB of memory.
+STREAM_MIN_BYTES = 60_000_000
+
+STREAM_NOTICE = (
+    f"入力が大きいため、ファイルを分割して読み込み、回答 {challenges.PARTITION_SAMPLE:,} 件の見本で課題を見つけてから全件を割り当てました"
+    "（メモリを一定に保つため。結果の読み方は docs/scale.md）。"
 )
 
 
@@ -73,8 +84,17 @@ def _relative_name(path: Path) -> str:
         return path.name
 
 
-def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> AnalysisResult:
+def run_analysis(
+    settings: AnalysisSettings,
+    *,
+    progress: bool = False,
+    jobs: int | None = None,
+    stream: bool | None = None,
+) -> AnalysisResult:
     """Run the whole analysis.
+
+    The run is a sequence of named stages (:data:`rsnet_analysis.progress.STAGES`), each timed
+    by :func:`rsnet_analysis.progress.stage`.
 
     Parameters
     ----------
@@ -82,6 +102,11 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         What to read and how to analyse it.
     progress : bool, default False
         Show progress bars (on stderr) for the long steps.
+    jobs : int, optional
+        Processes that mask and tokenise (``--jobs``); None chooses (one for small inputs, else
+        up to two). The result does not depend on it.
+    stream : bool, optional
+        Use the streaming path for large inputs (see ``docs/scale.md``); None decides by size.
 
     Returns
     -------
@@ -94,41 +119,29 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         For any input the user has to fix; the message says what and where.
     """
     paths = _input_paths(settings)
-    read = ingest.read_inputs(
-        paths,
-        text_cols=settings.text_cols,
-        questions=settings.questions,
-        id_col=settings.id_col,
-        respondent_col=settings.respondent_col,
-        time_col=settings.time_col,
-        segment_cols=settings.segment_cols,
-        sheet=settings.sheet,
-    )
-    table = prepare.build_record_table(read.table, progress=progress)
-    if "都道府県" in table.columns and "地域" not in table.columns:
-        table = ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
-
-    kept = table["status"].eq("kept").to_numpy()
-    if kept.sum() == 0:
-        raise RsnetError(
-            "分析できる回答がありません（すべて空欄・非回答・重複でした）。"
-            "自由記述の列が正しいか --text-col で指定して確かめてください。"
-        )
     book = challenges.Codebook.load(settings.codebook)
-    table = _classify_statements(table, kept, settings.seed)
-    table, clusters, found = _discover(table, kept, settings, book, progress)
-    waves = trends.assign_waves(table, period=settings.period)
-    table["wave"] = waves
-    segment_cols = _segment_columns(table, read.columns)
-    notices = list(read.notices) + [n for f in found for n in f.notices]
-    notices += trends.wave_notices(table, waves)
-    notices += trends.segment_notices(table, segment_cols)
-    names, kinds = challenges.unit_names(clusters, book)
-    tables = trends.build_tables(
-        table, clusters, names=names, kinds=kinds, segment_cols=segment_cols, seed=settings.seed
-    )
+    if stream is None:
+        stream = ingest.stream_bytes(paths) >= STREAM_MIN_BYTES
+    run = _streamed if stream else _in_memory
+    read, table, clusters, found = run(settings, paths, book, progress, jobs)
+
+    with stage("compare"), progress_bar(2, desc=stage_label("compare"), enabled=progress) as update:
+        waves = trends.assign_waves(table, period=settings.period)
+        table["wave"] = waves
+        segment_cols = _segment_columns(table, read.columns)
+        notices = list(read.notices) + [n for f in found for n in f.notices] + ([STREAM_NOTICE] if stream else [])
+        notices += trends.wave_notices(table, waves)
+        notices += trends.segment_notices(table, segment_cols)
+        names, kinds = challenges.unit_names(clusters, book)
+        update(1)
+        tables = trends.build_tables(
+            table, clusters, names=names, kinds=kinds, segment_cols=segment_cols, seed=settings.seed
+        )
+        update(1)
     table = tables.records
     summary = _summary(settings, paths, read, table, found, segment_cols, notices)
+    if stream:
+        summary["streaming"] = {"partition_sample": challenges.PARTITION_SAMPLE}
     return AnalysisResult(
         records=table,
         clusters=tables.clusters,
@@ -142,6 +155,107 @@ def run_analysis(settings: AnalysisSettings, *, progress: bool = False) -> Analy
         notices=notices,
         extras={"codebook": book, "segment_cols": segment_cols, "names": names, "kinds": kinds},
     )
+
+
+def _read_options(settings: AnalysisSettings) -> dict[str, Any]:
+    return {
+        "text_cols": settings.text_cols, "questions": settings.questions, "id_col": settings.id_col,
+        "respondent_col": settings.respondent_col, "time_col": settings.time_col,
+        "segment_cols": settings.segment_cols, "sheet": settings.sheet,
+    }
+
+
+def _kept(table: pd.DataFrame) -> np.ndarray:
+    kept = table["status"].eq("kept").to_numpy()
+    if kept.sum() == 0:
+        raise RsnetError(
+            "分析できる回答がありません（すべて空欄・非回答・重複でした）。"
+            "自由記述の列が正しいか --text-col で指定して確かめてください。"
+        )
+    return kept
+
+
+def _with_region(table: pd.DataFrame) -> pd.DataFrame:
+    if "都道府県" in table.columns and "地域" not in table.columns:
+        return ingest.add_region(table, prefecture_col="都道府県", out_col="地域")
+    return table
+
+
+def _in_memory(
+    settings: AnalysisSettings, paths: list[Path], book: challenges.Codebook, progress: bool, jobs: int | None
+) -> tuple[ReadResult, pd.DataFrame, pd.DataFrame, list[ChallengeResult]]:
+    """Read, prepare, classify and discover with every answer in memory."""
+    with stage("read"):
+        read = ingest.read_inputs(paths, **_read_options(settings))
+    with stage("mask+tokenise"):
+        table = _with_region(prepare.build_record_table(read.table, progress=progress, jobs=jobs))
+    kept = _kept(table)
+    with stage("kinds"):
+        table = _classify_statements(table, kept, settings.seed)
+    table, clusters, found = _discover(table, kept, settings, book, progress)
+    return read, table, clusters, found
+
+
+def _streamed(
+    settings: AnalysisSettings, paths: list[Path], book: challenges.Codebook, progress: bool, jobs: int | None
+) -> tuple[StreamRead, pd.DataFrame, pd.DataFrame, list[ChallengeResult]]:
+    """Read and prepare in chunks, keep the answers on disk, fit on a sample (``docs/scale.md``).
+
+    The kinds of statement are classified chunk by chunk, and every question's answers are
+    clustered together (one discovery; the counts are still per question).
+    """
+    with stage("read"):
+        read = ingest.iter_inputs(paths, **_read_options(settings))
+    with stage("mask+tokenise"):  # the chunks are read here, as they are masked
+        streamed = prepare.stream_record_table(read.chunks, jobs=jobs, progress=progress)
+    try:
+        table = _with_region(streamed.table)
+        kept = _kept(table)
+        with stage("kinds"):
+            table = _classify_streamed(table, streamed.kept, settings.seed)
+        found = challenges.discover_streaming(
+            streamed.kept, k=settings.k, seed=settings.seed, codebook=book, progress=progress
+        )
+    finally:
+        streamed.kept.close()
+    table = _attach_challenges(table, kept, found)
+    clusters = found.clusters.copy()
+    clusters["question"] = _question_groups(table, kept)[0][0]
+    return read, table, clusters[list(found.clusters.columns)], [found]
+
+
+def _classify_streamed(table: pd.DataFrame, kept: prepare.KeptAnswers, seed: int) -> pd.DataFrame:
+    """The kinds of statement of a streamed table's kept answers, one stored chunk at a time."""
+    table = table.copy()
+    for col in KIND_COLUMNS:
+        table[col] = pd.Series("" if col != "kind_confidence" else np.nan, index=table.index, dtype=object)
+    position = pd.Series(np.arange(len(table)), index=table["record_id"].astype(str).to_numpy())
+    context = [c for c in (QUESTION_COLUMN, "組織名", "グループ", "source_type") if c in table.columns]
+    for _start, (ids, texts, tokens, lemmas) in kept.chunks():
+        rows = position.loc[list(ids)].to_numpy()
+        part = table.iloc[rows][["record_id", *context]].copy()
+        part["text_masked"], part["tokens"], part["lemmas"] = texts, tokens, lemmas
+        found = statements.classify_statements(part, seed=seed)
+        for col in KIND_COLUMNS:
+            table.iloc[rows, table.columns.get_loc(col)] = found[col].to_numpy()
+    table["kind_confidence"] = pd.to_numeric(table["kind_confidence"], errors="coerce")
+    return table
+
+
+def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeResult) -> pd.DataFrame:
+    """Add the per-record challenge columns of one discovery (empty for excluded rows)."""
+    table = table.copy()
+    n = len(table)
+    table["cluster"] = pd.array([pd.NA] * n, dtype="Int64")
+    for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
+        table[col] = ""
+    table["challenge_score"] = np.nan
+    idx = table.index[kept]
+    table.loc[idx, "cluster"] = pd.array(found.records["cluster"].to_numpy(), dtype="Int64")
+    for col in ("cluster_label", "challenge", "challenge_secondary", "challenge_reason"):
+        table.loc[idx, col] = found.records[col].fillna("").astype(str).to_numpy()
+    table.loc[idx, "challenge_score"] = found.records["challenge_score"].to_numpy()
+    return table
 
 
 def _question_groups(table: pd.DataFrame, kept: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -231,7 +345,7 @@ def _segment_columns(table: pd.DataFrame, roles: ColumnRoles) -> list[str]:
 def _summary(
     settings: AnalysisSettings,
     paths: Sequence[Path],
-    read: ReadResult,
+    read: ReadResult | StreamRead,
     table: pd.DataFrame,
     found: list[ChallengeResult],
     segment_cols: Sequence[str],
@@ -262,7 +376,11 @@ def _summary(
 
 
 def write_outputs(
-    result: AnalysisResult, out_dir: str | Path | OutputFolder, *, reports: bool = False
+    result: AnalysisResult,
+    out_dir: str | Path | OutputFolder,
+    *,
+    reports: bool = False,
+    progress: bool = False,
 ) -> list[Path]:
     """Write every output file of a run into ``out_dir``, replacing the previous run's as a set.
 
@@ -279,6 +397,8 @@ def write_outputs(
         Output folder (created if needed), or one already opened (and locked) by the caller.
     reports : bool, default False
         Also write the report files (:func:`~rsnet_analysis.report.write_reports`) in the same set.
+    progress : bool, default False
+        Show progress bars (stages ``write`` and ``report``).
 
     Returns
     -------
@@ -294,31 +414,34 @@ def write_outputs(
         When the folder cannot be used (see :func:`~rsnet_analysis.report.check_output_folder`).
     """
     if isinstance(out_dir, OutputFolder):
-        return out_dir.publish(lambda stage: _write_files(result, stage, reports=reports))
+        return out_dir.publish(lambda staging: _write_files(result, staging, reports, progress))
     with OutputFolder(out_dir) as folder:
-        return folder.publish(lambda stage: _write_files(result, stage, reports=reports))
+        return folder.publish(lambda staging: _write_files(result, staging, reports, progress))
 
 
-def _write_files(result: AnalysisResult, out: Path, *, reports: bool) -> list[Path]:
+def _write_files(result: AnalysisResult, out: Path, reports: bool, progress: bool) -> list[Path]:
     """Write the tables, ``summary.json`` and (optionally) the reports into ``out``."""
     written: list[Path] = []
-    tables = {
-        "records.csv": records_for_output(result),
-        "counts.csv": result.counts,
-        "clusters.csv": result.clusters,
-        "trends.csv": result.trends,
-        "segments.csv": result.segments,
-        "emerging.csv": result.emerging,
-        "subgroups.csv": result.subgroups,
-    }
-    for name, table in tables.items():
-        written.append(write_csv(table, out / name))
-    summary_path = out / "summary.json"
-    summary_path.write_text(
-        json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-        encoding="utf-8",
-    )
-    written.append(summary_path)
+    with stage("write"):
+        tables = {
+            "records.csv": records_for_output(result),
+            "counts.csv": result.counts,
+            "clusters.csv": result.clusters,
+            "trends.csv": result.trends,
+            "segments.csv": result.segments,
+            "emerging.csv": result.emerging,
+            "subgroups.csv": result.subgroups,
+        }
+        for name, table in track(tables.items(), total=len(tables), desc=stage_label("write"), enabled=progress):
+            written.append(write_csv(table, out / name))
+        summary_path = out / "summary.json"
+        summary_path.write_text(
+            json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
+            encoding="utf-8",
+        )
+        written.append(summary_path)
     if reports:
-        written += write_reports(result, out)
+        with stage("report"), progress_bar(1, desc=stage_label("report"), enabled=progress) as update:
+            written += write_reports(result, out)
+            update(1)
     return written

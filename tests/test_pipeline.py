@@ -57,3 +57,27 @@ def test_no_label_or_top_term_is_a_stop_word_placeholder_or_fragment(sample_run:
             assert "〔" not in term and "〕" not in term, term
             assert "栗鼠" not in term and term not in {"リス", "キリング"}, term
         assert "〔" not in row["label"] and "栗鼠" not in row["label"]
+
+
+def test_the_streaming_path_runs_end_to_end_on_the_sample(tmp_path: Path) -> None:
+    """The path taken for large inputs (chunks, answers on disk) gives a complete run and report."""
+    from rsnet_analysis.contract import AnalysisSettings
+    from rsnet_analysis.pipeline import run_analysis, write_outputs
+
+    result = run_analysis(AnalysisSettings(), stream=True)
+    records = result.records
+    assert result.summary["streaming"]["partition_sample"] > 0
+    assert result.summary["rows_read"] == len(records)
+    kept = records["status"].eq("kept")
+    assert records.loc[kept, "cluster"].notna().all()
+    assert set(records.loc[kept, "kind"]) >= {"challenge", "practice", "result", "request"}
+    assert not records.loc[~kept, "kind"].isin(["challenge", "practice", "result"]).any()
+    assert "tokens" not in records.columns and "text_original" not in records.columns
+    counts = result.counts
+    survey = counts[(counts["source"] == "survey") & (counts["statement"] == "challenge")]
+    assert set(survey["question"]) == set(records.loc[kept & records["source_type"].eq("survey"), "question"])
+    units = set(result.clusters["challenge"]) | {f"cluster:{c}" for c in result.clusters["cluster"]}
+    assert survey["challenge"].isin(units).all()
+    written = write_outputs(result, tmp_path / "out", reports=True)
+    names = {p.name for p in written}
+    assert {"records.csv", "counts.csv", "report.html", "report.xlsx"} <= names

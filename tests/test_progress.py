@@ -83,3 +83,29 @@ def test_track_enabled_writes_to_stderr_only(
 
 def test_in_notebook_is_false_in_plain_python() -> None:
     assert progress.in_notebook() is False
+
+
+def test_stages_are_timed_in_the_order_they_start() -> None:
+    with progress.record_stages() as times:
+        with progress.stage("read"):
+            with progress.stage("inner"):
+                progress.add_cpu(1.5)  # a worker process reports its CPU seconds
+        with progress.stage("write"):
+            pass
+    assert [(t.name, t.depth) for t in times] == [("read", 0), ("inner", 1), ("write", 0)]
+    assert times[0].cpu >= 1.5 and times[1].cpu >= 1.5 and times[2].cpu < 1.5
+    assert all(t.wall >= 0 for t in times)
+    with progress.stage("not recorded"):
+        pass
+    assert len(times) == 3
+
+
+def test_progress_bar_advanced_by_hand(clean_env: pytest.MonkeyPatch) -> None:
+    stream = _Stream(False)
+    clean_env.setattr(progress.sys, "stderr", stream)
+    with progress.progress_bar(3, desc=progress.stage_label("vectorise"), enabled=True) as update:
+        update(3)
+    assert "vectorise" in stream.getvalue()
+    with progress.progress_bar(3, desc="x", enabled=False) as update:
+        update(1)
+    assert progress.stage_label("unknown stage") == "unknown stage"

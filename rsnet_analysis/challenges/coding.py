@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from scipy import sparse
@@ -24,7 +25,7 @@ from rsnet_analysis.challenges.codebook import Codebook
 from rsnet_analysis.challenges.rules import And, Near, Node, Not, Or, Text, Word
 from rsnet_analysis.errors import InputError
 
-__all__ = ["RuleScores", "score_records"]
+__all__ = ["MatchedTerms", "RuleScores", "score_records"]
 
 _SEP = "\x00"
 
@@ -148,6 +149,52 @@ def _check_inputs(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> None
         )
 
 
+class MatchedTerms(Sequence[Sequence[list[str]]]):
+    """What matched, per answer and challenge: ``matched[i][j]`` is a list of terms and rules.
+
+    Only the pairs that matched are stored (as lists for every pair, 10^6 answers and 20
+    challenges would be 20 million empty lists); any other pair reads as an empty list.
+
+    Parameters
+    ----------
+    n, k : int
+        Numbers of answers and challenges.
+    pairs : dict of int to dict of int to list of str
+        Answer → challenge → what matched, strongest first.
+    """
+
+    def __init__(self, n: int, k: int, pairs: dict[int, dict[int, list[str]]]) -> None:
+        self._n, self._k, self._pairs = n, k, pairs
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MatchedTerms):
+            return (self._n, self._k, self._pairs) == (other._n, other._k, other._pairs)
+        if isinstance(other, Sequence):
+            return len(other) == self._n and all(
+                self[i] == [list(cell) for cell in other[i]] for i in range(self._n)
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable contents, like a list
+
+    @overload
+    def __getitem__(self, i: int) -> Sequence[list[str]]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Sequence[list[str]]]: ...
+
+    def __getitem__(self, i: int | slice) -> Sequence[list[str]] | Sequence[Sequence[list[str]]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(f"answer {i} out of range ({self._n} answers)")
+        row = self._pairs.get(i % self._n, {})
+        return [list(row.get(j, ())) for j in range(self._k)]
+
+
 @dataclass
 class RuleScores:
     """Evidence per answer and challenge from terms and rules.
@@ -156,14 +203,15 @@ class RuleScores:
     ----------
     scores : numpy.ndarray
         ``(n_answers, n_challenges)`` evidence scores.
-    matched : list of list of list of str
-        For each answer and challenge, the terms and rules that matched (for reasons).
+    matched : MatchedTerms
+        For each answer and challenge, the terms and rules that matched (for reasons):
+        ``matched[i][j]`` is a list of str, strongest evidence first.
     keys : list of str
         Challenge keys (columns of ``scores``).
     """
 
     scores: np.ndarray
-    matched: list[list[list[str]]]
+    matched: MatchedTerms
     keys: list[str]
 
 
@@ -189,18 +237,19 @@ def score_records(
     corpus = _Corpus(texts, tokens)
     n, k = corpus.n, len(codebook.challenges)
     scores = np.zeros((n, k), dtype=float)
-    hits: list[tuple[int, int, str, float]] = []  # (doc, key index, label, weight)
+    pairs: dict[int, dict[int, list[str]]] = {}
     for j, ch in enumerate(codebook.challenges):
+        found: list[tuple[str, float, np.ndarray]] = []
         for term, weight in ch.terms:
             mask = corpus.term(term)
             scores[mask, j] += weight
-            hits.extend((int(i), j, term, weight) for i in np.flatnonzero(mask))
+            found.append((term, weight, mask))
         for rule in ch.rules:
             mask = corpus.evaluate(rule.node)
             scores[mask, j] += rule.weight
-            hits.extend((int(i), j, rule.expr, rule.weight) for i in np.flatnonzero(mask))
-    matched: list[list[list[str]]] = [[[] for _ in range(k)] for _ in range(n)]
-    # strongest evidence first, then alphabetical, for stable readable reasons
-    for i, j, label, _w in sorted(hits, key=lambda h: (h[0], h[1], -h[3], h[2])):
-        matched[i][j].append(label)
-    return RuleScores(scores, matched, codebook.keys)
+            found.append((rule.expr, rule.weight, mask))
+        # strongest evidence first, then alphabetical, for stable readable reasons
+        for label, _weight, mask in sorted(found, key=lambda f: (-f[1], f[0])):
+            for i in np.flatnonzero(mask).tolist():
+                pairs.setdefault(i, {}).setdefault(j, []).append(label)
+    return RuleScores(scores, MatchedTerms(n, k, pairs), codebook.keys)

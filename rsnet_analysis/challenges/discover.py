@@ -22,12 +22,14 @@ Clusters are numbered 1, 2, … by size; the miscellany is a cluster of its own 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from rsnet_analysis.challenges.assign import confidence
 from rsnet_analysis.challenges.autok import VALLEY_MIN_N, choose_k
@@ -40,6 +42,10 @@ from rsnet_analysis.challenges.partition import MISC, Partition, fit_partition, 
 from rsnet_analysis.challenges.stability import resample_fits, stability
 from rsnet_analysis.challenges.themes import TermIndex
 from rsnet_analysis.contract import CLUSTER_COLUMNS
+from rsnet_analysis.progress import progress_bar, stage, stage_label, track
+
+#: ``feature_rows(rows)``: the row-normalised feature vectors of some answers.
+FeatureRows = Callable[[np.ndarray], sp.csr_matrix]
 
 __all__ = ["DOMAIN_SHARE", "ChallengeResult", "discover_challenges"]
 
@@ -47,6 +53,8 @@ __all__ = ["DOMAIN_SHARE", "ChallengeResult", "discover_challenges"]
 DOMAIN_SHARE = 0.25
 #: Rows the vectorizer and the SVD are fitted on (the rest are transformed): bounded cost.
 FIT_SAMPLE = 20000
+#: Answers vectorised at a time (bounded memory).
+EMBED_CHUNK = 20000
 
 
 @dataclass(frozen=True)
@@ -81,22 +89,47 @@ class ChallengeResult:
     codebook_used: bool = False
 
 
-def _embed(texts: Sequence[str], lemmas: Sequence[Sequence[str]], seed: int) -> tuple[np.ndarray, object]:
-    """Unit answer vectors (fitted on at most FIT_SAMPLE answers) and row-normalised features."""
+def _embed(
+    texts: Sequence[str], lemmas: Sequence[Sequence[str]], seed: int, progress: bool
+) -> tuple[np.ndarray, FeatureRows, Embedder]:
+    """Unit answer vectors, row-normalised features and the embedding (fitted on ≤ FIT_SAMPLE).
+
+    Answers are vectorised :data:`EMBED_CHUNK` at a time, so the sparse features (a few KB per
+    answer) never exist for all answers at once; ``feature_rows(rows)`` builds them again for the
+    few answers that need them (near-duplicate checks of representatives).
+    """
     frame = feature_frame(list(texts), list(lemmas))
     n = len(frame)
     fit_rows = np.arange(n)
     if n > FIT_SAMPLE:
         fit_rows = np.sort(np.random.default_rng([seed, 31]).choice(n, FIT_SAMPLE, replace=False))
     vectorizer = AnswerVectorizer().fit(frame.iloc[fit_rows])
-    features = vectorizer.transform(frame)
-    lsa = LsaEmbedder(random_state=seed).fit(features[fit_rows])
-    return lsa.transform(features), normalize(features)
+    lsa = LsaEmbedder(random_state=seed).fit(vectorizer.transform(frame.iloc[fit_rows]))
+
+    def embed(other: pd.DataFrame, bar: bool = False) -> np.ndarray:
+        E = np.empty((len(other), lsa.n_components_), dtype=np.float32)
+        chunks = range(0, len(other), EMBED_CHUNK)
+        for start in track(chunks, total=len(chunks), desc=stage_label("vectorise"), enabled=bar):
+            E[start : start + EMBED_CHUNK] = lsa.transform(vectorizer.transform(other.iloc[start : start + EMBED_CHUNK]))
+        return E
+
+    def feature_rows(rows: np.ndarray, of: pd.DataFrame = frame) -> sp.csr_matrix:
+        return normalize(vectorizer.transform(of.iloc[rows]))
+
+    return embed(frame, progress), feature_rows, Embedder(embed, feature_rows)
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """The fitted embedding: ``vectors(frame)`` (unit vectors), ``features(rows, frame)``."""
+
+    vectors: Callable[..., np.ndarray]
+    features: Callable[..., sp.csr_matrix]
 
 
 def _codebook_evidence(
     texts: Sequence[str], tokens: Sequence[Sequence[str]], codebook: Codebook | None
-) -> tuple[np.ndarray | None, list[str], list[list[list[str]]], list[str]]:
+) -> tuple[np.ndarray | None, list[str], Sequence[Sequence[list[str]]], list[str]]:
     """Rule evidence when the codebook fits the text; the reasons per answer; notices."""
     if codebook is None or not codebook.challenges:
         return None, [], [], []
@@ -161,7 +194,28 @@ def discover_challenges(
     ------
     ValueError
         If the inputs differ in length, record ids repeat, or ``k`` is invalid.
+
+    Notes
+    -----
+    The linear algebra runs on one thread (BLAS and OpenMP): with several, the last digits of
+    similarities depended on the number of threads, and on a shared two-core machine the threads
+    slowed each other down (about four times the CPU time for the same result).
     """
+    with threadpool_limits(limits=1):
+        return _discover(texts, tokens, lemmas, record_ids, k, seed, codebook, progress, n_resamples)
+
+
+def _discover(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    lemmas: Sequence[Sequence[str]],
+    record_ids: Sequence[str],
+    k: int | str,
+    seed: int,
+    codebook: Codebook | None,
+    progress: bool,
+    n_resamples: int,
+) -> ChallengeResult:
     n = len(texts)
     if not (len(tokens) == n == len(record_ids) == len(lemmas)):
         raise ValueError("texts, tokens, lemmas, record_ids の件数が違います / inputs differ in length")
@@ -175,68 +229,149 @@ def discover_challenges(
             pd.DataFrame(columns=record_columns()), pd.DataFrame(columns=CLUSTER_COLUMNS), 0,
             pd.DataFrame(), seed,
         )
-    E, features = _embed(texts, lemmas, seed)
-    evidence, keys, matched, notices = _codebook_evidence(texts, tokens, codebook)
-    min_score = codebook.settings.min_score if codebook is not None else 2.0
-    index = TermIndex(tokens, lemmas)
-    stop, known = label_stop_words(), _known_terms(codebook)
-
-    # without a codebook the number of clusters is chosen once, on every answer (resamples reuse it)
-    auto_k = choose_k(E, seed=seed) if k == "auto" and evidence is None and n >= 3 else 0
-    if auto_k and n < VALLEY_MIN_N:
-        notices = [
-            *notices,
-            f"回答が {VALLEY_MIN_N:,} 件未満で、コードブックも当てはまらないため、まとまりの数（{auto_k}）は目安です。"
-            "数がわかっているときは --k で指定してください。",
-        ]
-
-    def fit(rows: np.ndarray, fit_seed: int) -> Partition:
-        sub_ev = None if evidence is None else evidence[rows]
-        named_possible = 0 if sub_ev is None else len(keys)
-        if k == "auto" and named_possible:
-            return fit_partition(
-                E[rows], sub_ev, keys, index.subset(rows), min_score=min_score,
-                n_free=free_cluster_count(len(rows)), seed=fit_seed, stop=stop, known=known,
-            )
-        if k == "auto":
-            # no codebook to tell themes from noise: the chosen number of clusters is the partition
-            return fit_partition(
-                E[rows], None, [], index.subset(rows), min_score=min_score, n_free=auto_k,
-                seed=fit_seed, stop=stop, known=known, keep_free=True,
-            )
-        k_fixed = min(int(k), len(rows))
-        named = min(named_possible, k_fixed)
-        return fit_partition(
-            E[rows], sub_ev, keys, index.subset(rows), min_score=min_score,
-            n_free=max(0, k_fixed - named), seed=fit_seed, stop=stop, known=known,
-            keep_free=True, max_named=k_fixed,
-        )
-
-    part = fit(np.arange(n), seed) if n >= 3 else _trivial(n)
-    labels = renumber(part.labels, rids)
+    fitted = _fit(texts, tokens, lemmas, rids, k, seed, codebook, progress)
+    part = fitted.part
+    with stage("cluster"):
+        labels = renumber(part.labels, rids)
     misc_id = int(labels[part.labels == MISC][0]) if (part.labels == MISC).any() else None
-    fits = resample_fits(
-        n, lambda rows, s: fit(rows, s).labels, seed=seed, n_resamples=n_resamples if n >= 10 else 0,
-        progress=progress,
+    with stage("stability"):
+        fits = _resample(fitted, seed, n_resamples, progress)
+        stab = stability(labels, fits)
+    with stage("describe"):
+        clusters = describe_clusters(
+            texts, tokens, fitted.E, fitted.feature_rows, rids, part, labels, misc_id, stab, codebook,
+            fitted.stop,
+        )
+        records = _records(
+            rids, labels, part, clusters, fitted.evidence, fitted.keys, fitted.matched, fitted.min_score,
+            codebook, fitted.E, fitted.index,
+        )
+    selection = _selection(clusters, part, part.labels == MISC, stab, fits)
+    return ChallengeResult(
+        records, clusters, int(clusters.shape[0]), selection, seed, fitted.notices, fitted.evidence is not None
     )
-    stab = stability(labels, fits)
-    clusters = describe_clusters(
-        texts, tokens, E, features, rids, part, labels, misc_id, stab, codebook, stop
+
+
+@dataclass
+class _Fitted:
+    """Everything a discovery fitted: vectors, evidence, words, the partition and how to refit."""
+
+    E: np.ndarray
+    feature_rows: FeatureRows
+    embedder: Embedder
+    evidence: np.ndarray | None
+    keys: list[str]
+    matched: Sequence[Sequence[list[str]]]
+    notices: list[str]
+    min_score: float
+    stop: frozenset[str]
+    index: TermIndex
+    refit: _Refit
+    part: Partition
+
+
+def _fit(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    lemmas: Sequence[Sequence[str]],
+    rids: np.ndarray,
+    k: int | str,
+    seed: int,
+    codebook: Codebook | None,
+    progress: bool,
+) -> _Fitted:
+    """Vectors, codebook evidence, term index and the partition of some answers."""
+    with stage("vectorise"):
+        E, feature_rows, embedder = _embed(texts, lemmas, seed, progress)
+    with stage("code"):
+        evidence, keys, matched, notices = _codebook_evidence(texts, tokens, codebook)
+    min_score = codebook.settings.min_score if codebook is not None else 2.0
+    stop = label_stop_words()
+    with stage("cluster"):
+        # without a codebook the number of clusters is chosen once, on every answer (resamples reuse it)
+        auto_k = choose_k(E, seed=seed) if k == "auto" and evidence is None and len(rids) >= 3 else 0
+        if auto_k and len(rids) < VALLEY_MIN_N:
+            notices = [
+                *notices,
+                f"回答が {VALLEY_MIN_N:,} 件未満で、コードブックも当てはまらないため、まとまりの数（{auto_k}）は目安です。"
+                "数がわかっているときは --k で指定してください。",
+            ]
+        index = TermIndex(tokens, lemmas)
+        refit = _Refit(E, evidence, keys, index, k, min_score, stop, _known_terms(codebook), auto_k)
+        with progress_bar(1, desc=stage_label("cluster"), enabled=progress) as update:
+            part = refit(None, seed) if len(rids) >= 3 else _trivial(len(rids))
+            update(1)
+    return _Fitted(E, feature_rows, embedder, evidence, keys, matched, notices, min_score, stop, index, refit, part)
+
+
+def _resample(fitted: _Fitted, seed: int, n_resamples: int, progress: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    n = len(fitted.E)
+    return resample_fits(
+        n, lambda rows, s: fitted.refit(rows, s).labels, seed=seed,
+        n_resamples=n_resamples if n >= 10 else 0, progress=progress,
     )
-    records = _records(rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, E, index)
-    selection = pd.DataFrame(
+
+
+def _selection(
+    clusters: pd.DataFrame, part: Partition, misc: np.ndarray, stab: dict[int, float], fits: Sequence[object]
+) -> pd.DataFrame:
+    """How the partition was chosen (``k_selection``, one row)."""
+    return pd.DataFrame(
         [
             {
                 "k": int(clusters.shape[0]),
                 "named": len(part.keys),
                 "new_themes": len(part.themes),
                 "dropped_free_clusters": part.dropped,
-                "misc_share": round(float(np.mean(part.labels == MISC)), 4),
+                "misc_share": round(float(np.mean(misc)), 4),
                 "stability_min": round(float(np.nanmin(list(stab.values()))), 4) if fits else math.nan,
             }
         ]
     )
-    return ChallengeResult(records, clusters, int(clusters.shape[0]), selection, seed, notices, evidence is not None)
+
+
+class _Refit:
+    """Fit the partition on some of the answers (all of them with ``rows=None``), as configured."""
+
+    def __init__(
+        self,
+        E: np.ndarray,
+        evidence: np.ndarray | None,
+        keys: list[str],
+        index: TermIndex,
+        k: int | str,
+        min_score: float,
+        stop: frozenset[str],
+        known: frozenset[str],
+        auto_k: int = 0,
+    ) -> None:
+        self.E, self.evidence, self.keys, self.index, self.k = E, evidence, keys, index, k
+        self.min_score, self.stop, self.known, self.auto_k = min_score, stop, known, auto_k
+
+    def __call__(self, rows: np.ndarray | None, seed: int) -> Partition:
+        # all answers: the arrays themselves, not copies (E alone is 400 MB for 10^6 answers)
+        E = self.E if rows is None else self.E[rows]
+        index = self.index if rows is None else self.index.subset(rows)
+        ev = self.evidence if rows is None or self.evidence is None else self.evidence[rows]
+        named_possible = 0 if ev is None else len(self.keys)
+        if self.k == "auto" and named_possible:
+            return fit_partition(
+                E, ev, self.keys, index, min_score=self.min_score, n_free=free_cluster_count(len(E)),
+                seed=seed, stop=self.stop, known=self.known,
+            )
+        if self.k == "auto":
+            # no codebook to tell themes from noise: the chosen number of clusters is the partition
+            n_free = self.auto_k or choose_k(E, seed=seed)
+            return fit_partition(
+                E, None, [], index, min_score=self.min_score, n_free=n_free, seed=seed,
+                stop=self.stop, known=self.known, keep_free=True,
+            )
+        k_fixed = min(int(self.k), len(E))
+        named = min(named_possible, k_fixed)
+        return fit_partition(
+            E, ev, self.keys, index, min_score=self.min_score, n_free=max(0, k_fixed - named),
+            seed=seed, stop=self.stop, known=self.known, keep_free=True, max_named=k_fixed,
+        )
 
 
 def _trivial(n: int) -> Partition:
@@ -251,19 +386,21 @@ def _records(
     clusters: pd.DataFrame,
     evidence: np.ndarray | None,
     keys: list[str],
-    matched: list[list[list[str]]],
+    matched: Sequence[Sequence[list[str]]],
     min_score: float,
     codebook: Codebook | None,
     E: np.ndarray,
     index: TermIndex,
+    centroids: dict[int, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The per-answer columns: primary, secondary, confidence, reason."""
     from rsnet_analysis.challenges.describe import answer_rows
 
     col_of = {cid: i for i, cid in enumerate(part.columns)}
-    cols = np.array([col_of.get(int(c), 0) for c in part.labels])
+    cols = np.array([col_of.get(c, 0) for c in part.labels.tolist()], dtype=np.int64)
     conf = confidence(part.score_matrix, cols)
     conf[part.labels == MISC] = 0.0
     return answer_rows(
-        rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, conf, E, index
+        rids, labels, part, clusters, evidence, keys, matched, min_score, codebook, conf, E, index,
+        centroids=centroids,
     )

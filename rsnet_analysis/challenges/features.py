@@ -37,6 +37,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from rsnet_analysis.challenges.ctfidf import class_tfidf, class_tfidf_weights
 from rsnet_analysis.challenges.vectors import (
     first_component,
     load_word_vectors,
@@ -49,6 +50,7 @@ __all__ = [
     "AnswerVectorizer",
     "LsaEmbedder",
     "class_tfidf",
+    "class_tfidf_weights",
     "feature_frame",
     "identity_analyzer",
     "strip_placeholders",
@@ -254,7 +256,11 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         if vectors is not None:
             self.word_weights_ = sif_weights(docs)
             self.component_ = first_component(sif_average(docs, vectors, self.word_weights_))
-        self.n_features_out_ = self._transform(X).shape[1]
+        self.n_features_out_ = (
+            (len(self.lemma_vectorizer_.vocabulary_) if self.lemma_weight > 0 else 0)
+            + (len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0)
+            + (vectors.dim if vectors is not None else 0)
+        )
         return self
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
@@ -403,41 +409,3 @@ class LsaEmbedder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_components_")
         return np.asarray([f"lsa{i}" for i in range(self.n_components_)], dtype=object)
-
-
-def class_tfidf(counts: sp.spmatrix, labels: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Class-based TF-IDF (c-TF-IDF): how characteristic each term is of each class.
-
-    All answers of a class are joined into one document; the weight of term *t* in class *c* is
-    ``tf(t, c) / |c| * log(1 + A / f(t))`` where ``|c|`` is the number of tokens in the class, ``A``
-    the average number of tokens per class and ``f(t)`` the frequency of *t* over all classes
-    (Grootendorst 2022, as in BERTopic).
-
-    Parameters
-    ----------
-    counts : sparse matrix
-        Term counts, shape ``(n_answers, n_terms)``.
-    labels : array-like of int
-        Class of each answer.
-
-    Returns
-    -------
-    classes : numpy.ndarray
-        The sorted distinct labels.
-    weights : numpy.ndarray
-        Dense array of shape ``(n_classes, n_terms)``.
-    """
-    labels = np.asarray(labels)
-    classes, inverse = np.unique(labels, return_inverse=True)
-    member = sp.csr_matrix(
-        (np.ones(len(labels)), (inverse, np.arange(len(labels)))),
-        shape=(len(classes), len(labels)),
-    )
-    tf = np.asarray((member @ sp.csr_matrix(counts)).todense(), dtype=float)
-    class_sizes = tf.sum(axis=1, keepdims=True)
-    freq = tf.sum(axis=0)
-    avg = class_sizes.mean() if len(classes) else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        idf = np.log1p(np.where(freq > 0, avg / np.maximum(freq, 1e-12), 0.0))
-        weights = np.where(class_sizes > 0, tf / np.maximum(class_sizes, 1e-12), 0.0) * idf
-    return classes, weights

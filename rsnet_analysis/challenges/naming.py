@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from rsnet_analysis.challenges.features import class_tfidf, identity_analyzer
+from rsnet_analysis.challenges.features import class_tfidf_weights, identity_analyzer
 from rsnet_analysis.text import load_stopwords
 
 __all__ = [
@@ -32,7 +32,9 @@ __all__ = [
     "MISC_LABEL",
     "is_label_term",
     "label_stop_words",
+    "phrase_counts",
     "representatives",
+    "TermCounts",
     "theme_phrase",
     "top_terms",
     "unique_labels",
@@ -41,6 +43,8 @@ __all__ = [
 N_TOP_TERMS = 10
 N_REPRESENTATIVES = 3
 NEAR_DUPLICATE = 0.9
+#: Candidates whose features are built at a time when looking for representatives.
+_CANDIDATE_BLOCK = 32
 MISC_LABEL = "その他（まとまりのない回答）"
 #: A phrase must be used by at least this share of a theme's answers.
 MIN_PHRASE_SHARE = 0.1
@@ -127,19 +131,74 @@ def top_terms(
         counts = cv.fit_transform([list(t) for t in tokens])
     except ValueError:
         return {int(c): [] for c in np.unique(labels)}
-    vocab = cv.get_feature_names_out()
+    classes, inverse = np.unique(np.asarray(labels), return_inverse=True)
+    member = sp.csr_matrix(
+        (np.ones(len(labels)), (inverse, np.arange(len(labels)))), shape=(len(classes), len(labels))
+    )
+    tf = np.asarray((member @ sp.csr_matrix(counts)).todense(), dtype=float)
+    docfreq = np.asarray((member @ (counts > 0).astype(np.int32)).todense())
+    sizes = np.bincount(inverse, minlength=len(classes))
+    return _top_of_counts([str(t) for t in cv.get_feature_names_out()], classes, tf, docfreq, sizes, stop_words)
+
+
+def _top_of_counts(
+    vocab: Sequence[str],
+    classes: np.ndarray,
+    tf: np.ndarray,
+    docfreq: np.ndarray,
+    sizes: np.ndarray,
+    stop_words: frozenset[str],
+) -> dict[int, list[str]]:
+    """Top terms from per-class term counts ``tf``, answer counts ``docfreq`` and class sizes."""
     keep = np.array([is_label_term(t, stop_words) for t in vocab], dtype=bool)
-    classes, weights = class_tfidf(counts, labels)
-    binary = (counts > 0).astype(np.int32).tocsc()
+    weights = class_tfidf_weights(tf)
     out: dict[int, list[str]] = {}
     for i, c in enumerate(classes):
-        members = labels == c
-        docfreq = np.asarray(binary[members].sum(axis=0)).ravel()
-        min_docs = 2 if members.sum() >= 4 else 1
-        cand = np.flatnonzero(keep & (docfreq >= min_docs) & (weights[i] > 0))
-        order = sorted(cand, key=lambda j: (-weights[i, j], -docfreq[j], vocab[j]))
+        row_df = docfreq[i]
+        min_docs = 2 if sizes[i] >= 4 else 1
+        cand = np.flatnonzero(keep & (row_df >= min_docs) & (weights[i] > 0))
+        order = sorted(cand.tolist(), key=lambda j: (-weights[i, j], -row_df[j], vocab[j]))
         out[int(c)] = [str(vocab[j]) for j in order[:N_TOP_TERMS]]
     return out
+
+
+class TermCounts:
+    """Term counts per cluster added chunk by chunk, for :meth:`top_terms` over many answers."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.sizes: Counter[int] = Counter()
+
+    def add(self, tokens: Sequence[Sequence[str]], labels: np.ndarray) -> None:
+        """Count the terms of some answers under their clusters."""
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        vocab = self.vocab
+        for doc, label in zip(tokens, labels.tolist(), strict=True):
+            self.sizes[label] += 1
+            for term, count in Counter(t for t in doc if t).items():
+                rows.append(label)
+                cols.append(vocab.setdefault(term, len(vocab)))
+                counts.append(count)
+        self._parts.append((np.asarray(rows, np.int64), np.asarray(cols, np.int64), np.asarray(counts, np.int64)))
+
+    def top_terms(self, stop_words: frozenset[str]) -> dict[int, list[str]]:
+        """The same result as :func:`top_terms` on all the answers added."""
+        classes = np.array(sorted(self.sizes), dtype=int)
+        if not self.vocab:
+            return {int(c): [] for c in classes}
+        position = {int(c): i for i, c in enumerate(classes)}
+        rows = np.concatenate([np.vectorize(position.__getitem__, otypes=[np.int64])(r) if len(r) else r for r, _c, _n in self._parts])
+        cols = np.concatenate([c for _r, c, _n in self._parts])
+        counts = np.concatenate([n for _r, _c, n in self._parts])
+        shape = (len(classes), len(self.vocab))
+        tf = sp.csr_matrix((counts.astype(float), (rows, cols)), shape=shape).toarray()
+        docfreq = sp.csr_matrix((np.ones(len(rows), np.int64), (rows, cols)), shape=shape).toarray()
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        sizes = np.array([self.sizes[int(c)] for c in classes])
+        return _top_of_counts(vocab, classes, tf, docfreq, sizes, stop_words)
 
 
 def _phrases(text: str, tokens: Sequence[str]) -> set[str]:
@@ -152,12 +211,21 @@ def _phrases(text: str, tokens: Sequence[str]) -> set[str]:
     return found
 
 
+def phrase_counts(texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> Counter[str]:
+    """In how many answers each phrase of :func:`theme_phrase` occurs."""
+    overall: Counter[str] = Counter()
+    for text, toks in zip(texts, tokens, strict=True):
+        overall.update(_phrases(str(text), list(toks)))
+    return overall
+
+
 def theme_phrase(
     texts: Sequence[str],
     tokens: Sequence[Sequence[str]],
     members: np.ndarray,
     core: dict[str, float],
     stop_words: frozenset[str],
+    overall: Counter[str] | None = None,
 ) -> str:
     """A short readable name for a new theme, taken from its answers (see the module docstring).
 
@@ -170,18 +238,19 @@ def theme_phrase(
     core : dict of str to float
         Its core terms, strongest first.
     stop_words : frozenset of str
+    overall : collections.Counter, optional
+        :func:`phrase_counts` of all answers, when the caller names several themes of the
+        same answers (counted here otherwise).
 
     Returns
     -------
     str
     """
+    if overall is None:
+        overall = phrase_counts(texts, tokens)
     inside: Counter[str] = Counter()
-    overall: Counter[str] = Counter()
-    for text, toks, is_member in zip(texts, tokens, members, strict=True):
-        phrases = _phrases(str(text), list(toks))
-        overall.update(phrases)
-        if is_member:
-            inside.update(phrases)
+    for i in np.flatnonzero(members).tolist():
+        inside.update(_phrases(str(texts[i]), list(tokens[i])))
     size, n = int(members.sum()), len(texts)
     core_words = [t for t in core if is_label_term(t, stop_words)]
 
@@ -204,7 +273,7 @@ def representatives(
     members: np.ndarray,
     E: np.ndarray,
     centroid: np.ndarray,
-    features: sp.csr_matrix,
+    feature_rows: Callable[[np.ndarray], sp.csr_matrix],
     record_ids: np.ndarray,
 ) -> list[str]:
     """Up to three answers closest to the centroid, without near-duplicates.
@@ -217,8 +286,9 @@ def representatives(
         Unit answer vectors.
     centroid : numpy.ndarray
         The cluster's centroid.
-    features : scipy.sparse.csr_matrix
-        Row-normalised feature vectors (for near-duplicate detection).
+    feature_rows : callable
+        ``feature_rows(rows)``: the row-normalised feature vectors of some answers, as a sparse
+        matrix (for near-duplicate detection; asked for a few candidates at a time).
     record_ids : numpy.ndarray of str
 
     Returns
@@ -229,15 +299,20 @@ def representatives(
     sims = E[members] @ centroid
     order = sorted(range(len(members)), key=lambda i: (-round(float(sims[i]), 6), record_ids[members[i]]))
     chosen: list[int] = []
-    for i in order:
-        row = members[i]
-        if chosen:
-            overlap = (features[chosen] @ features[row].T).toarray().ravel()
-            if np.any(overlap >= NEAR_DUPLICATE):
-                continue
-        chosen.append(row)
-        if len(chosen) == N_REPRESENTATIVES:
-            break
+    vectors: list[sp.csr_matrix] = []
+    for start in range(0, len(order), _CANDIDATE_BLOCK):
+        block = np.asarray([members[i] for i in order[start : start + _CANDIDATE_BLOCK]])
+        block_vectors = feature_rows(block)
+        for k, row in enumerate(block):
+            vector = block_vectors[k]
+            if chosen:
+                overlap = (sp.vstack(vectors, format="csr") @ vector.T).toarray().ravel()
+                if np.any(overlap >= NEAR_DUPLICATE):
+                    continue
+            chosen.append(int(row))
+            vectors.append(vector)
+            if len(chosen) == N_REPRESENTATIVES:
+                return [str(record_ids[r]) for r in chosen]
     return [str(record_ids[r]) for r in chosen]
 
 
@@ -262,5 +337,5 @@ def renumber(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"label": labels, "rid": record_ids})
     summary = frame.groupby("label").agg(size=("rid", "size"), first=("rid", "min")).reset_index()
     summary = summary.sort_values(["size", "first"], ascending=[False, True], kind="mergesort")
-    mapping = {old: new for new, old in enumerate(summary["label"], start=1)}
-    return np.array([mapping[v] for v in labels], dtype=int)
+    mapping = {old: new for new, old in enumerate(summary["label"].tolist(), start=1)}
+    return np.array([mapping[v] for v in np.asarray(labels).tolist()], dtype=int)

@@ -25,7 +25,7 @@ Everything is deterministic for a given seed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -33,7 +33,7 @@ from sklearn.cluster import KMeans
 from rsnet_analysis.challenges.assign import evidence_bonus, scores, spherical_lloyd
 from rsnet_analysis.challenges.themes import TermIndex, merge_themes, subject_rule
 
-__all__ = ["MISC", "Partition", "fit_partition", "free_cluster_count", "min_seed_count"]
+__all__ = ["MISC", "Partition", "assign", "fit_partition", "free_cluster_count", "min_seed_count"]
 
 MISC = -1
 ROUNDS = 3
@@ -67,6 +67,14 @@ class Partition:
         Cluster id of each column of ``score_matrix``.
     dropped : int
         Free clusters dropped for having no words of their own.
+    theme_evidence : dict of int to numpy.ndarray
+        Core-term evidence of every answer for each new theme.
+    named_cols, subject_themes, folded, misc_threshold, keep_free
+        What :func:`assign` needs to place other answers as the last step placed these: the
+        codebook columns of the named challenges, the themes of the subject rule (before any
+        was folded), the themes folded into a named challenge (theme → its label), the
+        similarity at or below which an answer without word evidence is miscellany (None: no
+        miscellany), and whether free clusters were kept as they are (fixed ``k``).
     """
 
     labels: np.ndarray
@@ -77,6 +85,11 @@ class Partition:
     columns: list[int]
     dropped: int = 0
     theme_evidence: dict[int, np.ndarray] = field(default_factory=dict)
+    named_cols: list[int] = field(default_factory=list)
+    subject_themes: dict[int, dict[str, float]] = field(default_factory=dict)
+    folded: dict[int, int] = field(default_factory=dict)
+    misc_threshold: float | None = None
+    keep_free: bool = False
 
 
 def min_seed_count(n: int) -> int:
@@ -233,26 +246,75 @@ def fit_partition(
         bonus, _ev = _bonus(state, key_bonus, index, min_score, K)
         labels, state, gone = _round(E, state, bonus, index, K, stop, known, keep_free)
         dropped += gone
-    bonus, theme_ev = _bonus(state, key_bonus, index, min_score, K)
-    score_matrix = scores(E, state.C, bonus)
-    labels = np.asarray(state.ids)[np.argmax(score_matrix, axis=1)]
-    if not keep_free:
-        theme_ids = sorted(state.themes)
-        if theme_ids:
-            labels = subject_rule(labels, np.column_stack([theme_ev[t] for t in theme_ids]), theme_ids, min_score)
-        labels, themes = _fold_into_named(labels, state.themes, best, strong, named_cols)
-        state.themes = themes
-        labels = _miscellany(labels, score_matrix, state.ids, evidence, theme_ev)
     centroids = {cid: state.C[col] for col, cid in enumerate(state.ids)}
-    return Partition(
-        labels=labels,
-        keys=[keys[j] for j in named_cols],
-        themes=state.themes,
-        centroids=centroids,
-        score_matrix=score_matrix,
-        columns=list(state.ids),
-        dropped=dropped,
-        theme_evidence={t: theme_ev[t] for t in state.themes if t in theme_ev},
+    part = Partition(
+        labels=np.zeros(n, dtype=int), keys=[keys[j] for j in named_cols], themes=dict(state.themes),
+        centroids=centroids, score_matrix=np.zeros((n, 0), np.float32), columns=list(state.ids),
+        dropped=dropped, named_cols=list(named_cols), subject_themes=dict(state.themes), keep_free=keep_free,
+    )
+    labels, part.score_matrix, theme_ev = _place(part, E, evidence, index, min_score)
+    if not keep_free:
+        labels, part.themes, part.folded = _fold_into_named(labels, state.themes, best, strong, named_cols)
+        labels, part.misc_threshold = _miscellany(labels, part.score_matrix, state.ids, evidence, theme_ev)
+    part.labels = labels
+    part.theme_evidence = {t: theme_ev[t] for t in part.themes if t in theme_ev}
+    return part
+
+
+def _place(
+    part: Partition, E: np.ndarray, evidence: np.ndarray | None, index: TermIndex, min_score: float
+) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+    """Scores with word evidence, the best cluster, the subject rule: labels before fold and misc."""
+    ids = part.columns
+    K = len(part.named_cols)
+    bonus = np.zeros((len(E), len(ids)), dtype=np.float32)
+    if K and evidence is not None:
+        bonus[:, :K] = evidence_bonus(evidence[:, part.named_cols], min_score)
+    theme_ev: dict[int, np.ndarray] = {}
+    for col, cid in enumerate(ids[K:], start=K):
+        if cid in part.subject_themes:
+            theme_ev[cid] = index.evidence(part.subject_themes[cid])
+            bonus[:, col] = evidence_bonus(theme_ev[cid][:, None], min_score)[:, 0]
+    C = np.vstack([part.centroids[cid] for cid in ids]) if ids else np.zeros((0, E.shape[1]), np.float32)
+    score_matrix = scores(E, C, bonus)
+    labels = np.asarray(ids)[np.argmax(score_matrix, axis=1)]
+    theme_ids = sorted(part.subject_themes)
+    if not part.keep_free and theme_ids:
+        labels = subject_rule(labels, np.column_stack([theme_ev[t] for t in theme_ids]), theme_ids, min_score)
+    return labels, score_matrix, theme_ev
+
+
+def assign(
+    part: Partition, E: np.ndarray, evidence: np.ndarray | None, index: TermIndex, min_score: float
+) -> Partition:
+    """Place other answers on a fitted partition, as its last step placed the answers it was fitted on.
+
+    Parameters
+    ----------
+    part : Partition
+        From :func:`fit_partition`.
+    E : numpy.ndarray
+        Unit vectors of the answers to place.
+    evidence : numpy.ndarray or None
+        Their rule evidence (None when the partition was fitted without).
+    index : TermIndex
+        Their words.
+    min_score : float
+
+    Returns
+    -------
+    Partition
+        ``part`` with the labels, scores and theme evidence of these answers.
+    """
+    labels, score_matrix, theme_ev = _place(part, E, evidence, index, min_score)
+    if not part.keep_free:
+        for theme, named in part.folded.items():
+            labels[labels == theme] = named
+        if part.misc_threshold is not None:
+            labels = _apply_miscellany(labels, score_matrix, part.columns, evidence, theme_ev, part.misc_threshold)
+    return replace(
+        part, labels=labels, score_matrix=score_matrix,
+        theme_evidence={t: theme_ev[t] for t in part.themes if t in theme_ev},
     )
 
 
@@ -262,10 +324,11 @@ def _fold_into_named(
     best: np.ndarray,
     strong: np.ndarray,
     named_cols: list[int],
-) -> tuple[np.ndarray, dict[int, dict[str, float]]]:
+) -> tuple[np.ndarray, dict[int, dict[str, float]], dict[int, int]]:
     """A theme whose answers mostly carry one named challenge's rule evidence joins it."""
     labels = labels.copy()
     kept = {}
+    folded: dict[int, int] = {}
     for cid, core in themes.items():
         members = labels == cid
         if not members.any():
@@ -274,10 +337,11 @@ def _fold_into_named(
         counts = {j: int(np.sum(coded == j)) for j in named_cols}
         top = max(counts, key=lambda j: (counts[j], -j)) if counts else None
         if top is not None and counts[top] / members.sum() >= FOLD_SHARE:
-            labels[members] = named_cols.index(top)
+            folded[cid] = named_cols.index(top)
+            labels[members] = folded[cid]
         else:
             kept[cid] = core
-    return labels, kept
+    return labels, kept, folded
 
 
 def _miscellany(
@@ -286,19 +350,39 @@ def _miscellany(
     ids: list[int],
     evidence: np.ndarray | None,
     theme_ev: dict[int, np.ndarray],
-) -> np.ndarray:
-    """Answers without any word evidence and least similar to their challenge: the miscellany."""
+) -> tuple[np.ndarray, float | None]:
+    """Answers without any word evidence and least similar to their challenge: the miscellany.
+
+    Returns the labels and the similarity threshold (None for fewer than MISC_MIN_ANSWERS).
+    """
     n = len(labels)
     if n < MISC_MIN_ANSWERS:
-        return labels
+        return labels, None
+    threshold = float(np.quantile(_own_scores(labels, score_matrix, ids), MISC_QUANTILE))
+    return _apply_miscellany(labels, score_matrix, ids, evidence, theme_ev, threshold), threshold
+
+
+def _own_scores(labels: np.ndarray, score_matrix: np.ndarray, ids: list[int]) -> np.ndarray:
     col = {cid: i for i, cid in enumerate(ids)}
-    own = np.array([score_matrix[i, col[c]] if c in col else -np.inf for i, c in enumerate(labels)])
-    words = np.zeros(n, dtype=bool)
+    which = np.array([col.get(c, -1) for c in labels.tolist()], dtype=np.int64)
+    rows = np.arange(len(labels))
+    return np.where(which >= 0, score_matrix[rows, np.maximum(which, 0)].astype(np.float64), -np.inf)
+
+
+def _apply_miscellany(
+    labels: np.ndarray,
+    score_matrix: np.ndarray,
+    ids: list[int],
+    evidence: np.ndarray | None,
+    theme_ev: dict[int, np.ndarray],
+    threshold: float,
+) -> np.ndarray:
+    words = np.zeros(len(labels), dtype=bool)
     if evidence is not None and evidence.size:
         words |= evidence.max(axis=1) > 0
     for ev in theme_ev.values():
         words |= ev > 0
-    low = own <= np.quantile(own, MISC_QUANTILE)
+    low = _own_scores(labels, score_matrix, ids) <= threshold
     out = labels.copy()
     out[low & ~words] = MISC
     return out

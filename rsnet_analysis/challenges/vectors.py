@@ -22,6 +22,7 @@ import importlib.util
 from collections import Counter
 from collections.abc import Sequence
 from importlib import metadata
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -217,18 +218,17 @@ def sif_average(
     """
     import scipy.sparse as sp
 
-    index: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for i, doc in enumerate(docs):
-        known = [(vectors.row(w), weights.get(w, 1.0)) for w in doc]
-        known = [(r, wt) for r, wt in known if r >= 0]
-        wsum = sum(wt for _, wt in known)
-        for r, wt in known:
-            index.append(i)
-            cols.append(r)
-            vals.append(wt / wsum)
-    mix = sp.csr_matrix((vals, (index, cols)), shape=(len(docs), vectors.vectors.shape[0]))
+    n = len(docs)
+    flat = list(chain.from_iterable(docs))
+    doc_of = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, docs), dtype=np.int64, count=n))
+    row_of = {w: vectors.row(w) for w in set(flat)}
+    rows = np.fromiter(map(row_of.__getitem__, flat), dtype=np.int64, count=len(flat))
+    weight = np.fromiter(map(weights.get, flat, repeat(1.0)), dtype=np.float64, count=len(flat))
+    known = rows >= 0
+    index, cols, weight = doc_of[known], rows[known], weight[known]
+    # per answer, the weights are added in text order, as a running sum would add them
+    wsum = np.bincount(index, weights=weight, minlength=n)
+    mix = sp.csr_matrix((weight / wsum[index], (index, cols)), shape=(n, vectors.vectors.shape[0]))
     return np.asarray(mix @ vectors.vectors, dtype=np.float64)
 
 

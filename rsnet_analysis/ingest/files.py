@@ -15,7 +15,7 @@ from rsnet_analysis.ingest.questions import QuestionBook
 from rsnet_analysis.ingest.roles import Roles, detect_time, free_text_columns, require_column
 from rsnet_analysis.ingest.sheets import Sheet, shown_columns
 
-__all__ = ["SurveyFile", "read_survey_file"]
+__all__ = ["SurveyFile", "read_survey_file", "resolve_survey"]
 
 
 @dataclass
@@ -88,7 +88,26 @@ def read_survey_file(
     InputError
         For anything the user has to fix, naming the file and column.
     """
-    table = _read_sheet(path, sheet, notices)
+    return resolve_survey(
+        _read_sheet(path, sheet, notices), path, book, id_col=id_col, respondent_col=respondent_col,
+        time_col=time_col, segment_cols=segment_cols,
+    )
+
+
+def resolve_survey(
+    table: Sheet,
+    path: Path,
+    book: QuestionBook,
+    *,
+    id_col: str | None,
+    respondent_col: str | None,
+    time_col: str | None,
+    segment_cols: Sequence[str],
+) -> SurveyFile:
+    """Resolve the columns of a table read from ``path`` (see :func:`read_survey_file`).
+
+    A streaming run resolves them on the first rows of a large file (:mod:`.chunks`).
+    """
     profiles = profile_sheet(table)
     header = table.header
     ident = require_column(header, id_col, path, "--id-col") if id_col else None

@@ -134,7 +134,8 @@ def run_salt(files: Sequence[Path]) -> bytes:
     """The salt of one run: SHA-256 over the bytes of every input file, in reading order."""
     digest = hashlib.sha256(_SALT_TAG)
     for path in files:
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        with path.open("rb") as f:  # in blocks: a large file is never held whole
+            digest.update(hashlib.file_digest(f, "sha256").digest())
     return digest.digest()
 
 

@@ -13,10 +13,10 @@ with a Japanese message that names the file (and row or column) and says what to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,6 +35,9 @@ from rsnet_analysis.ingest.notes import read_markdown
 from rsnet_analysis.ingest.paths import MD_SUFFIXES, collect_inputs, record_stems
 from rsnet_analysis.ingest.questions import QuestionBook, load_question_map, parse_text_col
 from rsnet_analysis.ingest.survey import respondent_basis, survey_records
+
+if TYPE_CHECKING:
+    from rsnet_analysis.ingest.chunks import FileStream, StreamRead
 
 __all__ = ["ColumnRoles", "ReadResult", "read_inputs"]
 
@@ -185,18 +188,40 @@ def read_inputs(
         an unknown column or sheet; the message names the file (and row or column) and what
         to do, and never quotes the file's content at length.
     """
+    options = {"id_col": id_col, "respondent_col": respondent_col, "time_col": time_col,
+               "segment_cols": segment_cols, "sheet": sheet}
+    run, _plans = _read_files(paths, text_cols, questions, options, stream=False)
+    return run.result(respondent_col)
+
+
+def _read_files(
+    paths: str | Path | Iterable[str | Path],
+    text_cols: str | Sequence[str],
+    questions: str | Path | None,
+    options: dict[str, Any],
+    *,
+    stream: bool,
+) -> tuple[_Run, list[Any]]:
+    """Read (or, with ``stream``, open the large ones of) the input files, in path order."""
+    from rsnet_analysis.ingest.chunks import streamable
+
     inputs = collect_inputs(paths)
     run = _Run(
         book=_question_book(text_cols, questions),
         stems=record_stems(inputs.files),
         salt=run_salt(inputs.files),
         notices=list(inputs.notices),
-        options={"id_col": id_col, "respondent_col": respondent_col, "time_col": time_col,
-                 "segment_cols": segment_cols, "sheet": sheet},
+        options=options,
     )
+    plans: list[Any] = []
     for path in inputs.files:
         try:
-            run.read(path)
+            if stream and streamable(path):
+                plans.append(run.open_stream(path))
+            else:
+                start = len(run.rows)
+                run.read(path)
+                plans.append((start, len(run.rows)))
         except NotATableError as err:
             if path not in inputs.from_folder:
                 raise
@@ -208,7 +233,26 @@ def read_inputs(
                 f"ファイル {path} を読めませんでした（{type(err).__name__}: {str(err)[:120]}）。"
                 "ファイルが壊れていないか確かめ、CSV UTF-8 か .xlsx で保存し直してください。"
             ) from err
-    return run.result(respondent_col)
+    return run, plans
+
+
+def _plan_run(
+    paths: str | Path | Iterable[str | Path],
+    text_cols: str | Sequence[str],
+    questions: str | Path | None,
+    chunk_rows: int,
+    options: dict[str, Any],
+) -> StreamRead:
+    """The body of :func:`~rsnet_analysis.ingest.chunks.iter_inputs`."""
+    from rsnet_analysis.ingest.chunks import StreamRead
+
+    run, plans = _read_files(paths, text_cols, questions, options, stream=True)
+    roles, identity = run.finish(options["respondent_col"])
+    streamed = [plan[0].path for plan in plans if len(plan) == 3]
+    return StreamRead(
+        columns=roles, notices=run.notices, files=run.read_files, streamed=streamed,
+        chunks=run.chunks(plans, chunk_rows, list(run.columns), identity),
+    )
 
 
 @dataclass
@@ -248,20 +292,45 @@ class _Run:
         self.columns.update(dict.fromkeys(extra))
         self.rows.extend(rows)
 
-    def _pseudonymise_everywhere(self, columns: list[str]) -> None:
-        """A column that identifies people in one file is pseudonymised in every file.
+    def open_stream(self, path: Path) -> tuple[FileStream, SurveyFile, list[str]]:
+        """Open a large file for chunked reading and decide its columns on its first rows."""
+        from rsnet_analysis.ingest.chunks import _extra_columns, open_stream
+        from rsnet_analysis.ingest.files import resolve_survey
 
-        (A file where only a few cells of the column are e-mail addresses was not flagged on
-        its own.) Values already pseudonymised are left as they are.
-        """
-        for row in self.rows:
-            for col in columns:
-                value = row.get(col)
-                if isinstance(value, str) and value and not value.startswith(PSEUDONYM_PREFIX):
-                    row[col] = pseudonym(value, self.salt)
+        stream = open_stream(path, self.notices)
+        options = {k: v for k, v in self.options.items() if k != "sheet"}
+        survey = resolve_survey(stream.head, path, self.book, **options)
+        self.surveys.append((path, survey))
+        basis = respondent_basis(survey.sheet.header, survey.roles, survey.profiles)
+        self.bases.setdefault(tuple(basis), []).append(path.name)
+        self.read_files.append(path)
+        self.columns.update(dict.fromkeys(_extra_columns(stream.head.header, survey)))
+        return stream, survey, basis
 
-    def result(self, respondent_col: str | None) -> ReadResult:
-        """The raw table, the notices (choices first) and the roles of the run."""
+    def chunks(
+        self, plans: list[Any], chunk_rows: int, columns: list[str], identity: list[str]
+    ) -> Iterator[pd.DataFrame]:
+        """The raw table in chunks, file by file (see :func:`~.chunks.iter_inputs`)."""
+        for plan in plans:
+            if len(plan) == 2:  # read whole
+                for start in range(plan[0], plan[1], chunk_rows):
+                    yield _frame(self.rows[start : min(plan[1], start + chunk_rows)], columns)
+                continue
+            stream, survey, basis = plan
+            path = stream.path
+            numbers = {q: self.book.number(q) for q, _h in survey.roles.questions}
+            for part in stream.body_chunks(chunk_rows, self.notices):
+                rows = survey_records(
+                    part, path, self.stems[path], survey.roles, numbers=numbers, basis=basis,
+                    salt=self.salt, notices=self.notices,
+                ).rows
+                _pseudonymise_rows(rows, identity, self.salt)
+                self.notices[:] = list(dict.fromkeys(self.notices))  # the same notice per chunk once
+                yield _frame(rows, columns)
+        self.rows = []
+
+    def finish(self, respondent_col: str | None) -> tuple[ColumnRoles, list[str]]:
+        """The run's notices (choices first) and roles, once every file is read or opened."""
         if not self.read_files:
             raise InputError("読める回答ファイルがありませんでした。" + " ".join(self.notices))
         self.book.check_all_found()
@@ -269,7 +338,7 @@ class _Run:
         identity = list(dict.fromkeys(c for _p, s in self.surveys for c in s.roles.identity))
         if identity:
             self.notices.append(_identity_notice(self.surveys))
-            self._pseudonymise_everywhere(identity)
+            _pseudonymise_rows(self.rows, identity, self.salt)
         roles = ColumnRoles(questions=self.book.names(), identity=identity)
         if self.surveys:
             first = self.surveys[0][1].roles
@@ -282,10 +351,28 @@ class _Run:
                 "questions": dict(own.questions), "id": own.id, "respondent": own.respondent,
                 "time": own.time, "segments": list(own.segments), "identity": list(own.identity),
             }
+        return roles, identity
+
+    def result(self, respondent_col: str | None) -> ReadResult:
+        """The raw table, the notices (choices first) and the roles of the run."""
+        roles, _identity = self.finish(respondent_col)
         return ReadResult(
             table=_frame(self.rows, list(self.columns)), notices=self.notices, columns=roles,
             files=self.read_files,
         )
+
+
+def _pseudonymise_rows(rows: list[dict[str, object]], columns: list[str], salt: bytes) -> None:
+    """A column that identifies people in one file is pseudonymised in every file.
+
+    (A file where only a few cells of the column are e-mail addresses was not flagged on its
+    own.) Values already pseudonymised are left as they are.
+    """
+    for row in rows:
+        for col in columns:
+            value = row.get(col)
+            if isinstance(value, str) and value and not value.startswith(PSEUDONYM_PREFIX):
+                row[col] = pseudonym(value, salt)
 
 
 def _identity_notice(surveys: list[tuple[Path, SurveyFile]]) -> str:

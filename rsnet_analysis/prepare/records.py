@@ -14,6 +14,7 @@ import pandas as pd
 
 from rsnet_analysis.contract import IDENTITY_COLUMN, QUESTION_COLUMN
 from rsnet_analysis.prepare.status import assign_statuses
+from rsnet_analysis.prepare.workers import default_jobs, map_chunks, prepare_rows
 from rsnet_analysis.privacy import PiiMasker
 from rsnet_analysis.text import JapaneseTokenizer
 from rsnet_analysis.text.normalize import clean_text
@@ -95,6 +96,7 @@ def build_record_table(
     tokenizer: JapaneseTokenizer | None = None,
     progress: bool = False,
     identity: Sequence[Iterable[str] | str | None] | pd.Series | None = None,
+    jobs: int | None = None,
 ) -> pd.DataFrame:
     """Add ``text_clean``, ``text_masked``, ``status``, ``tokens`` and ``lemmas`` to the raw table.
 
@@ -117,6 +119,10 @@ def build_record_table(
         masked wherever they occur in that row's text (see :mod:`rsnet_analysis.privacy.identity`).
         Ignored with a custom ``mask``. Default: the raw table's
         :data:`~rsnet_analysis.contract.IDENTITY_COLUMN` when it has one.
+    jobs : int, optional
+        Processes that mask and tokenise (:mod:`rsnet_analysis.prepare.workers`). None chooses:
+        one for small inputs or a custom ``mask``, else ``min(2, cores)``. The result is the same
+        for any number.
 
     Returns
     -------
@@ -157,7 +163,9 @@ def build_record_table(
     if identity is None and IDENTITY_COLUMN in records:
         identity = records[IDENTITY_COLUMN]
     rows = list(zip(cleaned, statuses, _identities(identity, len(records)), strict=True))
-    masked, tokens, lemmas = _mask_and_tokenize(prepare, rows, progress)
+    if jobs is None:
+        jobs = 1 if mask is not None else default_jobs(sum(s == "kept" for s in statuses))
+    masked, tokens, lemmas = _mask_and_tokenize(prepare, rows, progress, max(1, int(jobs)))
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
     records["text_masked"] = pd.Series(masked, index=records.index, dtype=object)
     records["status"] = pd.Series(statuses, index=records.index, dtype=object)
@@ -167,16 +175,30 @@ def build_record_table(
 
 
 def _mask_and_tokenize(
-    prepare: TextPreparer, rows: list[tuple[str, str, tuple[str, ...]]], progress: bool
+    prepare: TextPreparer, rows: list[tuple[str, str, tuple[str, ...]]], progress: bool, jobs: int
 ) -> tuple[list[str], list[list[str]], list[list[str]]]:
     """The masked text, tokens and lemmas of every (cleaned text, status, identity) row."""
-    from rsnet_analysis.progress import track
+    from rsnet_analysis.progress import add_cpu, progress_bar, stage_label, track
 
+    label = stage_label("mask+tokenise")
+    if jobs == 1:
+        return _unzip(prepare_rows(prepare, track(rows, desc=label, enabled=progress)))
+    with progress_bar(len(rows), desc=label, enabled=progress) as update:
+
+        def advance(n: int, cpu: float) -> None:
+            add_cpu(cpu)
+            update(n)
+
+        return _unzip(map_chunks(prepare, rows, jobs, on_chunk=advance))
+
+
+def _unzip(
+    results: Iterable[tuple[str, list[str], list[str]]],
+) -> tuple[list[str], list[list[str]], list[list[str]]]:
     masked: list[str] = []
     tokens: list[list[str]] = []
     lemmas: list[list[str]] = []
-    for text, status, extra in track(rows, desc="mask + tokenize", enabled=progress):
-        m, toks, lems = prepare(text, status == "kept", extra) if text else (text, [], [])
+    for m, toks, lems in results:
         masked.append(m)
         tokens.append(toks)
         lemmas.append(lems)

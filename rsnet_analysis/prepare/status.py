@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -121,16 +123,19 @@ def is_facilitation(text: str, speaker: str = "", group: str = "") -> bool:
     return head.startswith(FACILITATOR_OPENINGS)
 
 
-def _introductions(files: Sequence[str], notes: Sequence[tuple[str, str] | None]) -> set[int]:
+def _introductions(
+    files: Sequence[str], notes: Sequence[tuple[str, str] | None], done: set[str] | None = None
+) -> set[int]:
     """Positions of the unattributed note paragraphs before a file's first attributed statement.
 
     A record of a session opens with the secretariat's description (「第2部では、参加者33名が…」)
     before the members' statements; in a file where no statement names its speaker, nothing is
-    taken for an introduction.
+    taken for an introduction. ``done`` (updated in place) holds the files whose first attributed
+    statement an earlier chunk has already seen.
     """
     out: set[int] = set()
     pending: dict[str, list[int]] = {}
-    done: set[str] = set()
+    done = set() if done is None else done
     for i, (file, note) in enumerate(zip(files, notes, strict=True)):
         if note is None or file in done:
             continue
@@ -148,6 +153,9 @@ def assign_statuses(
     files: Sequence[str],
     questions: Sequence[str] | None = None,
     notes: Sequence[tuple[str, str] | None] | None = None,
+    *,
+    seen: set[bytes] | None = None,
+    attributed: set[str] | None = None,
 ) -> list[str]:
     """The status of every row: empty, non_answer, error_value, duplicate, facilitation or kept.
 
@@ -168,6 +176,13 @@ def assign_statuses(
         line (:func:`is_facilitation`), and an unattributed paragraph before a file's first
         attributed statement (the secretariat's introduction), are set aside as
         ``facilitation``, not a member's voice.
+    seen : set of bytes, optional
+        The answers kept so far, to carry over to the next call when a table comes in chunks;
+        updated in place. It holds a 16-byte digest of each kept (file, question, respondent,
+        text), not the text, so it stays small.
+    attributed : set of str, optional
+        With ``seen``: the note files whose first attributed statement an earlier chunk held
+        (updated in place), so that their later unattributed paragraphs are not introductions.
 
     Returns
     -------
@@ -182,8 +197,9 @@ def assign_statuses(
     """
     asked = questions if questions is not None else [""] * len(cleaned)
     note_info = notes if notes is not None else [None] * len(cleaned)
-    intro = _introductions(files, note_info)
-    seen: set[tuple[str, str, str, str]] = set()
+    intro = _introductions(files, note_info, attributed)
+    known: set[Any] = set() if seen is None else seen
+    key = _digest if seen is not None else _as_tuple
     statuses: list[str] = []
     for i, (text, who, file, question, note) in enumerate(zip(cleaned, respondents, files, asked, note_info, strict=True)):
         if not text:
@@ -194,12 +210,20 @@ def assign_statuses(
             statuses.append("error_value")
         elif is_non_answer(text):
             statuses.append("non_answer")
-        elif who and (file, question, who, text) in seen:
+        elif who and key(file, question, who, text) in known:
             statuses.append("duplicate")
         else:
-            seen.add((file, question, who, text))
+            known.add(key(file, question, who, text))
             statuses.append("kept")
     return statuses
+
+
+def _as_tuple(*parts: str) -> tuple[str, ...]:
+    return parts
+
+
+def _digest(*parts: str) -> bytes:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def status_counts(records: pd.DataFrame) -> dict[str, int]:

@@ -52,7 +52,7 @@ class _Compiled:
 
     __slots__ = (
         "tagger", "pattern", "terms", "joinable", "stop", "cache", "unk_cache", "ok_cache", "pos",
-        "lemma_cache", "lemma_parts",
+        "lemma_cache", "lemma_parts", "decisions",
     )
 
     def __init__(self, tok: JapaneseTokenizer) -> None:
@@ -66,6 +66,7 @@ class _Compiled:
         self.unk_cache: dict[str, tuple[int, str]] = {}
         self.ok_cache: dict[str, bool] = {}
         self.lemma_cache: dict[str, str] = {}
+        self.decisions: dict[str, tuple[int, str, str]] = {}
 
         terms = load_domain_terms(None) if tok.use_builtin_terms else {}
         if tok.domain_terms is not None:
@@ -193,6 +194,29 @@ class _Compiled:
         if feature.pos2 == "固有名詞":
             return "\x00"
         return _LEMMA_SUBSCRIPT.sub("", feature.lemma) or "\x00"
+
+    def decide(self, raw: str, surface: str) -> tuple[int, str, str]:
+        """Kind, normalised form and content lemma of a node, cached per raw feature string.
+
+        The kind and form are :meth:`classify`'s, the lemma :meth:`lemma`'s; the first surface
+        seen with a feature string decides, as in the caches of the reference pass.
+        """
+        feature = self.tagger.feature(raw)
+        decision = self.cache.get(raw)
+        if decision is None:
+            decision = self.cache[raw] = self.classify(feature, surface)
+        lemma = self.lemma_cache.get(raw)
+        if lemma is None:
+            lemma = self.lemma_cache[raw] = self.lemma(feature, surface)
+        out = self.decisions[raw] = (decision[0], decision[1], lemma)
+        return out
+
+    def decide_unknown(self, surface: str) -> tuple[int, str]:
+        """:meth:`classify_unknown`, cached per surface."""
+        decision = self.unk_cache.get(surface)
+        if decision is None:
+            decision = self.unk_cache[surface] = self.classify_unknown(surface)
+        return decision
 
     def classify_unknown(self, surface: str) -> tuple[int, str]:
         """Decide what an unknown noun is (its lemma is None: the surface is the term)."""

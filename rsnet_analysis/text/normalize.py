@@ -85,6 +85,7 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 # minus sign, small hyphen-minus, box-drawing horizontal, the prolonged sound mark ー, and (before
 # NFKC) the full-width hyphen-minus and half-width prolonged sound mark.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\u2500\u30fc\uff0d\uff70"
+_DASH_RE = re.compile(f"[{_DASHES}]")
 # Katakana, including half-width katakana and its voicing marks (for the pass before NFKC).
 _KATAKANA_RE = re.compile("[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HIRAGANA_RE = re.compile("[\u3041-\u3096\u309d-\u309f]")
@@ -249,19 +250,18 @@ def unify_dashes(text: str) -> str:
     str
         The text with unified dashes.
     """
-    if not any(ch in _DASHES for ch in text):
+    dashes = [m.start() for m in _DASH_RE.finditer(text)]
+    if not dashes:
         return text
-    out: list[str] = []
-    for ch in text:
-        if ch in _DASHES:
-            prev = out[-1] if out else ""
-            if prev and _KATAKANA_RE.match(prev):
-                ch = "ー"
-            elif ch == "ー" and prev and _HIRAGANA_RE.match(prev):
-                ch = "ー"
-            else:
-                ch = "-"
-        out.append(ch)
+    out = list(text)
+    for i in dashes:  # left to right: a dash reads the character written before it
+        prev = out[i - 1] if i else ""
+        if prev and _KATAKANA_RE.match(prev):
+            out[i] = "ー"
+        elif out[i] == "ー" and prev and _HIRAGANA_RE.match(prev):
+            out[i] = "ー"
+        else:
+            out[i] = "-"
     return guard_formula_start(text, "".join(out))
 
 
@@ -340,7 +340,38 @@ clean_text: TextFn = make_pipeline(
 )
 
 
-#: Width folding alone (no line joining, no bullets): what the tokenizer applies to its own input,
-#: so that ``JapaneseTokenizer()("ﾃﾞｼﾞﾀﾙ人材")`` reads デジタル. Idempotent, and a no-op on
-#: :func:`clean_text` output.
-normalize_width: TextFn = make_pipeline(remove_invisible, unify_dashes, nfkc, unify_dashes)
+_width_steps: TextFn = make_pipeline(remove_invisible, unify_dashes, nfkc, unify_dashes)
+
+# What a step of normalize_width may change besides NFKC: invisible and control characters, every
+# dash-like character, and ー unless it follows kana (where unify_dashes keeps it).
+_KANA_CLASS = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3041-\u3096\u309d-\u309f"
+_WIDTH_CHANGES_RE = re.compile(
+    f"{_INVISIBLE_RE.pattern}|{_CONTROL_RE.pattern}|[{_DASHES.replace('ー', '')}]|(?<![{_KANA_CLASS}])ー"
+)
+
+
+def normalize_width(text: str) -> str:
+    """Width folding alone (no line joining, no bullets): what the tokenizer applies to its input.
+
+    ``JapaneseTokenizer()("ﾃﾞｼﾞﾀﾙ人材")`` reads デジタル. The steps are :func:`remove_invisible`,
+    :func:`unify_dashes`, :func:`nfkc` and :func:`unify_dashes` again (``normalize_width.steps``);
+    a text that none of them would change (already NFKC, no invisible character, no dash to
+    unify, such as any :func:`clean_text` output) is returned as it is without running them.
+    Idempotent.
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+
+    Returns
+    -------
+    str
+        The width-folded text.
+    """
+    if _WIDTH_CHANGES_RE.search(text) is None and unicodedata.is_normalized("NFKC", text):
+        return text
+    return _width_steps(text)
+
+
+normalize_width.steps = _width_steps.steps  # type: ignore[attr-defined]

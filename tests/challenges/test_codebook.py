@@ -305,3 +305,14 @@ def test_empty_and_mismatched_inputs() -> None:
     assert rs.scores.shape == (0, len(Codebook.load().keys))
     with pytest.raises(InputError):
         score_records(["a"], [], Codebook.load())
+
+
+def test_matched_terms_read_like_a_list_of_lists_but_store_only_matches() -> None:
+    from rsnet_analysis.challenges.coding import MatchedTerms
+
+    matched = MatchedTerms(3, 2, {1: {0: ["研修", "講師"]}})
+    as_lists = [[[], []], [["研修", "講師"], []], [[], []]]
+    assert len(matched) == 3 and list(matched) == as_lists and matched == as_lists
+    assert matched[-2][0] == ["研修", "講師"] and matched[0:2] == as_lists[0:2]
+    with pytest.raises(IndexError):
+        matched[3]

@@ -14,7 +14,6 @@ from rsnet_analysis.challenges import MISC_LABEL, Codebook, discover_challenges,
 from rsnet_analysis.challenges.naming import theme_phrase
 from rsnet_analysis.challenges.themes import TermIndex, merge_themes, subject_rule
 from rsnet_analysis.contract import CLUSTER_COLUMNS
-from rsnet_analysis.ingest import read_inputs, sample_inputs
 from rsnet_analysis.prepare import build_record_table
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -42,10 +41,9 @@ PRACTICE_QUESTION = "この1年で取り組んだこと・その成果（自由�
 
 
 @pytest.fixture(scope="module")
-def sample() -> pd.DataFrame:
+def sample(sample_kept: pd.DataFrame) -> pd.DataFrame:
     """The sample's challenge statements: the challenge question and the session notes."""
-    kept = _kept(read_inputs(sample_inputs()).table)
-    return kept[kept["question"] != PRACTICE_QUESTION].reset_index(drop=True)
+    return sample_kept[sample_kept["question"] != PRACTICE_QUESTION].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")

@@ -197,3 +197,26 @@ def test_identity_as_a_series_is_aligned_by_position() -> None:
 def test_identity_needs_one_entry_per_row() -> None:
     with pytest.raises(ValueError, match="one per row"):
         build_record_table(raw_table(["a", "b"]), identity=[("x",)])
+
+
+# -- several worker processes (issue 14) ---------------------------------------------------------
+def test_the_record_table_is_the_same_for_one_and_two_processes() -> None:
+    from rsnet_analysis.ingest import read_inputs, sample_inputs
+
+    raw = read_inputs(sample_inputs()).table
+    one = build_record_table(raw, identity=raw["identity"], jobs=1)
+    two = build_record_table(raw, identity=raw["identity"], jobs=2)
+    columns = ["text_clean", "text_masked", "status", "tokens", "lemmas"]
+    assert one[columns].to_dict("list") == two[columns].to_dict("list")
+
+
+def test_default_jobs_is_one_for_small_inputs_and_at_most_two() -> None:
+    from rsnet_analysis.prepare.workers import (
+        MAX_DEFAULT_JOBS,
+        PARALLEL_MIN_ROWS,
+        available_cpus,
+        default_jobs,
+    )
+
+    assert default_jobs(PARALLEL_MIN_ROWS - 1) == 1
+    assert default_jobs(10 * PARALLEL_MIN_ROWS) == min(MAX_DEFAULT_JOBS, available_cpus())
