@@ -66,7 +66,8 @@ def load_sets(external: Path | None, max_n: int, seed: int) -> dict[str, tuple[p
     """Every set as (kept records with a ``gold`` column, mask of the scored rows)."""
     sets: dict[str, tuple[pd.DataFrame, pd.Series]] = {}
     s = ROOT / "data" / "sample"
-    labels = pd.concat([pd.read_csv(s / f, encoding="utf-8-sig", dtype=str) for f in ("labels_2023.csv", "labels_2024.csv", "labels_notes.csv")])
+    names = ("labels_2023.csv", "labels_2024.csv", "labels_notes.csv")
+    labels = pd.concat([pd.read_csv(s / f, encoding="utf-8-sig", dtype=str) for f in names])
     gold, split = dict(zip(labels["record_id"], labels["label"], strict=True)), dict(zip(labels["record_id"], labels["split"], strict=True))
     sample = _survey([([s / "survey_2023.csv", s / "survey_2024.xlsx"], {"text_cols": [SAMPLE_QUESTION]}), ([s / "notes"], {})],
                      lambda k: k["record_id"].map(gold))
@@ -77,10 +78,14 @@ def load_sets(external: Path | None, max_n: int, seed: int) -> dict[str, tuple[p
     sets["holdout_2025"] = (old, pd.Series(True, index=old.index))
     for name, folder, parts in (
         ("holdout_a", h / "survey_a", [(["survey_2025.csv"], {"text_cols": ["現在抱えている課題"]}), (["notes_2025-09.md"], {})]),
-        ("holdout_b", h / "survey_b", [(["wave_2024.csv", "wave_2025.csv"], {"text_cols": ["課題=課題（自由記述）|貴団体が抱えるDX人材育成の課題"]})]),
+        (
+            "holdout_b", h / "survey_b",
+            [(["wave_2024.csv", "wave_2025.csv"], {"text_cols": ["課題=課題（自由記述）|貴団体が抱えるDX人材育成の課題"]})],
+        ),
     ):
         lab = pd.read_csv(folder / "labels.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-        lab = lab[(lab["kind"] != "facilitation") & lab["column"].isin(["現在抱えている課題", "note", "課題（自由記述）", "貴団体が抱えるDX人材育成の課題"])]
+        asked = ["現在抱えている課題", "note", "課題（自由記述）", "貴団体が抱えるDX人材育成の課題"]
+        lab = lab[(lab["kind"] != "facilitation") & lab["column"].isin(asked)]
         rid = {f"{Path(r.source_file).stem}:{r.source_row}": r.primary for r in lab.itertuples()}
         data = _survey([([folder / p for p in paths], kw) for paths, kw in parts], lambda k, rid=rid: k["record_id"].map(rid))
         sets[name] = (data, pd.Series(True, index=data.index))
@@ -125,7 +130,8 @@ def run_tool(data: pd.DataFrame, k: int | str, seed: int, book: Codebook) -> tup
         k=k, seed=seed, codebook=book, n_resamples=0,
     )
     kinds = result.records["cluster"].map(result.clusters.set_index("cluster")["kind"])
-    units = pd.Series(np.where(kinds == "misc", "misc", np.where(result.records["challenge"] != "", result.records["challenge"], "theme")), index=data.index)
+    named = np.where(result.records["challenge"] != "", result.records["challenge"], "theme")
+    units = pd.Series(np.where(kinds == "misc", "misc", named), index=data.index)
     return result.records["cluster"].to_numpy(), units
 
 

@@ -80,7 +80,8 @@ display(records[["record_id", "source_type", "status", segment_col, "wave", "tex
 # %% [markdown]
 # ## 3. 行の内訳（除外した理由）
 #
-# 空欄（`empty`）、「特になし」などの非回答（`non_answer`）、#N/A などの Excel のエラー値（`error_value`）、同じ人の同じ回答の重複（`duplicate`）は分析から外します。
+# 空欄（`empty`）、「特になし」などの非回答（`non_answer`）、#N/A などの Excel のエラー値（`error_value`）、
+# 同じ人の同じ回答の重複（`duplicate`）は分析から外します。
 # ファイルごとの件数も確かめて、読み込み漏れがないかを見てください。
 
 # %%

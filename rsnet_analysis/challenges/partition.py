@@ -140,7 +140,9 @@ class _State:
     themes: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
-def _bonus(state: _State, key_bonus: np.ndarray, index: TermIndex, min_score: float, n_named: int) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+def _bonus(
+    state: _State, key_bonus: np.ndarray, index: TermIndex, min_score: float, n_named: int
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     bonus = np.zeros((index.n, len(state.ids)), dtype=np.float32)
     bonus[:, :n_named] = key_bonus
     theme_ev: dict[int, np.ndarray] = {}
@@ -151,7 +153,16 @@ def _bonus(state: _State, key_bonus: np.ndarray, index: TermIndex, min_score: fl
     return bonus, theme_ev
 
 
-def _round(E: np.ndarray, state: _State, bonus: np.ndarray, index: TermIndex, n_named: int, stop: frozenset[str], known: frozenset[str], keep_free: bool) -> tuple[np.ndarray, _State, int]:
+def _round(
+    E: np.ndarray,
+    state: _State,
+    bonus: np.ndarray,
+    index: TermIndex,
+    n_named: int,
+    stop: frozenset[str],
+    known: frozenset[str],
+    keep_free: bool,
+) -> tuple[np.ndarray, _State, int]:
     """One round: Lloyd, then themes found among the free clusters, merged; the rest dropped."""
     cols, C = spherical_lloyd(E, state.C, bonus)
     labels = np.asarray(state.ids)[cols]

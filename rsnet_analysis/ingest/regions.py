@@ -1,6 +1,7 @@
 """Prefecture → region, using the usual eight-region division (八地方区分).
 
-The eight regions, listed north to south: 北海道, 東北, 関東, 中部, 近畿, 中国, 四国, 九州・沖縄. 三重県 is counted in 近畿 and 新潟県 in 中部,
+The eight regions, listed north to south: 北海道, 東北, 関東, 中部, 近畿, 中国, 四国, 九州・沖縄.
+三重県 is counted in 近畿 and 新潟県 in 中部,
 as in the division taught in school.
 
 Prefecture names are accepted with or without their suffix (東京 / 東京都, 大阪 / 大阪府, 青森 / 青森県),

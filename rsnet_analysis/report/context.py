@@ -360,7 +360,13 @@ def report_context(result: AnalysisResult) -> dict[str, Any]:
                                           "changes": [], "lead_change": ""}
     return {
         "title": TITLE,
-        **{k: main[k] for k in ("latest", "previous", "waves", "respondents", "leading", "emerging", "fading", "misc", "n_challenges", "lead_change", "changes")},
+        **{
+            k: main[k]
+            for k in (
+                "latest", "previous", "waves", "respondents", "leading", "emerging", "fading", "misc",
+                "n_challenges", "lead_change", "changes",
+            )
+        },
         "sections": sections,
         "notes": _note_events(result),
         "segment_notes": _segment_notes(result, names),

@@ -429,11 +429,10 @@ def suppress_counts(table: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFra
     small = values < min_cell
     marks = np.where(small, SUPPRESSED, HIDDEN)
     out = table.copy()
-    at = {k: i for i, k in enumerate(zip(out["question"], out["source"], out["statement"], out["segment_col"], out["segment"], out["wave"], out["challenge"], strict=True))}
-    prev = np.array([
-        at.get((q, s, st, sc, sg, w, c), -1)
-        for q, s, st, sc, sg, w, c in zip(out["question"], out["source"], out["statement"], out["segment_col"], out["segment"], out["previous_wave"], out["challenge"], strict=True)
-    ])
+    cell = ["question", "source", "statement", "segment_col", "segment", "wave", "challenge"]
+    at = {k: i for i, k in enumerate(zip(*(out[c] for c in cell), strict=True))}
+    previous_cell = ["previous_wave" if col == "wave" else col for col in cell]
+    prev = np.array([at.get(k, -1) for k in zip(*(out[col] for col in previous_cell), strict=True)])
     masks = {"n": hidden[:n_rows], "n_previous": np.where(prev >= 0, hidden[np.maximum(prev, 0)], False)}
     for derived, sources in _DERIVED.items():
         mask = np.zeros(n_rows, dtype=bool)

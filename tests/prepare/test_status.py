@@ -83,7 +83,10 @@ def test_an_answer_that_only_points_elsewhere_is_a_non_answer(text: str, expecte
 
 
 def test_the_secretariats_introduction_and_summaries_are_facilitation() -> None:
-    texts = ["第2部では参加者33名が4つのグループに分かれました。", "研修が定着しない。", "その後、もくもく会を試しているとのこと。", "まとめ：スキル差が話題でした。"]
+    texts = [
+        "第2部では参加者33名が4つのグループに分かれました。", "研修が定着しない。",
+        "その後、もくもく会を試しているとのこと。", "まとめ：スキル差が話題でした。",
+    ]
     notes = [("", "記録"), ("松本市 DX推進課", "グループA"), ("", "グループA"), ("", "まとめ")]
     statuses = assign_statuses(texts, ["", "松本市", "", ""], ["n.md"] * 4, notes=notes)
     assert statuses == ["facilitation", "kept", "kept", "facilitation"]

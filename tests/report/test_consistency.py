@@ -112,7 +112,8 @@ def _check_text(text: str, counts: pd.DataFrame) -> int:
 
 def test_report_texts_print_only_figures_of_the_table(run: dict[str, Any]) -> None:
     out, counts = run["out"], run["counts"]
-    checked = {name: _check_text((out / name).read_text(encoding="utf-8"), counts) for name in ("report.html", "report.md", "newsletter.txt")}
+    names = ("report.html", "report.md", "newsletter.txt")
+    checked = {name: _check_text((out / name).read_text(encoding="utf-8"), counts) for name in names}
     assert all(n >= 10 for n in checked.values()), checked
     print(f"\n{run['name']}: figures checked in the texts {checked}")
 
@@ -123,7 +124,8 @@ def test_the_leading_challenges_carry_their_own_row(run: dict[str, Any]) -> None
     news = re.sub(r"(?<!\n)\n(?!\n)[ 　]*", "", (run["out"] / "newsletter.txt").read_text(encoding="utf-8"))
     ranked = re.findall(r"【\d】(.+?)回答者 (\d+) 人（([\d.]+)%）", news)
     html = (run["out"] / "report.html").read_text(encoding="utf-8")
-    in_html = re.findall(r'<span class="rank">\d+</span>([^<]+)(?:<span[^>]*>[^<]*</span>)?</h3>\s*<p class="numbers">回答者 <strong>(\d+) 人</strong>（([\d.]+)%', html)
+    heading = r'<span class="rank">\d+</span>([^<]+)(?:<span[^>]*>[^<]*</span>)?</h3>'
+    in_html = re.findall(heading + r'\s*<p class="numbers">回答者 <strong>(\d+) 人</strong>（([\d.]+)%', html)
     assert ranked and ranked == in_html[: len(ranked)]
     for name, n, share in ranked:
         assert (latest.loc[name, "n"], _pct(latest.loc[name, "share"])) == (n, share), name
@@ -146,7 +148,10 @@ def test_csv_views_are_rows_of_the_table(run: dict[str, Any]) -> None:
     ref = counts[counts["segment_col"] != ""].reset_index(drop=True)
     assert len(segments) == len(ref)
     assert (segments["n"] == ref["n"]).all() and (segments["residual"] == ref["residual"]).all()
-    pooled = counts[(counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey") & (counts["statement"] == "challenge")]
+    pooled = counts[
+        (counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey")
+        & (counts["statement"] == "challenge")
+    ]
     pooled = pooled.set_index(["question", "challenge"])
     for _, row in _csv(out / "clusters.csv").iterrows():
         unit = row["challenge"] or f"cluster:{row['cluster']}"
@@ -188,7 +193,10 @@ def test_workbook_sheets_are_rows_of_the_table(run: dict[str, Any]) -> None:
     if len(notes):
         sheet = book["情報交換会"]
         assert sorted(map(str, sheet["発言数"])) == sorted(notes["n"])
-    pooled = counts[(counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey") & (counts["statement"] == "challenge")]
+    pooled = counts[
+        (counts["wave"] == "全体") & (counts["segment_col"] == "") & (counts["source"] == "survey")
+        & (counts["statement"] == "challenge")
+    ]
     for row in book["課題のまとまり"].itertuples(index=False):
         match = pooled[(pooled["question"] == row[0]) & (pooled["name"] == row[2])]
         if len(match) == 1:  # (a name two units share is checked in clusters.csv, by unit)

@@ -236,7 +236,8 @@ def _attacker_bounds(counts: pd.DataFrame, raw: pd.DataFrame) -> list[tuple[int,
         pooled = part[part["wave"] == ALL_WAVES].index[0]
         waves = part[part["wave"] != ALL_WAVES].index.tolist()
         equations.append([*waves, -pooled - 1])
-        for _, seg in raw[(raw["question"] == q) & (raw["source"] == s) & (raw["challenge"] == c) & (raw["segment_col"] != "")].groupby("segment_col"):
+        rows = raw[(raw["question"] == q) & (raw["source"] == s) & (raw["challenge"] == c) & (raw["segment_col"] != "")]
+        for _, seg in rows.groupby("segment_col"):
             equations.append([*seg.index.tolist(), -pooled - 1])
     # lines: sum of cells == base  ->  sum(hidden) = base - sum(shown)
     a_eq, b_eq = [], []
