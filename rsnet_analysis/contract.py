@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -345,15 +346,14 @@ def challenge_unit(records: pd.DataFrame) -> pd.Series:
         The codebook key when there is one, else ``cluster:<id>`` (an unnamed challenge is tracked by
         its cluster), else ``""`` (no cluster: excluded rows). Only the primary challenge is used.
     """
-    named = records["challenge"].fillna("").astype(str) if "challenge" in records else None
-    cluster = records["cluster"].astype("Int64") if "cluster" in records else None
-    units = []
-    for i in range(len(records)):
-        key = named.iloc[i] if named is not None else ""
-        if key:
-            units.append(key)
-        elif cluster is not None and pd.notna(cluster.iloc[i]):
-            units.append(f"cluster:{int(cluster.iloc[i])}")
-        else:
-            units.append("")
+    n = len(records)
+    named = np.full(n, "", dtype=object)
+    if "challenge" in records:
+        named = records["challenge"].fillna("").astype(str).to_numpy(dtype=object)
+    units = named.copy()
+    if "cluster" in records:
+        cluster = records["cluster"].astype("Int64")
+        free = (named == "") & cluster.notna().to_numpy()
+        ids, inverse = np.unique(cluster.to_numpy()[free].astype(np.int64), return_inverse=True)
+        units[free] = np.array([f"cluster:{i}" for i in ids], dtype=object)[inverse]
     return pd.Series(units, index=records.index, name="challenge", dtype=object)

@@ -36,7 +36,13 @@ from rsnet_analysis.report.quotes import pick_quotes
 from rsnet_analysis.report.tables import records_for_output
 from rsnet_analysis.trends import ALL_WAVES
 
-__all__ = ["overview_rows", "workbook_sheets"]
+__all__ = ["WORKBOOK_MAX_ANSWERS", "answers_left_out", "overview_rows", "workbook_sheets"]
+
+#: Above this many rows of the record table the workbook leaves the per-answer sheet (回答) to
+#: ``records.csv``: a sheet of 100,000 styled rows took most of a large run's report time, and
+#: Excel stops at 1,048,576 rows. The 概要 sheet and the 回答 sheet say so.
+WORKBOOK_MAX_ANSWERS = 20_000
+
 
 def _japanese(table: pd.DataFrame, columns: list[str], names: Mapping[str, str]) -> pd.DataFrame:
     """Keep ``columns`` (those present), write codes out in Japanese, rename the headers."""
@@ -113,6 +119,8 @@ def overview_rows(result: AnalysisResult, context: Mapping[str, Any]) -> pd.Data
         rows.append(("情報交換会での発言", label, event["statements"] if event["statements"] is not None else SUPPRESSED, None))
     if context["subgroups"]:
         rows.append(("分科会の候補", f"{len(context['subgroups'])} グループ（「分科会候補」シート）", "", None))
+    if answers_left_out(result):
+        rows.append(("回答の一覧", answers_left_out(result), "", None))
     rows.append(("伏せた数", SUPPRESSION_NOTE, "", None))
     rows.append(("再実行のコマンド", method["command"], "", None))
     return pd.DataFrame(rows, columns=["項目", "内容", "人数", "割合"])
@@ -215,9 +223,23 @@ def _clusters_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.Data
     return _japanese(clusters, columns, names)
 
 
+def answers_left_out(result: AnalysisResult) -> str:
+    """Why the 回答 sheet holds no answers (more rows than :data:`WORKBOOK_MAX_ANSWERS`), or ``""``."""
+    n = len(_table(result, "records"))
+    if n <= WORKBOOK_MAX_ANSWERS:
+        return ""
+    return (
+        f"回答が {n:,} 行あり、{WORKBOOK_MAX_ANSWERS:,} 行を超えるため、このブックには載せていません。"
+        "1 行 1 回答の表は records.csv（UTF-8、Excel で開けます）にあります。"
+    )
+
+
 def _records_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.DataFrame:
     if _table(result, "records").empty:
         return pd.DataFrame()
+    left_out = answers_left_out(result)
+    if left_out:
+        return pd.DataFrame({"内容": [left_out]})
     records = records_for_output(result)
     out = records.copy()
     if "status" in out:

@@ -36,6 +36,8 @@ __all__ = ["KindClassifier", "absorb_evidence", "absorbed_kinds", "classify_stat
 
 #: Statements the vectorizer and the classifier are fitted on, at most (the rest are transformed).
 FIT_SAMPLE = 20000
+#: Statements vectorised and predicted at a time (the classifier's features, bounded memory).
+PREDICT_CHUNK = 20000
 
 
 def absorbed_kinds(scores: np.ndarray, hints: np.ndarray, settings: KindSettings) -> list[tuple[str, ...]]:
@@ -152,11 +154,14 @@ def _fit_classifier(
     if len(fit_rows) > FIT_SAMPLE:
         fit_rows = np.sort(rng.choice(len(frame), FIT_SAMPLE, replace=False))
     vectorizer = AnswerVectorizer().fit(frame.iloc[fit_rows])
-    X = vectorizer.transform(frame)
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=seed)
-    model.fit(X[train], best[train])
+    model.fit(vectorizer.transform(frame.iloc[train]), best[train])
+    # the features of all statements never exist at once (bounded memory); a row's features
+    # depend only on the fitted vocabulary and the row itself, so chunking changes nothing
     proba = np.zeros((len(frame), len(KINDS)))
-    proba[:, model.classes_] = model.predict_proba(X)
+    for start in range(0, len(frame), PREDICT_CHUNK):
+        rows = slice(start, start + PREDICT_CHUNK)
+        proba[rows, model.classes_] = model.predict_proba(vectorizer.transform(frame.iloc[rows]))
     return KindClassifier(proba, tuple(KINDS[j] for j in model.classes_), int(len(train)))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rsnet_analysis.statements.kinds import StatementKinds
 
@@ -14,6 +15,7 @@ _TEXT_RE = re.compile(r'text:"((?:[^"\\]|\\.)*)"')
 _MAX_CLUES = 3
 
 
+@lru_cache(maxsize=4096)  # the same few hundred rules and terms match again and again
 def clue_label(match: str) -> str:
     """Show one matched term or rule as a reader sees it.
 

@@ -617,3 +617,21 @@ def test_one_word_answers_are_not_quoted_while_longer_ones_exist(result: Analysi
     ]
     records.loc[new[-1], "text_masked"] = "予算の確保"
     assert report.pick_quotes(dataclasses.replace(result, records=records), "cluster:3", question="DXの課題") == []
+
+
+def test_a_large_run_leaves_the_answer_sheet_to_records_csv(
+    result: AnalysisResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rsnet_analysis.report import sheets
+
+    monkeypatch.setattr(sheets, "WORKBOOK_MAX_ANSWERS", len(result.records) - 1)
+    report.write_workbook(result, tmp_path / "report.xlsx", report.report_context(result))
+    book = pd.read_excel(tmp_path / "report.xlsx", sheet_name=None, dtype=str)
+    answers = book["回答"]
+    assert list(answers.columns) == ["内容"] and len(answers) == 1
+    assert "records.csv" in answers.iloc[0, 0] and f"{len(result.records):,}" in answers.iloc[0, 0]
+    overview = book["概要"]
+    assert overview["項目"].eq("回答の一覧").sum() == 1
+    monkeypatch.setattr(sheets, "WORKBOOK_MAX_ANSWERS", len(result.records))
+    report.write_workbook(result, tmp_path / "small.xlsx", report.report_context(result))
+    assert len(pd.read_excel(tmp_path / "small.xlsx", sheet_name="回答", dtype=str)) == len(result.records)
