@@ -158,6 +158,105 @@ def _sort_labels(labels: Iterable[str]) -> list[str]:
     return sorted(x for x in uniq if x != NONE_LABEL) + ([NONE_LABEL] if NONE_LABEL in uniq else [])
 
 
+def _scored_records(records: pd.DataFrame, labels: pd.DataFrame, split: str | None) -> pd.DataFrame:
+    """Kept records with their gold label (of ``split``; the last one per record id), by record id.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The run's record table.
+    labels : pandas.DataFrame
+        ``record_id``, ``label`` and optionally ``split``.
+    split : str or None
+        The split to keep (None: all labels).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``record_id, cluster, challenge, label``.
+
+    Raises
+    ------
+    InputError
+        When ``split`` is given but there is no ``split`` column or no label of that split.
+    """
+    lab = labels
+    if split is not None:
+        if "split" not in labels.columns:
+            raise InputError(
+                f"正解ラベルに split 列がないため split={split!r} で絞れません / labels have no split column"
+            )
+        lab = labels[labels["split"].astype(str) == split]
+        if lab.empty:
+            found = sorted(labels["split"].astype(str).unique())
+            raise InputError(
+                f"split {split!r} のラベルがありません（あるもの: {found}） / no labels in split {split!r}"
+            )
+    lab = lab.drop_duplicates("record_id", keep="last")[["record_id", "label"]]
+    rec = records
+    if "status" in rec.columns:
+        rec = rec[rec["status"].astype(str) == "kept"]
+    rec = rec[["record_id", "cluster", "challenge"]].copy()
+    rec["record_id"] = rec["record_id"].astype(str)
+    lab = lab.assign(record_id=lab["record_id"].astype(str))
+    return rec.merge(lab, on="record_id", how="inner").sort_values("record_id", kind="stable")
+
+
+def _per_key_scores(gold: list[str], pred: list[str], keyset: set[str]) -> pd.DataFrame:
+    """Precision, recall and F1 of every codebook key present in gold or predictions.
+
+    Parameters
+    ----------
+    gold, pred : list of str
+        Gold and predicted codebook keys (``""``: none).
+    keyset : set of str
+        The codebook keys.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``key, precision, recall, f1, support, predicted``, sorted by key.
+    """
+    nan = float("nan")
+    shown_keys = sorted(k for k in keyset if k in set(gold) | set(pred))
+    rows = []
+    g_arr, p_arr = np.array(gold, dtype=object), np.array(pred, dtype=object)
+    for k in shown_keys:
+        tp = int(np.sum((g_arr == k) & (p_arr == k)))
+        support = int(np.sum(g_arr == k))
+        predicted = int(np.sum(p_arr == k))
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else nan
+        if support == 0:
+            f1 = 0.0
+        else:
+            f1 = 2 * tp / (support + predicted)
+        rows.append((k, precision, recall, f1, support, predicted))
+    return pd.DataFrame(rows, columns=["key", "precision", "recall", "f1", "support", "predicted"])
+
+
+def _confusion(gold: list[str], pred: list[str]) -> pd.DataFrame:
+    """Gold (rows) x predicted (columns) counts, labels sorted with ``""`` shown as ``(none)`` last.
+
+    Parameters
+    ----------
+    gold, pred : list of str
+        Gold and predicted codebook keys (``""``: none).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    labels_sorted = _sort_labels(gold + pred)
+    index = {lab: i for i, lab in enumerate(labels_sorted)}
+    cm = np.zeros((len(labels_sorted), len(labels_sorted)), dtype=np.int64)
+    np.add.at(cm, ([index[g] for g in gold], [index[p] for p in pred]), 1)
+    names = [_display(x) for x in labels_sorted]
+    return pd.DataFrame(
+        cm, index=pd.Index(names, name="gold"), columns=pd.Index(names, name="predicted")
+    )
+
+
 def evaluate(
     records: pd.DataFrame,
     labels: pd.DataFrame,
@@ -195,26 +294,7 @@ def evaluate(
     for col in _LABEL_COLUMNS:
         if col not in labels.columns:
             raise InputError(f"正解ラベルに列 {col} がありません / labels lack column {col!r}")
-    lab = labels
-    if split is not None:
-        if "split" not in labels.columns:
-            raise InputError(
-                f"正解ラベルに split 列がないため split={split!r} で絞れません / labels have no split column"
-            )
-        lab = labels[labels["split"].astype(str) == split]
-        if lab.empty:
-            found = sorted(labels["split"].astype(str).unique())
-            raise InputError(
-                f"split {split!r} のラベルがありません（あるもの: {found}） / no labels in split {split!r}"
-            )
-    lab = lab.drop_duplicates("record_id", keep="last")[["record_id", "label"]]
-    rec = records
-    if "status" in rec.columns:
-        rec = rec[rec["status"].astype(str) == "kept"]
-    rec = rec[["record_id", "cluster", "challenge"]].copy()
-    rec["record_id"] = rec["record_id"].astype(str)
-    lab = lab.assign(record_id=lab["record_id"].astype(str))
-    merged = rec.merge(lab, on="record_id", how="inner").sort_values("record_id", kind="stable")
+    merged = _scored_records(records, labels, split)
 
     keys = [str(k) for k in codebook_keys]
     keyset = set(keys)
@@ -241,33 +321,8 @@ def evaluate(
         else (1.0 if gold == pred else 0.0)
     )
     gold_keys = sorted(k for k in keyset if k in set(gold))
-    shown_keys = sorted(k for k in keyset if k in set(gold) | set(pred))
-    rows = []
-    g_arr, p_arr = np.array(gold, dtype=object), np.array(pred, dtype=object)
-    for k in shown_keys:
-        tp = int(np.sum((g_arr == k) & (p_arr == k)))
-        support = int(np.sum(g_arr == k))
-        predicted = int(np.sum(p_arr == k))
-        precision = tp / predicted if predicted else 0.0
-        recall = tp / support if support else nan
-        if support == 0:
-            f1 = 0.0
-        else:
-            f1 = 2 * tp / (support + predicted)
-        rows.append((k, precision, recall, f1, support, predicted))
-    per_key = pd.DataFrame(
-        rows, columns=["key", "precision", "recall", "f1", "support", "predicted"]
-    )
+    per_key = _per_key_scores(gold, pred, keyset)
     macro = float(per_key.set_index("key").loc[gold_keys, "f1"].mean()) if gold_keys else nan
-
-    labels_sorted = _sort_labels(gold + pred)
-    index = {lab: i for i, lab in enumerate(labels_sorted)}
-    cm = np.zeros((len(labels_sorted), len(labels_sorted)), dtype=np.int64)
-    np.add.at(cm, ([index[g] for g in gold], [index[p] for p in pred]), 1)
-    names = [_display(x) for x in labels_sorted]
-    confusion = pd.DataFrame(
-        cm, index=pd.Index(names, name="gold"), columns=pd.Index(names, name="predicted")
-    )
     return Evaluation(
         n=n,
         split=split,
@@ -279,7 +334,7 @@ def evaluate(
         kappa=float(kappa),
         macro_keys=gold_keys,
         per_key=per_key,
-        confusion=confusion,
+        confusion=_confusion(gold, pred),
     )
 
 

@@ -3,7 +3,7 @@
 Readers who never open a notebook get the report files (:func:`write_reports`). One plain
 dictionary, the *report context* (:mod:`.context`), is rendered with the jinja2 templates in
 ``templates/`` (:mod:`.render`); the workbook (:mod:`.workbook`) and the charts (:mod:`.charts`,
-:mod:`.figures`) come from the same tables; :mod:`.tables` writes the CSV files, with no cell
+:mod:`.heatmap`, :mod:`.figures`) come from the same tables; :mod:`.tables` writes the CSV files, with no cell
 that a spreadsheet would run as a formula. :mod:`.folder` checks and locks the output folder and
 swaps a run's files in as one set (:class:`OutputFolder`).
 """

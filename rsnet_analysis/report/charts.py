@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -23,12 +22,12 @@ import matplotlib
 import matplotlib_fontja  # noqa: F401  (registers IPAexGothic with matplotlib's font manager)
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from rsnet_analysis.contract import HIDDEN, SUPPRESSED
-from rsnet_analysis.report.textwrap_ja import display_width
+from rsnet_analysis.report.heatmap import _draw_heatmap, _heatmap_axes, _heatmap_grid, _heatmap_size
 
 FONT_FAMILY = "IPAexGothic"
 """Font used for every chart (ships with matplotlib-fontja)."""
@@ -150,6 +149,43 @@ def challenge_sizes_figure(
         return fig
 
 
+def _draw_trend(ax: Axes, x: np.ndarray, part: pd.DataFrame, color: str, label: str) -> None:
+    """Draw one challenge's line across the waves, with its Wilson intervals as error bars.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The trend chart's axes.
+    x : numpy.ndarray
+        Position of each wave on the x axis (shifted a little per challenge).
+    part : pandas.DataFrame
+        The challenge's rows, one per wave in order, with ``_share``, ``_ci_low`` and ``_ci_high``
+        (0–1, NaN where not shown: the line breaks there and no error bar is drawn).
+    color : str
+        Line colour.
+    label : str
+        Legend entry.
+    """
+    y = part["_share"].to_numpy(dtype=float) * 100
+    low = part["_ci_low"].to_numpy(dtype=float) * 100
+    high = part["_ci_high"].to_numpy(dtype=float) * 100
+    shown = ~np.isnan(y)
+    ax.plot(x, y, color=color, marker="o", linewidth=1.8, label=label)
+    ok = shown & ~np.isnan(low) & ~np.isnan(high)
+    if ok.any():
+        err = np.vstack([y[ok] - low[ok], high[ok] - y[ok]])
+        ax.errorbar(
+            x[ok],
+            y[ok],
+            yerr=np.clip(err, 0, None),
+            fmt="none",
+            ecolor=color,
+            elinewidth=1,
+            capsize=3,
+            alpha=0.8,
+        )
+
+
 def trends_figure(
     trends: pd.DataFrame,
     *,
@@ -210,25 +246,7 @@ def trends_figure(
             part = data[data["challenge"] == key].set_index("wave").reindex(waves)
             offset = (i - (len(challenges) - 1) / 2) * spread
             x = np.array([x_of[w] + offset for w in waves])
-            y = part["_share"].to_numpy(dtype=float) * 100
-            low = part["_ci_low"].to_numpy(dtype=float) * 100
-            high = part["_ci_high"].to_numpy(dtype=float) * 100
-            shown = ~np.isnan(y)
-            color = PALETTE[i % len(PALETTE)]
-            ax.plot(x, y, color=color, marker="o", linewidth=1.8, label=_name(key, names))
-            ok = shown & ~np.isnan(low) & ~np.isnan(high)
-            if ok.any():
-                err = np.vstack([y[ok] - low[ok], high[ok] - y[ok]])
-                ax.errorbar(
-                    x[ok],
-                    y[ok],
-                    yerr=np.clip(err, 0, None),
-                    fmt="none",
-                    ecolor=color,
-                    elinewidth=1,
-                    capsize=3,
-                    alpha=0.8,
-                )
+            _draw_trend(ax, x, part, PALETTE[i % len(PALETTE)], _name(key, names))
         ax.set_xticks(range(len(waves)), [(wave_labels or {}).get(w, w) for w in waves])
         ax.set_xlim(-0.5, len(waves) - 0.5)
         ax.set_ylabel("回答者に占める割合（%）")
@@ -240,14 +258,25 @@ def trends_figure(
         return fig
 
 
-def _marks(data: pd.DataFrame, small: pd.Series) -> list[str]:
-    """What a grey cell says: the table's own mark (``<5``, or ``x`` for a count hidden as a partner)."""
-    if "n" not in data:
-        return [SUPPRESSED if s else "" for s in small]
-    return [
-        (str(n) if str(n) in (SUPPRESSED, HIDDEN) else SUPPRESSED) if s else ""
-        for n, s in zip(data["n"], small, strict=True)
-    ]
+def _small_cells(data: pd.DataFrame, min_cell: int) -> pd.Series:
+    """Cells of the heat map that are not drawn.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The rows of one segment column, with ``_res`` (the residual as a number).
+    min_cell : int
+        Smallest count that is drawn.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Suppressed counts and counts below ``min_cell``; without an ``n`` column, blank residuals.
+    """
+    if "n" in data:
+        counts = _numeric(data["n"])
+        return counts.isna() | (counts < min_cell)
+    return data["_res"].isna()
 
 
 def segment_heatmap_figure(
@@ -293,87 +322,16 @@ def segment_heatmap_figure(
         if data.empty:
             return _empty(_new_figure(7, 2), f"{segment_col}の比較はありません")
         data["_res"] = _numeric(data["residual"])
-        if "n" in data:
-            counts = _numeric(data["n"])
-            small = counts.isna() | (counts < min_cell)
-        else:
-            small = data["_res"].isna()
+        small = _small_cells(data, min_cell)
         data.loc[small, "_res"] = np.nan
         visible = data[data["_res"].notna()]
         if visible["segment"].nunique() < 2 or visible["challenge"].nunique() < 1:
             return _empty(_new_figure(7, 2), f"{segment_col}の比較はありません（比べられる区分が2つ未満）")
-        shown_segments = set(visible["segment"].astype(str))
-        segs = [s for s in dict.fromkeys(data["segment"].astype(str)) if s in shown_segments]
-        rows = list(challenges) if challenges is not None else sorted(set(visible["challenge"]))
-        rows = [r for r in rows if r in set(visible["challenge"])]
-        grid = (
-            data.assign(segment=data["segment"].astype(str))
-            .pivot_table(
-                index="challenge", columns="segment", values="_res", aggfunc="first", dropna=False
-            )
-            .reindex(index=rows, columns=segs)
-        )
-        marks = (
-            data.assign(segment=data["segment"].astype(str), _mark=_marks(data, small))
-            .pivot_table(
-                index="challenge", columns="segment", values="_mark", aggfunc="first", dropna=False
-            )
-            .reindex(index=rows, columns=segs)
-            .fillna(SUPPRESSED)
-        )
-        values = grid.to_numpy(dtype=float)
-        finite = values[~np.isnan(values)]
-        limit = max(3.0, float(np.abs(finite).max())) if finite.size else 3.0
-        limit = math.ceil(limit)
-        # wide enough for the segment columns and for the title (about 0.19 in per full-width character)
-        label_width = 0.09 * max(display_width(_name(r, names)) for r in rows)
-        width = min(14.0, max(3.2 + 0.95 * len(segs), 0.3 + 0.1 * display_width(title), label_width + 1.6 + 0.95 * len(segs)))
-        height = 1.4 + 0.4 * len(rows)
-        fig = _new_figure(width, height)
-        ax = fig.add_subplot()
-        cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#e6e6e6")
-        image = ax.imshow(
-            np.ma.masked_invalid(values),
-            cmap=cmap,
-            norm=TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit),
-            aspect="auto",
-        )
-        # a column is about 0.95 in wide: about 11 display columns of tick text fit under it
-        tilt = len(segs) > 6 or max(display_width(s) for s in segs) > 11
-        ax.set_xticks(
-            range(len(segs)),
-            segs,
-            rotation=30 if tilt else 0,
-            ha="right" if tilt else "center",
-            rotation_mode="anchor",
-        )
-        ax.set_yticks(range(len(rows)), [_name(r, names) for r in rows])
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        for i in range(len(rows)):
-            for j in range(len(segs)):
-                value = values[i, j]
-                if np.isnan(value):
-                    label = str(marks.iat[i, j])
-                    ax.text(j, i, label, ha="center", va="center", fontsize=8, color="#777777")
-                    continue
-                strong = abs(value) >= 0.6 * limit
-                ax.text(
-                    j,
-                    i,
-                    f"{value:.1f}".replace("-0.0", "0.0"),
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if strong else "#222222",
-                    fontweight="normal",
-                )
-        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
-        bar.set_label("調整済み残差（赤：多い・青：少ない）", fontsize=8)
-        bar.ax.tick_params(labelsize=8)
-        # over the whole figure, not the cells alone: a narrow table would cut a long title
-        fig.suptitle(title, x=0.02, ha="left", fontsize=matplotlib.rcParams["axes.titlesize"])
+        segs, rows = _heatmap_axes(data, visible, challenges)
+        values, marks = _heatmap_grid(data, small, rows, segs)
+        row_labels = [_name(r, names) for r in rows]
+        fig = _new_figure(*_heatmap_size(row_labels, segs, title))
+        _draw_heatmap(fig, values, marks, segs, row_labels, title)
         return fig
 
 

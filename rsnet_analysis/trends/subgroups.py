@@ -118,6 +118,105 @@ def _merge_small_groups(labels: np.ndarray, profiles: np.ndarray, min_members: i
         labels[labels == small] = best
 
 
+def _unit_counts(kept: pd.DataFrame, municipality_col: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Respondents of each municipality per challenge unit, and respondents per municipality.
+
+    Parameters
+    ----------
+    kept : pandas.DataFrame
+        Kept records with the municipality column.
+    municipality_col : str
+        The municipality column.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.Series)
+        Counts (municipalities sorted as rows, units sorted as columns) and the number of
+        respondents of each municipality with a unit.
+    """
+    frame = respondent_units(kept)
+    frame["m"] = kept[municipality_col].fillna("").astype(str).str.strip()
+    frame = frame[(frame["m"] != "") & (frame["unit"] != "")]
+    size = frame.groupby("m")["respondent"].nunique()
+    counts = (
+        frame.drop_duplicates(["m", "respondent", "unit"])
+        .groupby(["m", "unit"])
+        .size()
+        .unstack(fill_value=0)
+    )
+    return counts.sort_index().reindex(columns=sorted(counts.columns)), size
+
+
+def _group_labels(
+    profiles: np.ndarray, n_groups: int | str, seed: int, min_members: int, max_groups: int
+) -> np.ndarray:
+    """Group of each profile: k-means with small groups merged, k chosen by cosine silhouette when "auto".
+
+    Parameters
+    ----------
+    profiles : numpy.ndarray
+        One L2-normalised row per municipality.
+    n_groups : int or "auto"
+        Number of groups asked for.
+    seed : int
+        Seed of k-means.
+    min_members : int
+        Smallest group (smaller ones are merged, :func:`_merge_small_groups`).
+    max_groups : int
+        Largest k tried with ``"auto"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        A group label per row (all 0 when no k of 2 or more applies).
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    def fit(k: int) -> np.ndarray:
+        model = KMeans(n_clusters=k, n_init=10, random_state=seed)
+        return _merge_small_groups(model.fit_predict(profiles), profiles, min_members)
+
+    n_distinct = len(np.unique(profiles.round(12), axis=0))
+    if n_groups == "auto":
+        best_labels, best_score = np.zeros(len(profiles), dtype=int), -np.inf
+        for k in range(2, min(max_groups, n_distinct, len(profiles) - 1) + 1):
+            labels = fit(k)
+            if len(np.unique(labels)) < 2:
+                continue
+            score = silhouette_score(profiles, labels, metric="cosine")
+            if score > best_score + 1e-12:
+                best_labels, best_score = labels, score
+        return best_labels
+    k = int(n_groups)
+    return fit(min(k, n_distinct)) if k > 1 else np.zeros(len(profiles), dtype=int)
+
+
+def _shared_challenges(counts: pd.DataFrame, shares: pd.DataFrame, members: list[str]) -> list[str]:
+    """Up to three units raised by at least half the members (most widely shared first; at least one).
+
+    Parameters
+    ----------
+    counts, shares : pandas.DataFrame
+        Respondents and shares of respondents per municipality (rows) and unit (columns).
+    members : list of str
+        The group's municipalities.
+
+    Returns
+    -------
+    list of str
+        Ordered by the share of members raising the unit, then the mean share, then the unit.
+    """
+    raised = (counts.loc[members] > 0).mean(axis=0)
+    mean_share = shares.loc[members].mean(axis=0)
+    ranked = (
+        pd.DataFrame({"raised": raised, "share": mean_share, "unit": raised.index})
+        .reset_index(drop=True)
+        .sort_values(["raised", "share", "unit"], ascending=[False, False, True])
+    )
+    return ranked[ranked["raised"] >= 0.5]["unit"].tolist()[:3] or ranked["unit"].tolist()[:1]
+
+
 def propose_subgroups(
     records: pd.DataFrame,
     *,
@@ -161,66 +260,27 @@ def propose_subgroups(
         ``S1, S2, …`` by size (largest first), then by first member. Empty when there are fewer than
         ``min_members`` municipalities.
     """
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-
     kept = kept_rows(records)
     if municipality_col not in kept.columns:
         return pd.DataFrame(columns=SUBGROUP_COLUMNS)
-    frame = respondent_units(kept)
-    frame["m"] = kept[municipality_col].fillna("").astype(str).str.strip()
-    frame = frame[(frame["m"] != "") & (frame["unit"] != "")]
-    size = frame.groupby("m")["respondent"].nunique()
-    counts = (
-        frame.drop_duplicates(["m", "respondent", "unit"])
-        .groupby(["m", "unit"])
-        .size()
-        .unstack(fill_value=0)
-    )
-    counts = counts.sort_index().reindex(columns=sorted(counts.columns))
+    counts, size = _unit_counts(kept, municipality_col)
     if len(counts) < min_members:
         return pd.DataFrame(columns=SUBGROUP_COLUMNS)
     shares = counts.div(size.reindex(counts.index), axis=0)
     profiles = shares.to_numpy(dtype=float)
     norms = np.linalg.norm(profiles, axis=1, keepdims=True)
     profiles = profiles / np.where(norms > 0, norms, 1.0)
-
-    def fit(k: int) -> np.ndarray:
-        model = KMeans(n_clusters=k, n_init=10, random_state=seed)
-        return _merge_small_groups(model.fit_predict(profiles), profiles, min_members)
-
-    n_distinct = len(np.unique(profiles.round(12), axis=0))
-    if n_groups == "auto":
-        best_labels, best_score = np.zeros(len(profiles), dtype=int), -np.inf
-        for k in range(2, min(max_groups, n_distinct, len(profiles) - 1) + 1):
-            labels = fit(k)
-            if len(np.unique(labels)) < 2:
-                continue
-            score = silhouette_score(profiles, labels, metric="cosine")
-            if score > best_score + 1e-12:
-                best_labels, best_score = labels, score
-        labels = best_labels
-    else:
-        k = int(n_groups)
-        labels = fit(min(k, n_distinct)) if k > 1 else np.zeros(len(profiles), dtype=int)
+    labels = _group_labels(profiles, n_groups, seed, min_members, max_groups)
 
     regions = _municipality_regions(kept, municipality_col)
     place = municipality_places(kept, municipality_col)
     groups = []
     chunks = [c for g in np.unique(labels) for c in split_by_place(list(counts.index[labels == g]), place, max_members)]
     for members in chunks:
-        raised = (counts.loc[members] > 0).mean(axis=0)
-        mean_share = shares.loc[members].mean(axis=0)
-        ranked = (
-            pd.DataFrame({"raised": raised, "share": mean_share, "unit": raised.index})
-            .reset_index(drop=True)
-            .sort_values(["raised", "share", "unit"], ascending=[False, False, True])
-        )
-        shared = ranked[ranked["raised"] >= 0.5]["unit"].tolist()[:3] or ranked["unit"].tolist()[:1]
         groups.append(
             {
                 "kind": "challenge",
-                "shared_challenges": " ".join(shared),
+                "shared_challenges": " ".join(_shared_challenges(counts, shares, members)),
                 "members": "、".join(members),
                 "regions": _join_regions({regions.get(m, "") for m in members}),
                 "n_members": len(members),
