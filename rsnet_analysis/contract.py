@@ -12,7 +12,7 @@ Tables
   (:data:`PSEUDONYM_PREFIX`); the values themselves are kept, per row, in the private
   :data:`IDENTITY_COLUMN`.
 * The **record table** (:mod:`rsnet_analysis.prepare`): the raw table plus ``text_clean``,
-  ``text_masked``, ``status`` (one of :data:`STATUSES`) and the cached ``tokens``.
+  ``text_masked``, ``status`` (one of :data:`STATUSES`) and the cached :data:`TOKEN_COLUMNS`.
 * **Challenge columns** (:mod:`rsnet_analysis.challenges`): :data:`CHALLENGE_COLUMNS`.
 * **Kind columns** (:mod:`rsnet_analysis.statements`): :data:`KIND_COLUMNS`, the kind of statement
   (one of :data:`KINDS`) of every kept record.
@@ -52,6 +52,7 @@ __all__ = [
     "RECORD_ID_SCHEME",
     "STATUSES",
     "SUPPRESSED",
+    "TOKEN_COLUMNS",
     "AnalysisResult",
     "AnalysisSettings",
     "challenge_unit",
@@ -107,12 +108,17 @@ STATUSES: tuple[str, ...] = (
     "facilitation",
 )
 
+#: The record table's cached tokenisation of every kept answer (``[]`` for the other rows), from
+#: the one MeCab pass that also masks it: ``tokens`` (readable terms, compounds joined),
+#: ``lemmas`` (content lemmas, the features answers are compared by) and ``token_pos`` (the part of
+#: speech, UniDic ``pos1``, of each entry of ``tokens``: same length, interned strings).
+TOKEN_COLUMNS: tuple[str, ...] = ("tokens", "lemmas", "token_pos")
+
 #: Columns that hold unmasked text or internal state and never leave the process.
 PRIVATE_COLUMNS: tuple[str, ...] = (
     "text_original",
     "text_clean",
-    "tokens",
-    "lemmas",
+    *TOKEN_COLUMNS,
     IDENTITY_COLUMN,
 )
 

@@ -73,6 +73,7 @@ def test_the_streaming_path_runs_end_to_end_on_the_sample(tmp_path: Path) -> Non
     assert set(records.loc[kept, "kind"]) >= {"challenge", "practice", "result", "request"}
     assert not records.loc[~kept, "kind"].isin(["challenge", "practice", "result"]).any()
     assert "tokens" not in records.columns and "text_original" not in records.columns
+    assert "token_pos" not in records.columns
     counts = result.counts
     survey = counts[(counts["source"] == "survey") & (counts["statement"] == "challenge")]
     assert set(survey["question"]) == set(records.loc[kept & records["source_type"].eq("survey"), "question"])

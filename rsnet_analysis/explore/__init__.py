@@ -8,8 +8,9 @@
 - :func:`characteristic_words`: words characteristic of each segment (特徴語), such as each kind
   of municipality.
 
-All functions take the record table (``records.build_record_table`` plus the cached ``tokens``
-column), use only rows whose ``status`` is ``kept``, read only ``text_masked`` (never the
+All functions take the record table (``records.build_record_table`` with its cached ``tokens``
+and, for the part-of-speech filter, ``token_pos`` columns: nothing is tokenized again when they
+are there), use only rows whose ``status`` is ``kept``, read only ``text_masked`` (never the
 unmasked text), and return sorted, deterministic tables. A "document" is one answer (one kept
 record); counts of documents therefore count answers, not words.
 """

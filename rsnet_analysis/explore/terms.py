@@ -63,13 +63,18 @@ def _record_sort_key(record_id: str) -> tuple[str, int, str]:
     return (str(record_id), -1, "")
 
 
+def _cached_lists(values: Iterable[Any]) -> list[list[str]]:
+    """A cached list column as lists (a missing value is an empty list)."""
+    return [list(t) if isinstance(t, Iterable) and not isinstance(t, str) else [] for t in values]
+
+
 def _token_lists(
     records: pd.DataFrame, tokenizer: JapaneseTokenizer | None = None
 ) -> list[list[str]]:
     """Token lists of the kept rows: the cached ``tokens`` column, or tokenize ``text_masked``."""
     kept = kept_records(records)
     if "tokens" in kept.columns and tokenizer is None:
-        return [list(t) if isinstance(t, Iterable) and not isinstance(t, str) else [] for t in kept["tokens"]]
+        return _cached_lists(kept["tokens"])
     if "text_masked" not in kept.columns:
         raise ValueError(
             "レコード表に tokens 列も text_masked 列もありません。run_analysis の結果の records を渡してください。"
@@ -109,9 +114,11 @@ def frequency_table(
         The record table (kept rows are used).
     tokenizer : JapaneseTokenizer or None
         Tokenizer whose :meth:`~rsnet_analysis.text.JapaneseTokenizer.analyze` gives each
-        term its part of speech. When None and ``pos`` is None, the cached ``tokens`` column is
-        counted and ``pos`` is left empty; when None and ``pos`` is given, the default
-        tokenizer is used.
+        term its part of speech, tokenizing ``text_masked`` again. When None, the cached columns
+        are read instead: with ``pos`` None, ``tokens`` is counted and ``pos`` is left empty;
+        with ``pos`` given, ``tokens`` with its ``token_pos`` (both from the record table's one
+        MeCab pass, the same terms and parts of speech as ``analyze`` gives). Only when the table
+        lacks those columns is ``text_masked`` tokenized, with the default tokenizer.
     pos : str, sequence of str or None
         Keep only terms of these parts of speech (UniDic ``pos1``: ``"名詞"``, ``"動詞"``,
         ``"形容詞"``, ``"形状詞"``). Compounds and domain terms count as ``"名詞"``. Only words
@@ -133,6 +140,16 @@ def frequency_table(
     if tokenizer is None and wanted is None and "tokens" in kept.columns:
         for tokens in _token_lists(kept):
             keys = [(t, "") for t in tokens]
+            counts.update(keys)
+            documents.update(set(keys))
+    elif tokenizer is None and wanted is not None and {"tokens", "token_pos"} <= set(kept.columns):
+        for tokens, tags in zip(_cached_lists(kept["tokens"]), _cached_lists(kept["token_pos"]), strict=True):
+            if len(tokens) != len(tags):
+                raise ValueError(
+                    "レコード表の tokens と token_pos の長さが違います。build_record_table で作り直してください。"
+                    " / The record table's 'tokens' and 'token_pos' differ in length."
+                )
+            keys = [(t, p) for t, p in zip(tokens, tags, strict=True) if p in wanted]
             counts.update(keys)
             documents.update(set(keys))
     else:

@@ -53,7 +53,7 @@ class TextPreparer:
 
     def __call__(
         self, text: str, kept: bool, extra: Sequence[str] = ()
-    ) -> tuple[str, list[str], list[str]]:
+    ) -> tuple[str, list[str], list[str], list[str]]:
         """Mask one answer and, when it is kept, tokenize it in the same MeCab pass.
 
         Parameters
@@ -67,26 +67,28 @@ class TextPreparer:
 
         Returns
         -------
-        tuple of (str, list of str, list of str)
-            The masked text and, for a kept answer, its tokens and lemmas (else ``[]``); see
-            :meth:`~rsnet_analysis.text.JapaneseTokenizer.tokenize_tagged` for the two lists.
+        tuple of (str, list of str, list of str, list of str)
+            The masked text and, for a kept answer, its tokens, lemmas and the part of speech of
+            each token (else ``[]``); see
+            :meth:`~rsnet_analysis.text.JapaneseTokenizer.tokenize_tagged` for the three lists.
         """
         lemmas: list[str] = []
+        token_pos: list[str] = []
         if self.mask is not None:
             masked = self.mask(text)
             if not kept:
-                return masked, [], []
+                return masked, [], [], []
             tagged, blocked = self.tokenizer.tag(masked), []
         elif not kept:
-            return self.masker.mask(text, extra), [], []
+            return self.masker.mask(text, extra), [], [], []
         else:
             done = self.masker.mask_tagged(text, extra)
             masked, blocked = done.text, done.blocked
             # no Japanese in the text: nothing was tagged yet
             tagged = done.tagged if done.tagged is not None else self.tokenizer.tag(masked)
             blocked = blocked if done.tagged is not None else []
-        tokens = self.tokenizer.tokenize_tagged(tagged, blocked, lemmas=lemmas)
-        return masked, tokens, lemmas
+        tokens = self.tokenizer.tokenize_tagged(tagged, blocked, lemmas=lemmas, token_pos=token_pos)
+        return masked, tokens, lemmas, token_pos
 
 
 def build_record_table(
@@ -98,7 +100,7 @@ def build_record_table(
     identity: Sequence[Iterable[str] | str | None] | pd.Series | None = None,
     jobs: int | None = None,
 ) -> pd.DataFrame:
-    """Add ``text_clean``, ``text_masked``, ``status``, ``tokens`` and ``lemmas`` to the raw table.
+    """Add ``text_clean``, ``text_masked``, ``status``, ``tokens``, ``lemmas``, ``token_pos`` to the raw table.
 
     Parameters
     ----------
@@ -127,7 +129,7 @@ def build_record_table(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``raw`` (same rows, same order, same index) with four more columns:
+        A copy of ``raw`` (same rows, same order, same index) with six more columns:
 
         - ``text_clean``: :func:`~rsnet_analysis.text.clean_text` of the original;
         - ``text_masked``: the cleaned text with personal information masked;
@@ -140,7 +142,10 @@ def build_record_table(
         - ``tokens``: the content-word terms of kept rows (``[]`` for the others), computed once
           here and reused by every later stage;
         - ``lemmas``: the content lemmas of kept rows (no compounds; the features answers are
-          compared by), from the same pass.
+          compared by), from the same pass;
+        - ``token_pos``: the part of speech (UniDic ``pos1``) of each entry of ``tokens``, same
+          length, from the same pass (what :func:`rsnet_analysis.explore.frequency_table` filters
+          on); each a shared, interned string such as ``"名詞"``.
 
     Raises
     ------
@@ -165,19 +170,20 @@ def build_record_table(
     rows = list(zip(cleaned, statuses, _identities(identity, len(records)), strict=True))
     if jobs is None:
         jobs = 1 if mask is not None else default_jobs(sum(s == "kept" for s in statuses))
-    masked, tokens, lemmas = _mask_and_tokenize(prepare, rows, progress, max(1, int(jobs)))
+    masked, tokens, lemmas, token_pos = _mask_and_tokenize(prepare, rows, progress, max(1, int(jobs)))
     records["text_clean"] = pd.Series(cleaned, index=records.index, dtype=object)
     records["text_masked"] = pd.Series(masked, index=records.index, dtype=object)
     records["status"] = pd.Series(statuses, index=records.index, dtype=object)
     records["tokens"] = pd.Series(tokens, index=records.index, dtype=object)
     records["lemmas"] = pd.Series(lemmas, index=records.index, dtype=object)
+    records["token_pos"] = pd.Series(token_pos, index=records.index, dtype=object)
     return records
 
 
 def _mask_and_tokenize(
     prepare: TextPreparer, rows: list[tuple[str, str, tuple[str, ...]]], progress: bool, jobs: int
-) -> tuple[list[str], list[list[str]], list[list[str]]]:
-    """The masked text, tokens and lemmas of every (cleaned text, status, identity) row."""
+) -> tuple[list[str], list[list[str]], list[list[str]], list[list[str]]]:
+    """The masked text, tokens, lemmas and token parts of speech of every (cleaned text, status, identity) row."""
     from rsnet_analysis.progress import add_cpu, progress_bar, stage_label, track
 
     label = stage_label("mask+tokenise")
@@ -193,16 +199,18 @@ def _mask_and_tokenize(
 
 
 def _unzip(
-    results: Iterable[tuple[str, list[str], list[str]]],
-) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    results: Iterable[tuple[str, list[str], list[str], list[str]]],
+) -> tuple[list[str], list[list[str]], list[list[str]], list[list[str]]]:
     masked: list[str] = []
     tokens: list[list[str]] = []
     lemmas: list[list[str]] = []
-    for m, toks, lems in results:
+    token_pos: list[list[str]] = []
+    for m, toks, lems, tags in results:
         masked.append(m)
         tokens.append(toks)
         lemmas.append(lems)
-    return masked, tokens, lemmas
+        token_pos.append(tags)  # from a worker: shared within its chunk (pickle keeps one copy each)
+    return masked, tokens, lemmas, token_pos
 
 
 def _note_speakers(records: pd.DataFrame) -> list[tuple[str, str] | None]:

@@ -6,8 +6,10 @@ found across chunks), mask and tokenise (one pool of worker processes for the wh
 keeps in memory only what the output table needs (the masked text, the status and the input's
 attribute columns, repeated values shared); the tokens and lemmas of the kept answers, which only
 discovery reads, go to a temporary folder, one file per chunk (:class:`KeptAnswers`). The
-private columns (original and cleaned text, identity strings, tokens, lemmas) are not in the
-returned table.
+private columns (original and cleaned text, identity strings, tokens, lemmas, token parts of
+speech) are not in the returned table. The parts of speech are not kept on disk either: nothing
+of a streamed run reads them (:func:`rsnet_analysis.explore.frequency_table` tokenises
+``text_masked`` again when the table has no ``token_pos``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rsnet_analysis.contract import IDENTITY_COLUMN, QUESTION_COLUMN
+from rsnet_analysis.contract import IDENTITY_COLUMN, QUESTION_COLUMN, TOKEN_COLUMNS
 from rsnet_analysis.prepare.records import TextPreparer, _column, _identities, _note_speakers
 from rsnet_analysis.prepare.status import assign_statuses
 from rsnet_analysis.prepare.workers import default_jobs, map_chunks, prepare_rows
@@ -33,7 +35,7 @@ from rsnet_analysis.text.normalize import clean_text
 __all__ = ["KeptAnswers", "StreamedRecords", "stream_record_table"]
 
 #: Columns not kept in a streamed record table (private, or only needed by discovery).
-DROPPED = ("text_original", "text_clean", IDENTITY_COLUMN, "tokens", "lemmas")
+DROPPED = ("text_original", "text_clean", IDENTITY_COLUMN, *TOKEN_COLUMNS)
 
 
 @dataclass
@@ -197,19 +199,22 @@ def stream_record_table(
 
 
 def _chunk_table(
-    raw: pd.DataFrame, statuses: list[str], done: list[tuple[str, list[str], list[str]]], kept: KeptAnswers
+    raw: pd.DataFrame,
+    statuses: list[str],
+    done: list[tuple[str, list[str], list[str], list[str]]],
+    kept: KeptAnswers,
 ) -> pd.DataFrame:
-    """One chunk of the record table; its kept answers written to ``kept``."""
+    """One chunk of the record table; its kept answers written to ``kept`` (without parts of speech)."""
     table = raw.drop(columns=[c for c in DROPPED if c in raw.columns])
-    table["text_masked"] = pd.Series([m for m, _t, _l in done], index=table.index, dtype=object)
+    table["text_masked"] = pd.Series([m for m, _t, _l, _p in done], index=table.index, dtype=object)
     table["status"] = pd.Series(statuses, index=table.index, dtype=object)
     is_kept = [s == "kept" for s in statuses]
     ids = table["record_id"].astype(str).tolist()
     kept.add(
         [i for i, k in zip(ids, is_kept, strict=True) if k],
-        [m for (m, _t, _l), k in zip(done, is_kept, strict=True) if k],
-        [t for (_m, t, _l), k in zip(done, is_kept, strict=True) if k],
-        [lem for (_m, _t, lem), k in zip(done, is_kept, strict=True) if k],
+        [m for (m, _t, _l, _p), k in zip(done, is_kept, strict=True) if k],
+        [t for (_m, t, _l, _p), k in zip(done, is_kept, strict=True) if k],
+        [lem for (_m, _t, lem, _p), k in zip(done, is_kept, strict=True) if k],
     )
     shared = [c for c in table.columns if c not in ("record_id", "text_masked", "source_row")]
     return _shared(table, shared)

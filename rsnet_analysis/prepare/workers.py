@@ -41,7 +41,7 @@ CHUNK_ROWS = 1000
 MAX_DEFAULT_JOBS = 2
 
 Row = tuple[str, str, tuple[str, ...]]
-Result = tuple[str, list[str], list[str]]
+Result = tuple[str, list[str], list[str], list[str]]
 Preparer = Callable[[str, bool, Sequence[str]], Result]
 
 _PREPARERS: dict[bytes, Preparer] = {}  # in a worker: the preparers it has unpickled
@@ -75,7 +75,7 @@ def default_jobs(n_rows: int) -> int:
 
 def prepare_rows(prepare: Preparer, rows: Iterable[Row]) -> list[Result]:
     """Mask and tokenise rows in this process (an empty text is returned as it is)."""
-    return [prepare(text, status == "kept", extra) if text else (text, [], []) for text, status, extra in rows]
+    return [prepare(text, status == "kept", extra) if text else (text, [], [], []) for text, status, extra in rows]
 
 
 def _run_chunk(preparer: bytes, rows: list[Row]) -> tuple[list[Result], float]:
@@ -112,7 +112,7 @@ def map_chunks(
     Parameters
     ----------
     prepare : callable
-        A picklable ``prepare(text, kept, extra) -> (masked, tokens, lemmas)``
+        A picklable ``prepare(text, kept, extra) -> (masked, tokens, lemmas, token_pos)``
         (:class:`~rsnet_analysis.prepare.TextPreparer`).
     rows : iterable of (str, str, tuple of str)
         Cleaned text, status and identity strings of each row.
@@ -123,7 +123,7 @@ def map_chunks(
 
     Yields
     ------
-    tuple of (str, list of str, list of str)
+    tuple of (str, list of str, list of str, list of str)
         One result per row, in order.
     """
     from joblib.externals.loky import get_reusable_executor

@@ -7,6 +7,7 @@ Tagger, the domain-term regex and the decision caches.
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from rsnet_analysis.text.dictionary import (
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from rsnet_analysis.text.tokenizer import JapaneseTokenizer
 
 DEFAULT_POS: tuple[str, ...] = ("名詞", "動詞", "形容詞", "形状詞")
+
+#: Part of speech of every noun, compound and domain term the tokenizer emits (one shared object,
+#: so that cached part-of-speech lists hold references to it, not copies).
+NOUN_POS = sys.intern("名詞")
 
 # Node kinds decided once per distinct MeCab feature string (cached).
 _SKIP = 0  # emits nothing and breaks a compound (particle, symbol, numeral, stop word ...)
@@ -52,7 +57,7 @@ class _Compiled:
 
     __slots__ = (
         "tagger", "pattern", "terms", "joinable", "stop", "cache", "unk_cache", "ok_cache", "pos",
-        "lemma_cache", "lemma_parts", "decisions",
+        "lemma_cache", "lemma_parts", "decisions", "pos_cache",
     )
 
     def __init__(self, tok: JapaneseTokenizer) -> None:
@@ -67,6 +72,7 @@ class _Compiled:
         self.ok_cache: dict[str, bool] = {}
         self.lemma_cache: dict[str, str] = {}
         self.decisions: dict[str, tuple[int, str, str]] = {}
+        self.pos_cache: dict[str, str] = {}
 
         terms = load_domain_terms(None) if tok.use_builtin_terms else {}
         if tok.domain_terms is not None:
@@ -210,6 +216,13 @@ class _Compiled:
             lemma = self.lemma_cache[raw] = self.lemma(feature, surface)
         out = self.decisions[raw] = (decision[0], decision[1], lemma)
         return out
+
+    def word_pos(self, raw: str) -> str:
+        """The part of speech (``pos1``, interned) of a content word's raw feature string, cached."""
+        pos = self.pos_cache.get(raw)
+        if pos is None:
+            pos = self.pos_cache[raw] = sys.intern(self.tagger.feature(raw).pos1)
+        return pos
 
     def decide_unknown(self, surface: str) -> tuple[int, str]:
         """:meth:`classify_unknown`, cached per surface."""

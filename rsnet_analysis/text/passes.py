@@ -23,6 +23,7 @@ from rsnet_analysis.text.classify import (
     _SUFFIX,
     _UNK,
     _WORD,
+    NOUN_POS,
     _Compiled,
 )
 from rsnet_analysis.text.tagger import Feature, Tagged
@@ -267,11 +268,12 @@ def terms_pass(
     tagged: Tagged,
     blocked: Sequence[tuple[int, int]],
     lemmas: list[str] | None,
+    token_pos: list[str] | None = None,
 ) -> list[str]:
     """The kept terms of one tagged text (and its content lemmas), without :class:`Token` records.
 
     The same rules as :class:`_Run` (the tests compare the two), written as one loop over
-    local variables: this is most of the tokenizer's own time.
+    local variables: this is most of the tokenizer's own time. ``token_pos`` gets each term's ``Token.pos`` (interned).
     """
     st = tok._compiled()
     out: list[str] = []
@@ -279,7 +281,7 @@ def terms_pass(
         return out
     text_end = len(tagged.text) + 1
     spans = _spans(st, tagged.text, blocked)
-    flush = _flusher(st, tok, out)
+    flush = _flusher(st, tok, out, token_pos)
     decisions, decide, unk_cache, join = st.decisions, st.decide, st.unk_cache, tok.join_compounds
     ok_cache, is_ok, min_length = st.ok_cache, st.ok, tok.min_length
     run: list[str] = []
@@ -327,13 +329,15 @@ def terms_pass(
             prefix = ""
             if kind == _WORD and (ok_cache.get(norm) or (norm not in ok_cache and is_ok(norm, min_length))):
                 out.append(norm)
+                if token_pos is not None:
+                    token_pos.append(st.word_pos(raw))
     if run:
         flush(run)
     return out
 
 
-def _flusher(st: _Compiled, tok: JapaneseTokenizer, out: list[str]) -> Callable[[list[str]], list[str]]:
-    """``flush(run)``: emit a noun run (one compound, or its units when too long); returns ``[]``."""
+def _flusher(st: _Compiled, tok: JapaneseTokenizer, out: list[str], token_pos: list[str] | None) -> Callable[[list[str]], list[str]]:
+    """``flush(run)``: emit a noun run (one compound, or its units when too long; nouns in ``token_pos``); returns ``[]``."""
     ok_cache, is_ok, min_length, max_compound = st.ok_cache, st.ok, tok.min_length, tok.max_compound
 
     def flush(run: list[str]) -> list[str]:
@@ -341,6 +345,8 @@ def _flusher(st: _Compiled, tok: JapaneseTokenizer, out: list[str]) -> Callable[
             ok = ok_cache.get(token)
             if ok or (ok is None and is_ok(token, min_length)):
                 out.append(token)
+                if token_pos is not None:
+                    token_pos.append(NOUN_POS)
         return []
 
     return flush

@@ -226,6 +226,7 @@ class JapaneseTokenizer:
         blocked: Sequence[tuple[int, int]] = (),
         *,
         lemmas: list[str] | None = None,
+        token_pos: list[str] | None = None,
     ) -> list[str]:
         """Tokenize a text that was already tagged (see :meth:`tag`).
 
@@ -242,13 +243,19 @@ class JapaneseTokenizer:
             adjectival noun that is not auxiliary-like, and each domain term's canonical form. Stop
             words are kept. These are the features answers are compared by; joined compounds
             (人材育成) are too specific to recur across answers and serve as readable terms.
+        token_pos : list of str, optional
+            When given, filled (in the same pass) with the part of speech of each returned term,
+            one per term and in the same order: the ``pos`` that :meth:`analyze_tagged` gives the
+            term's :class:`Token` (UniDic ``pos1``; ``"名詞"`` for compounds and domain terms).
+            The values are interned strings, so a cached list holds references to a few shared
+            objects.
 
         Returns
         -------
         list of str
             The kept terms, in text order.
         """
-        return terms_pass(self, tagged, blocked, lemmas)
+        return terms_pass(self, tagged, blocked, lemmas, token_pos)
 
     def analyze(self, text: str) -> list[Token]:
         """Return every token of ``text`` with its part of speech.

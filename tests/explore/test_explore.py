@@ -97,6 +97,53 @@ def test_frequency_with_tokenizer_fills_pos() -> None:
     assert (table["pos"] != "").all()
 
 
+CONTENT_POS = ["名詞", "動詞", "形容詞", "形状詞"]
+
+
+@pytest.mark.parametrize("pos", ["名詞", "動詞", ["形容詞", "形状詞"], CONTENT_POS])
+def test_frequency_by_pos_from_the_cache_equals_tokenising_again(sample_kept: pd.DataFrame, pos) -> None:
+    """The cached ``token_pos`` gives the same list as analysing every ``text_masked`` again."""
+    from rsnet_analysis.text import JapaneseTokenizer
+
+    cached = explore.frequency_table(sample_kept, pos=pos, top=None)
+    again = explore.frequency_table(sample_kept, JapaneseTokenizer(), pos=pos, top=None)
+    assert len(cached) > 10
+    pd.testing.assert_frame_equal(cached, again)
+
+
+def test_explore_never_tokenises_when_the_cache_is_there(
+    sample_kept: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rsnet_analysis.explore import terms
+    from rsnet_analysis.text import JapaneseTokenizer
+
+    expected = explore.frequency_table(sample_kept, JapaneseTokenizer(), pos=CONTENT_POS, top=None)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("tokenised again")
+
+    monkeypatch.setattr(terms, "_default_tokenizer", refuse)
+    monkeypatch.setattr(JapaneseTokenizer, "tag", refuse)
+    pd.testing.assert_frame_equal(explore.frequency_table(sample_kept, pos=CONTENT_POS, top=None), expected)
+    explore.frequency_table(sample_kept)
+    explore.cooccurrence(sample_kept)
+    explore.characteristic_words(sample_kept, "自治体区分")
+    with pytest.raises(AssertionError, match="tokenised again"):  # without the column: the old path
+        explore.frequency_table(sample_kept.drop(columns=["token_pos"]), pos="名詞")
+
+
+def test_frequency_by_pos_reads_the_cached_parts_of_speech() -> None:
+    table = TOKENS_TABLE.assign(token_pos=[["名詞", "名詞", "動詞"], ["名詞", "名詞"], ["名詞", "名詞"], ["名詞", "名詞"], []])
+    got = explore.frequency_table(table, pos="名詞", top=None)
+    assert [tuple(r) for r in got.itertuples(index=False)] == [
+        ("予算", "名詞", 2, 2), ("研修", "名詞", 2, 2), ("モチベーション", "名詞", 1, 1), ("時間", "名詞", 1, 1),
+    ]
+    assert explore.frequency_table(table, pos="動詞", top=None).values.tolist() == [["研修", "動詞", 1, 1]]
+    broken = table.assign(token_pos=[["名詞"], [], [], [], []])
+    with pytest.raises(ValueError, match="token_pos"):
+        explore.frequency_table(broken, pos="名詞")
+
+
 def test_frequency_of_empty_table_has_columns() -> None:
     table = explore.frequency_table(TOKENS_TABLE.iloc[0:0])
     assert list(table.columns) == ["term", "pos", "count", "documents"]

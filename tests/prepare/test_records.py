@@ -87,7 +87,7 @@ def test_columns_order_index_and_originals_preserved() -> None:
     raw.index = [10, 20]
     records = build_record_table(raw, mask=lambda s: s.replace("研修", "〔X〕"))
     assert list(records.columns) == list(raw.columns) + [
-        "text_clean", "text_masked", "status", "tokens", "lemmas"
+        "text_clean", "text_masked", "status", "tokens", "lemmas", "token_pos"
     ]
     assert records.index.tolist() == [10, 20]
     assert records["text_original"].tolist() == raw["text_original"].tolist()
@@ -169,6 +169,32 @@ def test_masked_names_never_reach_the_tokens() -> None:
     assert "氏名" not in records["tokens"].iloc[0]
 
 
+def test_token_pos_tags_every_token_in_the_same_pass() -> None:
+    """``token_pos``: the part of speech of each entry of ``tokens``, as ``analyze`` gives it."""
+    from rsnet_analysis.text import JapaneseTokenizer
+
+    texts = [
+        "新しい研修を企画したい。研修は大事です。",
+        "ＤＸ推進とリスキリングのため人財育成に取り組んでいます。",
+        "特になし",
+        "研修の日程は担当の佐藤までご連絡ください。職員のモチベーションが低い。",
+    ]
+    records = build_record_table(raw_table(texts))
+    assert records["token_pos"].tolist() == [
+        ["形容詞", "名詞", "名詞", "名詞", "形状詞"],
+        ["名詞", "名詞", "名詞", "動詞"],  # DX推進, リスキリング, 人材育成 (domain terms, compound), 取り組む
+        [],
+        ["名詞", "名詞", "名詞", "名詞", "名詞", "名詞", "形容詞"],
+    ]
+    tok = JapaneseTokenizer()
+    for text, tokens, tags in zip(records["text_masked"], records["tokens"], records["token_pos"], strict=True):
+        assert len(tags) == len(tokens)
+        if tokens:
+            assert list(zip(tokens, tags, strict=True)) == [(t.lemma, t.pos) for t in tok.analyze(text) if t.keep]
+    tags = [t for row in records["token_pos"] for t in row]
+    assert len({id(t) for t in tags}) == len(set(tags))  # one shared string per part of speech
+
+
 # -- per-row identity strings (issue 11, item 3) -------------------------------------------------
 IDENTITY_ROWS = [
     # (original text, identity of the row, expected text_masked)
@@ -206,7 +232,7 @@ def test_the_record_table_is_the_same_for_one_and_two_processes() -> None:
     raw = read_inputs(sample_inputs()).table
     one = build_record_table(raw, identity=raw["identity"], jobs=1)
     two = build_record_table(raw, identity=raw["identity"], jobs=2)
-    columns = ["text_clean", "text_masked", "status", "tokens", "lemmas"]
+    columns = ["text_clean", "text_masked", "status", "tokens", "lemmas", "token_pos"]
     assert one[columns].to_dict("list") == two[columns].to_dict("list")
 
 

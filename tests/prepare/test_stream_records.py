@@ -22,7 +22,7 @@ def test_streamed_record_table_equals_the_whole_table(jobs: int) -> None:
         assert table["status"].tolist() == whole["status"].tolist()
         assert "duplicate" in set(table["status"])
         assert table["text_masked"].tolist() == whole["text_masked"].tolist()
-        assert not {"text_original", "text_clean", "identity", "tokens", "lemmas"} & set(table.columns)
+        assert not {"text_original", "text_clean", "identity", "tokens", "lemmas", "token_pos"} & set(table.columns)
         kept = whole[whole["status"] == "kept"]
         ids, texts, tokens, lemmas = streamed.kept.take(np.arange(len(streamed.kept)))
         assert ids == kept["record_id"].tolist() and texts == kept["text_masked"].tolist()

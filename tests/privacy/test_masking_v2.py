@@ -208,7 +208,7 @@ def test_new_placeholders_are_reserved_and_never_tokens() -> None:
         PLACEHOLDERS.items()
     )
     text = "〔重要〕LINE：dx_team01 / 住所：松本市中央2丁目3-4 / 生年月日：平成元年5月5日"
-    masked, tokens, lemmas = TextPreparer()(text, True)
+    masked, tokens, lemmas, _token_pos = TextPreparer()(text, True)
     assert masked == "（重要）LINE：〔ID〕 / 住所：〔住所〕 / 生年月日：〔生年月日〕"
     assert PLACEHOLDER_RE.sub("", masked).count("〔") == 0
     assert not {"ID", "URL", "生年月日"} & (set(tokens) | set(lemmas))

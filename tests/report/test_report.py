@@ -303,6 +303,7 @@ def test_planted_personal_information_not_in_workbook_cells(written: list[Path])
         assert "text_original" not in table.columns
         assert "text_clean" not in table.columns
         assert "tokens" not in table.columns
+        assert "token_pos" not in table.columns
 
 
 def test_quotes_only_from_kept_masked_records_and_avoid_placeholders(

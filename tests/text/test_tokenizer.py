@@ -128,6 +128,24 @@ def test_analyze_matches_call(tok: JapaneseTokenizer) -> None:
         assert [t.lemma for t in tokens if t.keep] == tok(text)
 
 
+@pytest.mark.parametrize("params", [{}, {"join_compounds": False}, {"max_compound": 2}, {"pos": ("名詞", "動詞")}])
+def test_token_pos_is_the_part_of_speech_analyze_gives(params: dict) -> None:
+    """The fast pass tags each term as the reference pass does (the cached ``token_pos``)."""
+    tok = JapaneseTokenizer(**params)
+    for _, text, _ in GOLDEN:
+        tagged = tok.tag(text + " 〔氏名〕さんとkintoneを導入し、DX推進。庁内業務改善計画。")
+        tags: list[str] = []
+        terms = tok.tokenize_tagged(tagged, [(0, 2)], token_pos=tags)
+        reference = [(t.lemma, t.pos) for t in tok.analyze_tagged(tagged, [(0, 2)]) if t.keep]
+        assert list(zip(terms, tags, strict=True)) == reference
+
+
+def test_token_pos_example(tok: JapaneseTokenizer) -> None:
+    tags: list[str] = []
+    assert tok.tokenize_tagged(tok.tag("新しい研修を企画したい。大事です。"), token_pos=tags) == ["新しい", "研修", "企画", "大事"]
+    assert tags == ["形容詞", "名詞", "名詞", "形状詞"]
+
+
 def test_analyze_lemma_fallback_for_unknown_words(tok: JapaneseTokenizer) -> None:
     tokens = JapaneseTokenizer(use_builtin_terms=False).analyze("ZyxwvツールをQqq導入")
     assert [t.lemma for t in tokens if t.keep][:1] == ["Zyxwv"]
@@ -205,6 +223,9 @@ def test_arbitrary_unicode_never_crashes(text: str) -> None:
     assert isinstance(tokens, list)
     assert all(isinstance(t, str) and t for t in tokens)
     assert [t.lemma for t in _PROPERTY_TOK.analyze(text) if t.keep] == tokens
+    tagged, tags = _PROPERTY_TOK.tag(text), []
+    terms = _PROPERTY_TOK.tokenize_tagged(tagged, token_pos=tags)
+    assert list(zip(terms, tags, strict=True)) == [(t.lemma, t.pos) for t in _PROPERTY_TOK.analyze_tagged(tagged) if t.keep]
 
 
 @settings(max_examples=100, deadline=None)
