@@ -36,11 +36,13 @@ def municipality_places(kept: pd.DataFrame, municipality_col: str = "自治体�
     frame = pd.DataFrame(
         {"m": kept[municipality_col].fillna("").astype(str).str.strip(), "p": kept["都道府県"].fillna("").astype(str)}
     )
+    counts = frame[frame["p"] != ""].groupby(["m", "p"], sort=False).size().rename("n").reset_index()
+    # the most frequent prefecture of each municipality; on a tie the first in sort order
+    top = counts.sort_values(["m", "n", "p"], ascending=[True, False, True], kind="mergesort").drop_duplicates("m")
     out = {}
-    for name, group in frame[frame["p"] != ""].groupby("m", sort=True):
-        prefecture = sorted(group["p"].value_counts().pipe(lambda c: c[c == c.max()]).index)[0]
+    for name, prefecture in zip(top["m"], top["p"], strict=True):
         region = region_of(prefecture) or ""
-        out[str(name)] = (REGIONS.index(region) if region in REGIONS else len(REGIONS), prefecture)
+        out[str(name)] = (REGIONS.index(region) if region in REGIONS else len(REGIONS), str(prefecture))
     return out
 
 
