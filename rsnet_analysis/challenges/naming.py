@@ -201,8 +201,34 @@ class TermCounts:
         return _top_of_counts(vocab, classes, tf, docfreq, sizes, stop_words)
 
 
+#: A katakana word's final long-vowel mark, which the dictionary form adds (セキュリティー for the
+#: セキュリティ most answers write).
+_LONG_END = re.compile(r"(?<=[ァ-ヴ])ー(?![ァ-ヴー])")
+
+
+def as_written(term: str, text: str) -> str:
+    """``term`` as ``text`` writes it: without a katakana word's final ー when only that form occurs.
+
+    Examples
+    --------
+    >>> as_written("情報セキュリティー人材", "情報セキュリティ人材が足りない")
+    '情報セキュリティ人材'
+    >>> as_written("サーバー", "サーバーの更新")
+    'サーバー'
+    """
+    if term in text:
+        return term
+    short = _LONG_END.sub("", term)
+    return short if short != term and short in text else term
+
+
 def _phrases(text: str, tokens: Sequence[str]) -> set[str]:
-    """Noun phrases 「XのY」 of consecutive terms that the answer writes, and its compounds."""
+    """Noun phrases 「XのY」 of consecutive terms that the answer writes, and its compounds.
+
+    The terms are taken as the answer writes them (:func:`as_written`), so that a name reads as
+    the members wrote it.
+    """
+    tokens = [as_written(t, text) for t in tokens]
     found = {t for t in tokens if len(t) >= 2 and not _VERB_LIKE.search(t)}
     for x, y in zip(tokens, tokens[1:], strict=False):
         phrase = f"{x}の{y}"
@@ -256,7 +282,7 @@ def theme_phrase(
 
     def ok(p: str) -> bool:
         parts = p.split("の")
-        return all(is_label_term(x, stop_words) for x in parts) and any(c in p for c in core_words)
+        return all(is_label_term(x, stop_words) for x in parts) and any(c in p or _LONG_END.sub("", c) in p for c in core_words)
 
     def score(p: str) -> tuple[float, int, str]:
         share = inside[p] / max(size, 1)
