@@ -243,7 +243,7 @@ def _classify_streamed(table: pd.DataFrame, kept: prepare.KeptAnswers, seed: int
     for col in KIND_COLUMNS:
         table[col] = pd.Series("" if col != "kind_confidence" else np.nan, index=table.index, dtype=object)
     position = pd.Series(np.arange(len(table)), index=table["record_id"].astype(str).to_numpy())
-    context = [c for c in (QUESTION_COLUMN, "組織名", "グループ", "source_type") if c in table.columns]
+    context = [c for c in dict.fromkeys(statements.CONTEXT_FIELDS.values()) if c in table.columns and c != "record_id"]
     for _start, (ids, texts, tokens, lemmas) in kept.chunks():
         rows = position.loc[list(ids)].to_numpy()
         part = table.iloc[rows][["record_id", *context]].copy()
