@@ -237,18 +237,36 @@ def _streamed(
     return read, table, clusters[list(found.clusters.columns)], [found]
 
 
+#: Statements the kinds classifier of a streamed run is fitted on (then applied to every chunk).
+KINDS_SAMPLE = 50_000
+
+
 def _classify_streamed(table: pd.DataFrame, kept: prepare.KeptAnswers, seed: int) -> pd.DataFrame:
-    """The kinds of statement of a streamed table's kept answers, one stored chunk at a time."""
+    """The kinds of statement of a streamed table's kept answers, one stored chunk at a time.
+
+    The classifier is fitted once, on a random sample of :data:`KINDS_SAMPLE` kept answers (all of
+    them when there are fewer, which gives the in-memory result), and applied to every chunk.
+    """
     table = table.copy()
     for col in KIND_COLUMNS:
         table[col] = pd.Series("" if col != "kind_confidence" else np.nan, index=table.index, dtype=object)
     position = pd.Series(np.arange(len(table)), index=table["record_id"].astype(str).to_numpy())
     context = [c for c in dict.fromkeys(statements.CONTEXT_FIELDS.values()) if c in table.columns and c != "record_id"]
-    for _start, (ids, texts, tokens, lemmas) in kept.chunks():
-        rows = position.loc[list(ids)].to_numpy()
-        part = table.iloc[rows][["record_id", *context]].copy()
+
+    def frame(ids: list[str], texts: list[str], tokens: list[list[str]], lemmas: list[list[str]]) -> pd.DataFrame:
+        part = table.iloc[position.loc[list(ids)].to_numpy()][["record_id", *context]].copy()
         part["text_masked"], part["tokens"], part["lemmas"] = texts, tokens, lemmas
-        found = statements.classify_statements(part, seed=seed)
+        return part
+
+    n = len(kept)
+    sample = np.arange(n)
+    if n > KINDS_SAMPLE:
+        sample = np.sort(np.random.default_rng([seed, 61]).choice(n, KINDS_SAMPLE, replace=False))
+    model = statements.fit_kind_model(frame(*kept.take(sample)), seed=seed)
+    for _start, chunk in kept.chunks():
+        part = frame(*chunk)
+        found = statements.classify_statements(part, seed=seed, model=model)
+        rows = position.loc[part["record_id"].astype(str).tolist()].to_numpy()
         for col in KIND_COLUMNS:
             table.iloc[rows, table.columns.get_loc(col)] = found[col].to_numpy()
     table["kind_confidence"] = pd.to_numeric(table["kind_confidence"], errors="coerce")

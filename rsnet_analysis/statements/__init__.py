@@ -9,9 +9,11 @@ statements and decides the kind, its confidence and its reason (:mod:`.reasons`)
 
 from rsnet_analysis.statements.classify import (
     KindClassifier,
+    KindModel,
     absorb_evidence,
     absorbed_kinds,
     classify_statements,
+    fit_kind_model,
     strong_rules,
 )
 from rsnet_analysis.statements.evidence import KindEvidence, rule_text, score_kinds
@@ -21,12 +23,14 @@ from rsnet_analysis.statements.reasons import clue_label
 __all__ = [
     "CONTEXT_FIELDS",
     "KindClassifier",
+    "KindModel",
     "KindEvidence",
     "KindSettings",
     "StatementKinds",
     "absorb_evidence",
     "absorbed_kinds",
     "classify_statements",
+    "fit_kind_model",
     "clue_label",
     "rule_text",
     "score_kinds",

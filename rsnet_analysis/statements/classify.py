@@ -32,7 +32,15 @@ from rsnet_analysis.statements.evidence import KindEvidence, score_kinds
 from rsnet_analysis.statements.kinds import KindSettings, StatementKinds
 from rsnet_analysis.statements.reasons import kind_reason
 
-__all__ = ["KindClassifier", "absorb_evidence", "absorbed_kinds", "classify_statements", "strong_rules"]
+__all__ = [
+    "KindClassifier",
+    "KindModel",
+    "absorb_evidence",
+    "absorbed_kinds",
+    "classify_statements",
+    "fit_kind_model",
+    "strong_rules",
+]
 
 #: Statements the vectorizer and the classifier are fitted on, at most (the rest are transformed).
 FIT_SAMPLE = 20000
@@ -134,9 +142,35 @@ class KindClassifier:
         return out
 
 
-def _fit_classifier(
-    records: pd.DataFrame, best: np.ndarray, strong: np.ndarray, settings: KindSettings, seed: int
-) -> KindClassifier | None:
+@dataclass(frozen=True)
+class KindModel:
+    """The classifier of kinds fitted on some statements, to apply to others (large inputs).
+
+    Attributes
+    ----------
+    vectorizer : AnswerVectorizer
+        The answer features, fitted on at most :data:`FIT_SAMPLE` statements.
+    model : LogisticRegression
+        Trained on the strong-rule statements.
+    n_train : int
+        Statements it was trained on.
+    """
+
+    vectorizer: AnswerVectorizer
+    model: LogisticRegression
+    n_train: int
+
+
+def _frame(records: pd.DataFrame) -> pd.DataFrame:
+    return feature_frame(
+        records["text_masked"].fillna("").astype(str).tolist(),
+        [list(x) if isinstance(x, list | tuple) else [] for x in records["lemmas"].tolist()],
+    )
+
+
+def _train(
+    frame: pd.DataFrame, best: np.ndarray, strong: np.ndarray, settings: KindSettings, seed: int
+) -> KindModel | None:
     """Train on the strong-rule statements; None when fewer than two kinds have enough."""
     counts = np.bincount(best[strong], minlength=len(KINDS))
     learnt = [j for j in range(len(KINDS)) if counts[j] >= settings.min_train_per_kind]
@@ -146,23 +180,66 @@ def _fit_classifier(
     rng = np.random.default_rng([seed, 57])
     if len(train) > FIT_SAMPLE:
         train = np.sort(rng.choice(train, FIT_SAMPLE, replace=False))
-    frame = feature_frame(
-        records["text_masked"].fillna("").astype(str).tolist(),
-        [list(x) if isinstance(x, list | tuple) else [] for x in records["lemmas"].tolist()],
-    )
     fit_rows = np.arange(len(frame))
     if len(fit_rows) > FIT_SAMPLE:
         fit_rows = np.sort(rng.choice(len(frame), FIT_SAMPLE, replace=False))
     vectorizer = AnswerVectorizer().fit(frame.iloc[fit_rows])
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=seed)
     model.fit(vectorizer.transform(frame.iloc[train]), best[train])
+    return KindModel(vectorizer, model, int(len(train)))
+
+
+def _predict(fitted: KindModel, frame: pd.DataFrame) -> KindClassifier:
+    """The classifier's probabilities for every statement of ``frame``."""
     # the features of all statements never exist at once (bounded memory); a row's features
     # depend only on the fitted vocabulary and the row itself, so chunking changes nothing
+    model = fitted.model
     proba = np.zeros((len(frame), len(KINDS)))
     for start in range(0, len(frame), PREDICT_CHUNK):
         rows = slice(start, start + PREDICT_CHUNK)
-        proba[rows, model.classes_] = model.predict_proba(vectorizer.transform(frame.iloc[rows]))
-    return KindClassifier(proba, tuple(KINDS[j] for j in model.classes_), int(len(train)))
+        proba[rows, model.classes_] = model.predict_proba(fitted.vectorizer.transform(frame.iloc[rows]))
+    return KindClassifier(proba, tuple(KINDS[j] for j in model.classes_), fitted.n_train)
+
+
+def _strong(found: KindEvidence, book: StatementKinds) -> tuple[KindEvidence, np.ndarray, np.ndarray]:
+    """Rule evidence after absorption, the best rule kind and whether it is strong, per statement."""
+    ev = KindEvidence(absorb_evidence(found.scores, found.hints, book.settings), found.hints, found.matched)
+    best, strong = strong_rules(ev.scores, book.settings)
+    return ev, best, strong
+
+
+def fit_kind_model(
+    records: pd.DataFrame, *, seed: int = 0, kinds: StatementKinds | None = None
+) -> KindModel | None:
+    """Fit the classifier of :func:`classify_statements` on ``records``, to apply to other statements.
+
+    For inputs too large to classify at once: fit on a sample, then pass the model to
+    :func:`classify_statements` for every chunk (the rule evidence is always the chunk's own).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Statements as for :func:`classify_statements`.
+    seed : int, default 0
+    kinds : StatementKinds, optional
+
+    Returns
+    -------
+    KindModel or None
+        None when fewer than two kinds have enough strong-rule statements to learn from.
+    """
+    _check_columns(records)
+    book = kinds if kinds is not None else StatementKinds.load()
+    if len(records) == 0:
+        return None
+    _ev, best, strong = _strong(score_kinds(records, book), book)
+    return _train(_frame(records), best, strong, book.settings, seed)
+
+
+def _check_columns(records: pd.DataFrame) -> None:
+    missing = [c for c in ("text_masked", "tokens", "lemmas") if c not in records.columns]
+    if missing:
+        raise KeyError(f"classify_statements needs the columns {missing} (build_record_table)")
 
 
 def _softmax_at(total: np.ndarray, chosen: np.ndarray) -> np.ndarray:
@@ -198,7 +275,11 @@ def _classifier_view(clf: KindClassifier | None, i: int) -> tuple[str, float] | 
 
 
 def classify_statements(
-    records: pd.DataFrame, *, seed: int = 0, kinds: StatementKinds | None = None
+    records: pd.DataFrame,
+    *,
+    seed: int = 0,
+    kinds: StatementKinds | None = None,
+    model: KindModel | None | str = "fit",
 ) -> pd.DataFrame:
     """Give every statement its kind, a confidence and a reason (see the module docstring).
 
@@ -212,6 +293,10 @@ def classify_statements(
         Seed of every random step (the classifier's ``random_state`` and sampling).
     kinds : StatementKinds, optional
         The rule file; the shipped ``statement_kinds.yaml`` when omitted.
+    model : KindModel, None or "fit", default "fit"
+        ``"fit"`` trains the classifier on these statements; a :class:`KindModel`
+        (:func:`fit_kind_model`, fitted on a sample of a large input) is applied instead; None
+        uses the rules alone.
 
     Returns
     -------
@@ -226,16 +311,17 @@ def classify_statements(
     KeyError
         When ``text_masked``, ``tokens`` or ``lemmas`` is missing.
     """
-    missing = [c for c in ("text_masked", "tokens", "lemmas") if c not in records.columns]
-    if missing:
-        raise KeyError(f"classify_statements needs the columns {missing} (build_record_table)")
+    _check_columns(records)
+    if isinstance(model, str) and model != "fit":
+        raise ValueError(f"model は KindModel、None、\"fit\" のどれかです / unknown model {model!r}")
     book = kinds if kinds is not None else StatementKinds.load()
     if len(records) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in KIND_COLUMNS}, index=records.index)
     found = score_kinds(records, book)
-    ev = KindEvidence(absorb_evidence(found.scores, found.hints, book.settings), found.hints, found.matched)
-    best, strong = strong_rules(ev.scores, book.settings)
-    clf = _fit_classifier(records, best, strong, book.settings, seed)
+    ev, best, strong = _strong(found, book)
+    frame = _frame(records)
+    fitted = _train(frame, best, strong, book.settings, seed) if isinstance(model, str) else model
+    clf = _predict(fitted, frame) if fitted is not None else None
     chosen, conf, how, best, _total = _decide(ev, clf, book.settings)
     absorbed = absorbed_kinds(found.scores, found.hints, book.settings)
     reasons = [

@@ -115,3 +115,20 @@ def test_empty_input_and_missing_columns() -> None:
     assert out.empty and list(out.columns) == list(KIND_COLUMNS)
     with pytest.raises(KeyError, match="lemmas"):
         classify_statements(pd.DataFrame({"text_masked": ["a"], "tokens": [[]]}))
+
+
+def test_a_model_fitted_on_a_sample_is_applied_to_other_statements(corpus: pd.DataFrame) -> None:
+    from rsnet_analysis.statements import fit_kind_model
+
+    whole = classify_statements(corpus, seed=3)
+    model = fit_kind_model(corpus, seed=3)
+    assert model is not None and model.n_train > 0
+    # the model of all statements, applied in two parts, gives the one-call result
+    half = len(corpus) // 2
+    parts = pd.concat([classify_statements(corpus.iloc[:half], seed=3, model=model),
+                       classify_statements(corpus.iloc[half:], seed=3, model=model)])
+    pd.testing.assert_frame_equal(parts, whole)
+    rules_only = classify_statements(corpus, seed=3, model=None)
+    assert not rules_only["kind_reason"].str.contains("分類器").any()
+    with pytest.raises(ValueError):
+        classify_statements(corpus, model="again")
