@@ -636,3 +636,25 @@ def test_a_large_run_leaves_the_answer_sheet_to_records_csv(
     monkeypatch.setattr(sheets, "WORKBOOK_MAX_ANSWERS", len(result.records))
     report.write_workbook(result, tmp_path / "small.xlsx", report.report_context(result))
     assert len(pd.read_excel(tmp_path / "small.xlsx", sheet_name="回答", dtype=str)) == len(result.records)
+
+
+def test_the_miscellany_never_heads_the_ranking_or_the_newsletter(tmp_path: Path) -> None:
+    """Even when the miscellany is the largest group, 【1】 is a real challenge and it is shown apart."""
+    from rsnet_analysis.challenges import MISC_LABEL
+
+    result = make_result()
+    counts = result.counts.copy()
+    survey = counts[(counts["source"] == "survey") & (counts["segment_col"] == "")]
+    top = survey.assign(_n=pd.to_numeric(survey["n"], errors="coerce")).sort_values("_n", ascending=False)["challenge"].iloc[0]
+    counts.loc[counts["challenge"] == top, ["kind", "name"]] = ["misc", MISC_LABEL]
+    names = {**result.extras["names"], top: MISC_LABEL}
+    kinds = {**result.extras["kinds"], top: "misc"}
+    misc_first = dataclasses.replace(result, counts=counts, extras={**result.extras, "names": names, "kinds": kinds})
+    context = report.report_context(misc_first)
+    leading = context["sections"][0]["leading"]
+    assert leading and all(item["name"] != MISC_LABEL for item in leading)
+    assert context["sections"][0]["misc"] is not None  # reported apart
+    report.write_reports(misc_first, tmp_path)
+    newsletter = (tmp_path / "newsletter.txt").read_text(encoding="utf-8")
+    first = re.search(r"【1】([^\n]*)", newsletter)
+    assert first is not None and MISC_LABEL not in first.group(1)
