@@ -16,6 +16,9 @@
    question's header hints at, else ``default_kind``.
 
 ``kind_confidence`` is the softmax of the combined evidence at the chosen kind.
+
+For inputs too large to hold, :func:`fit_kind_model` fits steps 2-3 on a sample and
+``classify_statements(chunk, model=...)`` applies that model to every chunk.
 """
 
 from __future__ import annotations
@@ -310,6 +313,8 @@ def classify_statements(
     ------
     KeyError
         When ``text_masked``, ``tokens`` or ``lemmas`` is missing.
+    ValueError
+        When ``model`` is a string other than ``"fit"``.
     """
     _check_columns(records)
     if isinstance(model, str) and model != "fit":
