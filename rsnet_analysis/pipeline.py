@@ -247,9 +247,6 @@ def _classify_streamed(table: pd.DataFrame, kept: prepare.KeptAnswers, seed: int
     The classifier is fitted once, on a random sample of :data:`KINDS_SAMPLE` kept answers (all of
     them when there are fewer, which gives the in-memory result), and applied to every chunk.
     """
-    table = table.copy()
-    for col in KIND_COLUMNS:
-        table[col] = pd.Series("" if col != "kind_confidence" else np.nan, index=table.index, dtype=object)
     position = pd.Series(np.arange(len(table)), index=table["record_id"].astype(str).to_numpy())
     context = [c for c in dict.fromkeys(statements.CONTEXT_FIELDS.values()) if c in table.columns and c != "record_id"]
 
@@ -263,14 +260,8 @@ def _classify_streamed(table: pd.DataFrame, kept: prepare.KeptAnswers, seed: int
     if n > KINDS_SAMPLE:
         sample = np.sort(np.random.default_rng([seed, 61]).choice(n, KINDS_SAMPLE, replace=False))
     model = statements.fit_kind_model(frame(*kept.take(sample)), seed=seed)
-    for _start, chunk in kept.chunks():
-        part = frame(*chunk)
-        found = statements.classify_statements(part, seed=seed, model=model)
-        rows = position.loc[part["record_id"].astype(str).tolist()].to_numpy()
-        for col in KIND_COLUMNS:
-            table.iloc[rows, table.columns.get_loc(col)] = found[col].to_numpy()
-    table["kind_confidence"] = pd.to_numeric(table["kind_confidence"], errors="coerce")
-    return table
+    found = [statements.classify_statements(frame(*chunk), seed=seed, model=model) for _start, chunk in kept.chunks()]
+    return _with_kinds(table, pd.concat(found) if found else pd.DataFrame(columns=list(KIND_COLUMNS)))
 
 
 def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeResult) -> pd.DataFrame:
@@ -349,8 +340,12 @@ def _discover(
 
 def _classify_statements(table: pd.DataFrame, kept: np.ndarray, seed: int) -> pd.DataFrame:
     """The kind of statement of every kept record (challenge, practice, result, request …)."""
+    return _with_kinds(table, statements.classify_statements(table.loc[kept], seed=seed))
+
+
+def _with_kinds(table: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the kind columns of the records in ``found`` (same index); empty elsewhere."""
     table = table.copy()
-    found = statements.classify_statements(table.loc[kept], seed=seed)
     for col in KIND_COLUMNS:
         table[col] = pd.Series("" if col != "kind_confidence" else np.nan, index=table.index, dtype=object)
         table.loc[found.index, col] = found[col]

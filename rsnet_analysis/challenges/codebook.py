@@ -100,6 +100,41 @@ class CodingSettings:
     adaptive_weight: float = 1.0
 
 
+
+def read_rule_file(path: str | Path | None, packaged: str, what: tuple[str, str]) -> tuple[str, str]:
+    """The text of a YAML rule file and its name for messages: the packaged one when ``path`` is None.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        The user's file.
+    packaged : str
+        The file of ``rsnet_analysis/resources`` used when ``path`` is None.
+    what : (str, str)
+        What the file is, in Japanese and in English, for the error messages.
+
+    Returns
+    -------
+    (str, str)
+        The text (UTF-8, a BOM allowed) and the source name.
+
+    Raises
+    ------
+    InputError
+        When the file is missing or not UTF-8.
+    """
+    if path is None:
+        ref = importlib.resources.files("rsnet_analysis") / "resources" / packaged
+        return ref.read_text(encoding="utf-8"), f"{packaged}（同梱）"
+    p = Path(path)
+    ja, en = what
+    if not p.is_file():
+        raise InputError(f"{ja}が見つかりません: {p} / {en} file not found: {p}")
+    try:
+        return p.read_text(encoding="utf-8-sig"), str(p)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: {ja}は UTF-8 で保存してください / the {en} must be UTF-8 ({exc})") from exc
+
 @dataclass(frozen=True)
 class Codebook:
     """A versioned challenge taxonomy.
@@ -143,19 +178,8 @@ class Codebook:
             When the file is missing, is not valid YAML, or a field or rule is wrong; the message
             names the file, the challenge key and the bad field or rule.
         """
-        if path is None:
-            ref = importlib.resources.files("rsnet_analysis") / "resources" / "codebook.yaml"
-            return cls.from_yaml(ref.read_text(encoding="utf-8"), source="codebook.yaml（同梱）")
-        p = Path(path)
-        if not p.is_file():
-            raise InputError(f"コードブックが見つかりません: {p} / codebook file not found: {p}")
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{p}: コードブックは UTF-8 で保存してください / the codebook must be UTF-8 ({exc})"
-            ) from exc
-        return cls.from_yaml(text, source=str(p))
+        text, source = read_rule_file(path, "codebook.yaml", ("コードブック", "codebook"))
+        return cls.from_yaml(text, source=source)
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Codebook:

@@ -14,7 +14,6 @@ engine in the package, not two.
 
 from __future__ import annotations
 
-import importlib.resources
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from rsnet_analysis.challenges import Codebook
+from rsnet_analysis.challenges.codebook import read_rule_file
 from rsnet_analysis.contract import KINDS
 from rsnet_analysis.errors import InputError
 
@@ -144,13 +144,8 @@ class StatementKinds:
         InputError
             When the file is missing or not valid, naming the file and the bad field or rule.
         """
-        if path is None:
-            ref = importlib.resources.files("rsnet_analysis") / "resources" / "statement_kinds.yaml"
-            return cls.from_yaml(ref.read_text(encoding="utf-8"), source="statement_kinds.yaml（同梱）")
-        p = Path(path)
-        if not p.is_file():
-            raise InputError(f"発言の種類のルールが見つかりません: {p} / kind rule file not found: {p}")
-        return cls.from_yaml(p.read_text(encoding="utf-8-sig"), source=str(p))
+        text, source = read_rule_file(path, "statement_kinds.yaml", ("発言の種類のルール", "kind rule"))
+        return cls.from_yaml(text, source=source)
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> StatementKinds:

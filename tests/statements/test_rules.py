@@ -167,3 +167,10 @@ def test_a_user_rule_file_is_loaded_from_a_path(tmp_path: Path) -> None:
 def test_survey_answers_are_never_facilitation() -> None:
     recs = records([{"text": "次回の交流会も楽しみにしています。"}, {"text": "まとめ：研修が課題です。"}])
     assert "facilitation" not in set(classify_statements(recs)["kind"])
+
+
+def test_a_rule_file_not_saved_as_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "kinds.yaml"
+    path.write_bytes("version: 1\n# 課題の種類\n".encode("cp932"))
+    with pytest.raises(InputError, match="UTF-8"):
+        StatementKinds.load(path)
