@@ -122,7 +122,9 @@ def valley_k(E: np.ndarray, *, seed: int = 0, tau: float = VALLEY_TAU) -> int:
         np.fill_diagonal(dist, np.inf)
         best, pair = -1.0, None
         for a in range(len(ids)):
-            for b in np.argsort(dist[a])[:VALLEY_NEIGHBOURS]:
+            # never the cluster itself: with VALLEY_NEIGHBOURS clusters or fewer left, the sorted
+            # row would end with its own (infinite) distance, and a self-merge would loop forever
+            for b in np.argsort(dist[a])[: min(VALLEY_NEIGHBOURS, len(ids) - 1)]:
                 key = (int(min(ids[a], ids[b])), int(max(ids[a], ids[b])))
                 if key not in memo:
                     memo[key] = valley_ratio(X[labels == key[0]], X[labels == key[1]])
