@@ -10,7 +10,9 @@
    bonus (:mod:`rsnet_analysis.challenges.assign`); then each free cluster is tested for core
    terms (:mod:`rsnet_analysis.challenges.themes`): a cluster with core terms is a new theme, one
    without is dropped (its answers go where they fit best in the next round), themes that share
-   their words are merged.
+   their words are merged. Without a codebook (no rule evidence) there is no word bonus and the
+   free clusters start from :data:`N_INIT_PLAIN` k-means restarts: the partition is plain
+   spherical k-means, and the core terms only name the clusters.
 4. **Subject rule.** An answer using a theme's core terms with evidence of at least
    ``min_score`` counts under the theme (its named challenges become secondary).
 5. **A theme that is a named challenge after all** (at least half its answers have that
@@ -44,6 +46,10 @@ MISC_MIN_ANSWERS = 50
 FOLD_SHARE = 0.5
 #: Sample on which the free clusters are initialised (bounded cost).
 INIT_SAMPLE = 5000
+#: k-means restarts of the free clusters: few when they are candidates beside the codebook's
+#: challenges (dropped or merged later), more when there is no codebook and they are the partition.
+N_INIT_CANDIDATES = 4
+N_INIT_PLAIN = 10
 
 
 @dataclass
@@ -75,6 +81,9 @@ class Partition:
         was folded), the themes folded into a named challenge (theme → its label), the
         similarity at or below which an answer without word evidence is miscellany (None: no
         miscellany), and whether free clusters were kept as they are (fixed ``k``).
+    word_bonus : bool
+        Whether new themes' core terms add to similarities (False without a codebook: then the
+        partition is plain spherical k-means, and the words only name the clusters).
     """
 
     labels: np.ndarray
@@ -90,6 +99,7 @@ class Partition:
     folded: dict[int, int] = field(default_factory=dict)
     misc_threshold: float | None = None
     keep_free: bool = False
+    word_bonus: bool = True
 
 
 def min_seed_count(n: int) -> int:
@@ -117,7 +127,7 @@ def _seeds(evidence: np.ndarray | None, keys: list[str], min_score: float, n: in
     return named, best, strong
 
 
-def _free_centroids(E: np.ndarray, pool: np.ndarray, n_free: int, seed: int) -> np.ndarray:
+def _free_centroids(E: np.ndarray, pool: np.ndarray, n_free: int, seed: int, n_init: int) -> np.ndarray:
     """k-means centroids of the answers ``pool`` (on a bounded sample)."""
     if n_free < 1 or len(pool) < 2:
         return np.zeros((0, E.shape[1]), dtype=np.float32)
@@ -127,7 +137,7 @@ def _free_centroids(E: np.ndarray, pool: np.ndarray, n_free: int, seed: int) -> 
     n_free = min(n_free, len(np.unique(E[pool].round(6), axis=0)))
     if n_free < 1:
         return np.zeros((0, E.shape[1]), dtype=np.float32)
-    km = KMeans(n_clusters=n_free, n_init=4, random_state=seed).fit(E[pool])
+    km = KMeans(n_clusters=n_free, n_init=n_init, random_state=seed).fit(E[pool])
     return km.cluster_centers_.astype(np.float32)
 
 
@@ -141,16 +151,16 @@ class _State:
 
 
 def _bonus(
-    state: _State, key_bonus: np.ndarray, index: TermIndex, min_score: float, n_named: int
-) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    state: _State, key_bonus: np.ndarray, index: TermIndex, min_score: float, n_named: int, word_bonus: bool
+) -> np.ndarray:
     bonus = np.zeros((index.n, len(state.ids)), dtype=np.float32)
     bonus[:, :n_named] = key_bonus
-    theme_ev: dict[int, np.ndarray] = {}
+    if not word_bonus:
+        return bonus
     for col, cid in enumerate(state.ids[n_named:], start=n_named):
         if cid in state.themes:
-            theme_ev[cid] = index.evidence(state.themes[cid])
-            bonus[:, col] = evidence_bonus(theme_ev[cid][:, None], min_score)[:, 0]
-    return bonus, theme_ev
+            bonus[:, col] = evidence_bonus(index.evidence(state.themes[cid])[:, None], min_score)[:, 0]
+    return bonus
 
 
 def _round(
@@ -241,7 +251,11 @@ def fit_partition(
         named_cols = [j for j in named_cols if j in top]
     K = len(named_cols)
     key_C = [E[strong & (best == j)].mean(axis=0) for j in named_cols]
-    free_C = _free_centroids(E, np.flatnonzero(~strong) if K else np.arange(n), n_free, seed)
+    # without a codebook the free clusters are the partition: more restarts, and no word bonus
+    # (a cluster's own core terms pulling answers towards it would only reinforce the start)
+    word_bonus = evidence is not None
+    n_init = N_INIT_CANDIDATES if word_bonus else N_INIT_PLAIN
+    free_C = _free_centroids(E, np.flatnonzero(~strong) if K else np.arange(n), n_free, seed, n_init)
     C = np.vstack(key_C + [free_C]) if K else free_C
     if len(C) == 0:
         C = E.mean(axis=0, keepdims=True)
@@ -254,7 +268,7 @@ def fit_partition(
     dropped = 0
     labels = np.zeros(n, dtype=int)
     for _ in range(ROUNDS):
-        bonus, _ev = _bonus(state, key_bonus, index, min_score, K)
+        bonus = _bonus(state, key_bonus, index, min_score, K, word_bonus)
         labels, state, gone = _round(E, state, bonus, index, K, stop, known, keep_free)
         dropped += gone
     centroids = {cid: state.C[col] for col, cid in enumerate(state.ids)}
@@ -262,6 +276,7 @@ def fit_partition(
         labels=np.zeros(n, dtype=int), keys=[keys[j] for j in named_cols], themes=dict(state.themes),
         centroids=centroids, score_matrix=np.zeros((n, 0), np.float32), columns=list(state.ids),
         dropped=dropped, named_cols=list(named_cols), subject_themes=dict(state.themes), keep_free=keep_free,
+        word_bonus=word_bonus,
     )
     labels, part.score_matrix, theme_ev = _place(part, E, evidence, index, min_score)
     if not keep_free:
@@ -285,7 +300,8 @@ def _place(
     for col, cid in enumerate(ids[K:], start=K):
         if cid in part.subject_themes:
             theme_ev[cid] = index.evidence(part.subject_themes[cid])
-            bonus[:, col] = evidence_bonus(theme_ev[cid][:, None], min_score)[:, 0]
+            if part.word_bonus:
+                bonus[:, col] = evidence_bonus(theme_ev[cid][:, None], min_score)[:, 0]
     C = np.vstack([part.centroids[cid] for cid in ids]) if ids else np.zeros((0, E.shape[1]), np.float32)
     score_matrix = scores(E, C, bonus)
     labels = np.asarray(ids)[np.argmax(score_matrix, axis=1)]
