@@ -14,7 +14,7 @@ number of answers times the number of terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -179,6 +179,21 @@ class MatchedTerms(Sequence[Sequence[list[str]]]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # mutable contents, like a list
+
+    def pairs(self) -> Iterator[tuple[int, int, list[str]]]:
+        """Every (answer, challenge, what matched) that matched, by answer, then by challenge.
+
+        The pairs that did not match (empty lists) are skipped: reading all of them through
+        ``matched[i][j]`` costs ``n_answers * n_challenges`` list copies.
+
+        Yields
+        ------
+        (int, int, list of str)
+        """
+        for i in sorted(self._pairs):
+            row = self._pairs[i]
+            for j in sorted(row):
+                yield i, j, list(row[j])
 
     @overload
     def __getitem__(self, i: int) -> Sequence[list[str]]: ...
