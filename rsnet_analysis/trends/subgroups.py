@@ -76,22 +76,23 @@ def split_by_place(
 
 
 def _municipality_regions(kept: pd.DataFrame, municipality_col: str) -> dict[str, str]:
-    """Region of each municipality, from its most frequent prefecture."""
+    """Region of each municipality, from its most frequent prefecture (ties: the first region in map order).
+
+    Each distinct prefecture value is looked up once and the regions are counted per municipality
+    with one group-by (a loop over the municipalities took seconds on 100,000 answers).
+    """
     if "都道府県" not in kept.columns:
         return {}
-    frame = pd.DataFrame(
-        {
-            "m": kept[municipality_col].astype(str).str.strip(),
-            "region": [region_of(p) or "" for p in kept["都道府県"]],
-        }
-    )
+    codes, distinct = pd.factorize(kept["都道府県"], use_na_sentinel=True)
+    region_of_value = np.array([region_of(p) or "" for p in distinct] + [""], dtype=object)  # -1: missing
+    frame = pd.DataFrame({"m": kept[municipality_col].astype(str).str.strip().to_numpy(), "region": region_of_value[codes]})
     frame = frame[frame["region"] != ""]
-    out = {}
-    for name, group in frame.groupby("m", sort=True):
-        counts = group["region"].value_counts()
-        best = counts[counts == counts.max()].index
-        out[name] = sorted(best, key=REGIONS.index)[0]
-    return out
+    if frame.empty:
+        return {}
+    counts = frame.groupby(["m", "region"], sort=False).size().rename("n").reset_index()
+    counts["order"] = counts["region"].map(REGIONS.index)
+    best = counts.sort_values(["m", "n", "order"], ascending=[True, False, True], kind="mergesort").drop_duplicates("m")
+    return dict(zip(best["m"].tolist(), best["region"].tolist(), strict=True))
 
 
 def _join_regions(regions: set[str]) -> str:
