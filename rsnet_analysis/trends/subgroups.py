@@ -150,6 +150,26 @@ def _unit_counts(kept: pd.DataFrame, municipality_col: str) -> tuple[pd.DataFram
     return counts.sort_index().reindex(columns=sorted(counts.columns)), size
 
 
+#: Largest matrix of distances between municipalities kept for the silhouettes (bytes).
+DISTANCE_BYTES = 256 * 2**20
+
+
+def _cosine_distances(profiles: np.ndarray) -> np.ndarray | None:
+    """The cosine distances ``silhouette_score(profiles, labels, metric="cosine")`` computes, once.
+
+    The silhouette of every k tried reads the same distances between the same municipalities;
+    they are computed here exactly as scikit-learn computes them inside ``silhouette_score`` (the
+    same chunks of ``pairwise_distances_chunked``), so ``metric="precomputed"`` on them gives the
+    same scores. None when the matrix would be larger than :data:`DISTANCE_BYTES` (the
+    silhouettes then compute their own, in chunks of bounded memory).
+    """
+    from sklearn.metrics import pairwise_distances_chunked
+
+    if len(profiles) ** 2 * 8 > DISTANCE_BYTES:
+        return None
+    return np.vstack(list(pairwise_distances_chunked(profiles, metric="cosine")))
+
+
 def _group_labels(
     profiles: np.ndarray, n_groups: int | str, seed: int, min_members: int, max_groups: int
 ) -> np.ndarray:
@@ -183,11 +203,15 @@ def _group_labels(
     n_distinct = len(np.unique(profiles.round(12), axis=0))
     if n_groups == "auto":
         best_labels, best_score = np.zeros(len(profiles), dtype=int), -np.inf
+        distances = _cosine_distances(profiles)
         for k in range(2, min(max_groups, n_distinct, len(profiles) - 1) + 1):
             labels = fit(k)
             if len(np.unique(labels)) < 2:
                 continue
-            score = silhouette_score(profiles, labels, metric="cosine")
+            if distances is None:
+                score = silhouette_score(profiles, labels, metric="cosine")
+            else:
+                score = silhouette_score(distances, labels, metric="precomputed")
             if score > best_score + 1e-12:
                 best_labels, best_score = labels, score
         return best_labels

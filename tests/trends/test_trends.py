@@ -364,3 +364,17 @@ def test_a_municipality_is_placed_in_its_most_frequent_region(prefectures, regio
     table = regional_groups(frame(rows))
     assert table["regions"].tolist() == [regions]
     assert "二股町" in table["members"].iloc[0]
+
+
+def test_subgroups_are_the_same_with_precomputed_or_chunked_distances(survey, monkeypatch):
+    """The silhouettes read the distances computed once; without them (a large matrix) nothing changes."""
+    from rsnet_analysis.trends import subgroups
+
+    first = propose_subgroups(survey, min_members=3, seed=0)
+    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
+    assert first.equals(propose_subgroups(survey, min_members=3, seed=0))
+    records, _, _ = _profile_records()
+    monkeypatch.undo()
+    grouped = propose_subgroups(records)
+    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
+    assert grouped.equals(propose_subgroups(records))
