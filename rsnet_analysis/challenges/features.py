@@ -33,11 +33,13 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from rsnet_analysis.challenges.ctfidf import class_tfidf, class_tfidf_weights
+from rsnet_analysis.challenges.ngrams import CharNgramCounter
 from rsnet_analysis.challenges.vectors import (
     first_component,
     load_word_vectors,
@@ -168,8 +170,9 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         BM25 inverse document frequencies.
     avg_length_ : float
         Mean number of lemmas per answer at fit time.
-    char_vectorizer_ : TfidfVectorizer or None
-        The character n-gram vectorizer.
+    char_vectorizer_ : Pipeline or None
+        The character n-gram block: counts (:class:`~.ngrams.CharNgramCounter`) then
+        ``TfidfTransformer``, what ``TfidfVectorizer(analyzer="char_wb")`` computes.
     vectors_used_ : bool
         Whether the word-vector block is part of the output.
     word_weights_ : dict of str to float
@@ -239,13 +242,7 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         self.avg_length_ = float(lengths.mean()) if lengths.size and lengths.mean() > 0 else 1.0
         self.char_vectorizer_ = None
         if self.char_weight > 0:
-            vec = TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=tuple(self.char_ngram_range),
-                preprocessor=strip_placeholders,
-                min_df=min(self.char_min_df, n),
-                dtype=np.float32,
-            )
+            vec = self._char_pipeline(min(self.char_min_df, n))
             try:
                 vec.fit(list(X["text"]))
                 self.char_vectorizer_ = vec
@@ -258,10 +255,26 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
             self.component_ = first_component(sif_average(docs, vectors, self.word_weights_))
         self.n_features_out_ = (
             (len(self.lemma_vectorizer_.vocabulary_) if self.lemma_weight > 0 else 0)
-            + (len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0)
+            + (len(self.char_vectorizer_[0].vocabulary_) if self.char_vectorizer_ is not None else 0)
             + (vectors.dim if vectors is not None else 0)
         )
         return self
+
+    def _char_pipeline(self, min_df: int) -> Pipeline:
+        """The character block: what ``TfidfVectorizer(analyzer="char_wb")`` computes.
+
+        Up to 3-grams the counts come from :class:`~.ngrams.CharNgramCounter` (same vocabulary and
+        counts, about five times faster); longer n-grams from scikit-learn's ``CountVectorizer``.
+        """
+        lo, hi = self.char_ngram_range
+        counter: TransformerMixin
+        if hi <= CharNgramCounter.MAX_N:
+            counter = CharNgramCounter(ngram_range=(lo, hi), preprocessor=strip_placeholders, min_df=min_df, dtype=np.float32)
+        else:
+            counter = CountVectorizer(
+                analyzer="char_wb", ngram_range=(lo, hi), preprocessor=strip_placeholders, min_df=min_df, dtype=np.float32
+            )
+        return make_pipeline(counter, TfidfTransformer())
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
         """Vectorize answers with the fitted statistics.

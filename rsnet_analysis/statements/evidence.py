@@ -77,9 +77,23 @@ def _block_scores(
     matched: list[list[tuple[str, str, float]]] = [[] for _ in texts]
     for j, key in enumerate(rs.keys):
         out[:, KINDS.index(key)] = rs.scores[:, j]
-        for i in range(len(texts)):
-            matched[i].extend((key, prefix + m, weights[key][m]) for m in rs.matched[i][j])
+    for i, j, found in rs.matched.pairs():
+        key = rs.keys[j]
+        matched[i].extend((key, prefix + m, weights[key][m]) for m in found)
     return out, matched
+
+
+def _context_scores(values: list[str], book: Codebook, prefix: str) -> tuple[np.ndarray, list[list[tuple[str, str, float]]]]:
+    """:func:`_block_scores` of a context column, each distinct value scored once.
+
+    A context column (the question's header, the speaker, the note's heading) holds a few values
+    repeated on every row; a value's evidence depends on the value alone. The rows of one value
+    share its list of matches (read, never changed).
+    """
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    names = [str(v) for v in distinct]
+    scores, found = _block_scores(names, [[v] if v else [] for v in names], book, prefix)
+    return scores[codes], [found[c] for c in codes.tolist()]
 
 
 def _column(records: pd.DataFrame, name: str) -> list[str]:
@@ -110,7 +124,7 @@ def score_kinds(records: pd.DataFrame, kinds: StatementKinds) -> KindEvidence:
     hints = np.zeros_like(scores)
     for name, book in kinds.context.items():
         values = _column(records, CONTEXT_FIELDS[name])
-        extra, found = _block_scores(values, [[v] if v else [] for v in values], book, f"{name}:")
+        extra, found = _context_scores(values, book, f"{name}:")
         scores += extra
         if name == "question":
             hints = extra

@@ -76,22 +76,23 @@ def split_by_place(
 
 
 def _municipality_regions(kept: pd.DataFrame, municipality_col: str) -> dict[str, str]:
-    """Region of each municipality, from its most frequent prefecture."""
+    """Region of each municipality, from its most frequent prefecture (ties: the first region in map order).
+
+    Each distinct prefecture value is looked up once and the regions are counted per municipality
+    with one group-by (a loop over the municipalities took seconds on 100,000 answers).
+    """
     if "都道府県" not in kept.columns:
         return {}
-    frame = pd.DataFrame(
-        {
-            "m": kept[municipality_col].astype(str).str.strip(),
-            "region": [region_of(p) or "" for p in kept["都道府県"]],
-        }
-    )
+    codes, distinct = pd.factorize(kept["都道府県"], use_na_sentinel=True)
+    region_of_value = np.array([region_of(p) or "" for p in distinct] + [""], dtype=object)  # -1: missing
+    frame = pd.DataFrame({"m": kept[municipality_col].astype(str).str.strip().to_numpy(), "region": region_of_value[codes]})
     frame = frame[frame["region"] != ""]
-    out = {}
-    for name, group in frame.groupby("m", sort=True):
-        counts = group["region"].value_counts()
-        best = counts[counts == counts.max()].index
-        out[name] = sorted(best, key=REGIONS.index)[0]
-    return out
+    if frame.empty:
+        return {}
+    counts = frame.groupby(["m", "region"], sort=False).size().rename("n").reset_index()
+    counts["order"] = counts["region"].map(REGIONS.index)
+    best = counts.sort_values(["m", "n", "order"], ascending=[True, False, True], kind="mergesort").drop_duplicates("m")
+    return dict(zip(best["m"].tolist(), best["region"].tolist(), strict=True))
 
 
 def _join_regions(regions: set[str]) -> str:
@@ -149,6 +150,26 @@ def _unit_counts(kept: pd.DataFrame, municipality_col: str) -> tuple[pd.DataFram
     return counts.sort_index().reindex(columns=sorted(counts.columns)), size
 
 
+#: Largest matrix of distances between municipalities kept for the silhouettes (bytes).
+DISTANCE_BYTES = 256 * 2**20
+
+
+def _cosine_distances(profiles: np.ndarray) -> np.ndarray | None:
+    """The cosine distances ``silhouette_score(profiles, labels, metric="cosine")`` computes, once.
+
+    The silhouette of every k tried reads the same distances between the same municipalities;
+    they are computed here exactly as scikit-learn computes them inside ``silhouette_score`` (the
+    same chunks of ``pairwise_distances_chunked``), so ``metric="precomputed"`` on them gives the
+    same scores. None when the matrix would be larger than :data:`DISTANCE_BYTES` (the
+    silhouettes then compute their own, in chunks of bounded memory).
+    """
+    from sklearn.metrics import pairwise_distances_chunked
+
+    if len(profiles) ** 2 * 8 > DISTANCE_BYTES:
+        return None
+    return np.vstack(list(pairwise_distances_chunked(profiles, metric="cosine")))
+
+
 def _group_labels(
     profiles: np.ndarray, n_groups: int | str, seed: int, min_members: int, max_groups: int
 ) -> np.ndarray:
@@ -182,11 +203,15 @@ def _group_labels(
     n_distinct = len(np.unique(profiles.round(12), axis=0))
     if n_groups == "auto":
         best_labels, best_score = np.zeros(len(profiles), dtype=int), -np.inf
+        distances = _cosine_distances(profiles)
         for k in range(2, min(max_groups, n_distinct, len(profiles) - 1) + 1):
             labels = fit(k)
             if len(np.unique(labels)) < 2:
                 continue
-            score = silhouette_score(profiles, labels, metric="cosine")
+            if distances is None:
+                score = silhouette_score(profiles, labels, metric="cosine")
+            else:
+                score = silhouette_score(distances, labels, metric="precomputed")
             if score > best_score + 1e-12:
                 best_labels, best_score = labels, score
         return best_labels

@@ -316,3 +316,24 @@ def test_matched_terms_read_like_a_list_of_lists_but_store_only_matches() -> Non
     assert matched[-2][0] == ["研修", "講師"] and matched[0:2] == as_lists[0:2]
     with pytest.raises(IndexError):
         matched[3]
+
+
+def test_matched_pairs_list_only_the_matches_in_order() -> None:
+    from rsnet_analysis.challenges.coding import MatchedTerms
+
+    matched = MatchedTerms(4, 3, {2: {1: ["b"], 0: ["a"]}, 0: {2: ["c", "d"]}})
+    assert list(matched.pairs()) == [(0, 2, ["c", "d"]), (2, 0, ["a"]), (2, 1, ["b"])]
+    expected = [(i, j, cell) for i, row in enumerate(matched) for j, cell in enumerate(row) if cell]
+    assert list(matched.pairs()) == expected
+
+
+@pytest.mark.parametrize(
+    "substring",
+    ["ついていけ", "いけな", "職員", "員", "DX", "aaa d", "人と苦", "けない職", "ないつ", "手得", "😀x", "x😀", "#人", "ABC"],
+)
+def test_text_rules_match_exactly_where_the_substring_occurs(substring: str) -> None:
+    """A substring whose neighbouring characters never meet in the corpus is skipped without a scan; no other is."""
+    texts = ["得意な人と苦手な人", "苦手", "ついていけない職員", "Aaa DX", "😀x絵文字", "#人の参加"]
+    tokens = [[] for _ in texts]
+    expected = [substring.casefold() in t.casefold() for t in texts]
+    assert _score(f'text:"{substring}"', texts, tokens) == expected

@@ -174,3 +174,13 @@ def test_a_rule_file_not_saved_as_utf8_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes("version: 1\n# 課題の種類\n".encode("cp932"))
     with pytest.raises(InputError, match="UTF-8"):
         StatementKinds.load(path)
+
+
+def test_evidence_of_a_table_is_the_evidence_of_each_statement_alone(golden_records) -> None:
+    """Context values are scored once per distinct value and matches read pair by pair: nothing leaks between rows."""
+    whole = score_kinds(golden_records, BOOK)
+    for i in range(len(golden_records)):
+        alone = score_kinds(golden_records.iloc[[i]], BOOK)
+        np.testing.assert_array_equal(whole.scores[i], alone.scores[0])
+        np.testing.assert_array_equal(whole.hints[i], alone.hints[0])
+        assert whole.matched[i] == alone.matched[0]

@@ -346,3 +346,35 @@ def test_split_by_place_keeps_neighbours_together():
 def test_outputs_deterministic(survey):
     for fn in (lambda: propose_subgroups(survey), lambda: regional_groups(survey)):
         pd.testing.assert_frame_equal(fn(), fn())
+
+
+@pytest.mark.parametrize(
+    ("prefectures", "regions"),
+    [
+        (["北海道", "福岡県"], "北海道、九州・沖縄"),  # a tie: the first region in map order
+        (["北海道", "福岡県", "福岡県", "", "", ""], "九州・沖縄"),  # the most frequent; no prefecture is no vote
+    ],
+)
+def test_a_municipality_is_placed_in_its_most_frequent_region(prefectures, regions):
+    rows = [
+        record(f"s:{i}", f"r{i}", "2023-05-01", 2, "kpi", (f"市{i}", "福岡県", "市")) for i in range(5)
+    ] + [
+        record(f"x:{j}", f"x{j}", "2023-05-01", 2, "kpi", ("二股町", pref, "町")) for j, pref in enumerate(prefectures)
+    ]
+    table = regional_groups(frame(rows))
+    assert table["regions"].tolist() == [regions]
+    assert "二股町" in table["members"].iloc[0]
+
+
+def test_subgroups_are_the_same_with_precomputed_or_chunked_distances(survey, monkeypatch):
+    """The silhouettes read the distances computed once; without them (a large matrix) nothing changes."""
+    from rsnet_analysis.trends import subgroups
+
+    first = propose_subgroups(survey, min_members=3, seed=0)
+    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
+    assert first.equals(propose_subgroups(survey, min_members=3, seed=0))
+    records, _, _ = _profile_records()
+    monkeypatch.undo()
+    grouped = propose_subgroups(records)
+    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
+    assert grouped.equals(propose_subgroups(records))
