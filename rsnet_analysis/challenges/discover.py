@@ -104,7 +104,10 @@ def _embed(
     if n > FIT_SAMPLE:
         fit_rows = np.sort(np.random.default_rng([seed, 31]).choice(n, FIT_SAMPLE, replace=False))
     vectorizer = AnswerVectorizer().fit(frame.iloc[fit_rows])
-    lsa = LsaEmbedder(random_state=seed).fit(vectorizer.transform(frame.iloc[fit_rows]))
+    X_fit = vectorizer.transform(frame.iloc[fit_rows])
+    lsa = LsaEmbedder(random_state=seed).fit(X_fit)
+    E_fit = lsa.transform(X_fit)  # rows are projected one by one: the same as in any chunk
+    del X_fit
 
     def embed(other: pd.DataFrame, bar: bool = False) -> np.ndarray:
         E = np.empty((len(other), lsa.n_components_), dtype=np.float32)
@@ -116,7 +119,13 @@ def _embed(
     def feature_rows(rows: np.ndarray, of: pd.DataFrame = frame) -> sp.csr_matrix:
         return normalize(vectorizer.transform(of.iloc[rows]))
 
-    return embed(frame, progress), feature_rows, Embedder(embed, feature_rows)
+    # the fitted rows are not vectorised a second time (at most FIT_SAMPLE of them, all of a small input)
+    E = np.empty((n, lsa.n_components_), dtype=np.float32)
+    E[fit_rows] = E_fit
+    rest = np.setdiff1d(np.arange(n), fit_rows, assume_unique=True)
+    if len(rest):
+        E[rest] = embed(frame.iloc[rest], progress)
+    return E, feature_rows, Embedder(embed, feature_rows)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import v_measure_score
 
-from rsnet_analysis.challenges import MISC_LABEL, Codebook, discover_challenges, is_label_term
+from rsnet_analysis.challenges import MISC_LABEL, Codebook, discover, discover_challenges, is_label_term
+from rsnet_analysis.challenges.features import feature_frame
 from rsnet_analysis.challenges.naming import theme_phrase
 from rsnet_analysis.challenges.themes import TermIndex, merge_themes, subject_rule
 from rsnet_analysis.contract import CLUSTER_COLUMNS
@@ -205,3 +206,12 @@ def test_a_theme_is_named_with_a_phrase_its_answers_use() -> None:
     members = np.array([True, True, True, False])
     name = theme_phrase(texts, tokens, members, {"生成AI": 3.0, "利用ルール": 2.0}, frozenset())
     assert name == "生成AIの利用ルール"
+
+
+def test_fitted_rows_are_embedded_as_every_other_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the rows the SVD is fitted on keep their fit-time projection; it must equal a fresh one
+    texts, lemmas, _truth = synthetic_corpus(60, 3, seed=2)
+    monkeypatch.setattr(discover, "FIT_SAMPLE", 25)
+    monkeypatch.setattr(discover, "EMBED_CHUNK", 7)
+    E, _rows, embedder = discover._embed(texts, lemmas, 0, False)
+    np.testing.assert_array_equal(E, embedder.vectors(feature_frame(texts, lemmas)))
