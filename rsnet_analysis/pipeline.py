@@ -203,10 +203,35 @@ def _in_memory(
     with stage("mask+tokenise"):
         table = _with_region(prepare.build_record_table(read.table, progress=progress, jobs=jobs))
     kept = _kept(table)
-    with stage("kinds"):
-        table = _classify_statements(table, kept, settings.seed)
-    table, clusters, found = _discover(table, kept, settings, book, progress)
+    n_jobs = prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
+    # with several questions, practices and results join the first one: discovery needs the kinds
+    if n_jobs < 2 or len(_questions(table, kept)[2]) > 1:
+        with stage("kinds"):
+            table = _classify_statements(table, kept, settings.seed)
+        table, clusters, found = _discover(table, kept, settings, book, progress)
+        return read, table, clusters, found
+    # one question: the statement kinds are found in a worker while the challenges are found here
+    # (neither reads the other's columns; the columns come out in the order of the one-process path)
+    from joblib.externals.loky import get_reusable_executor
+
+    executor = get_reusable_executor(max_workers=1, reuse=False)
+    try:
+        pending = executor.submit(_kinds_of, table.loc[kept], settings.seed)
+        found_table, clusters, found = _discover(table, kept, settings, book, progress)
+        with stage("kinds"):
+            kinds = pending.result()
+    finally:
+        executor.shutdown(wait=True)
+    table = _with_kinds(table, kinds)
+    for col in found_table.columns.difference(table.columns, sort=False):
+        table[col] = found_table[col]
     return read, table, clusters, found
+
+
+def _kinds_of(records: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """In a worker process: :func:`statements.classify_statements` on one BLAS thread, as here."""
+    with threadpool_limits(limits=1):
+        return statements.classify_statements(records, seed=seed)
 
 
 def _streamed(
@@ -280,6 +305,14 @@ def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeRe
     return table
 
 
+def _questions(table: pd.DataFrame, kept: np.ndarray) -> tuple[pd.Series, pd.Series, list[str]]:
+    """The question of every row, which rows are session notes, the questions in order of appearance."""
+    question = table[QUESTION_COLUMN].fillna("").astype(str) if QUESTION_COLUMN in table else pd.Series("", index=table.index)
+    is_note = table["source_type"].astype(str).eq("note") if "source_type" in table else pd.Series(False, index=table.index)
+    order = [q for q in dict.fromkeys(question[kept & ~is_note.to_numpy()]) if q]
+    return question, is_note, order or [NOTE_QUESTION]
+
+
 def _question_groups(table: pd.DataFrame, kept: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """Kept rows per question, in the order the questions appear; notes join the first question.
 
@@ -289,11 +322,7 @@ def _question_groups(table: pd.DataFrame, kept: np.ndarray) -> list[tuple[str, n
     too few statements of each challenge to find them on its own, and its practices are then tied
     to the first question's challenges and new themes (counted per question all the same).
     """
-    question = table[QUESTION_COLUMN].fillna("").astype(str) if QUESTION_COLUMN in table else pd.Series("", index=table.index)
-    is_note = table["source_type"].astype(str).eq("note") if "source_type" in table else pd.Series(False, index=table.index)
-    order = [q for q in dict.fromkeys(question[kept & ~is_note.to_numpy()]) if q]
-    if not order:
-        order = [NOTE_QUESTION]
+    question, is_note, order = _questions(table, kept)
     did = table["kind"].isin(["practice", "result"]).to_numpy() if "kind" in table else np.zeros(len(table), dtype=bool)
     groups = []
     for position, q in enumerate(order):

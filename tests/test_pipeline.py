@@ -98,3 +98,22 @@ def test_the_streaming_path_gives_the_in_memory_result_on_a_one_question_export(
     for col in ("status", "kind", "cluster", "challenge", "cluster_label", "challenge_reason"):
         assert left[col].astype(str).tolist() == right[col].astype(str).tolist(), col
     pd.testing.assert_frame_equal(whole.counts, streamed.counts)
+
+
+def test_kinds_beside_discovery_give_the_one_process_result() -> None:
+    """One question, two processes: the kinds are found in a worker while the challenges are found.
+
+    Every table equals the one-process run's, columns in the same order.
+    """
+    from rsnet_analysis.contract import AnalysisSettings
+    from rsnet_analysis.pipeline import run_analysis
+
+    root = Path(__file__).resolve().parents[1] / "data" / "holdout"
+    settings = AnalysisSettings(inputs=[str(root / "survey_2025.csv")])
+    one, two = run_analysis(settings, jobs=1), run_analysis(settings, jobs=2)
+    assert one.summary["columns"]["questions"] == ["自由記述"]  # one question: the two-process path
+    assert (one.records["kind"] != "").any()
+    pd.testing.assert_frame_equal(one.records, two.records)
+    pd.testing.assert_frame_equal(one.clusters, two.clusters)
+    pd.testing.assert_frame_equal(one.counts, two.counts)
+    pd.testing.assert_frame_equal(one.practices, two.practices)
