@@ -172,13 +172,19 @@ class MorphTagger:
         Tagged
             Surfaces, offsets and raw features of every morpheme.
         """
-        if _UNSAFE.search(text):  # NUL ends a C string; lone surrogates cannot be encoded
+        tagger = self._get() if self._tagger is None else self._tagger
+        if "\x00" in text:  # NUL ends a C string
             text = _UNSAFE.sub(" ", text)
-        tagger = self._get()
         if self.via_parse and _SEP not in text and _UNK not in text:
-            tagged = self._tag_parsed(text, tagger.parse(text))
+            try:
+                out = tagger.parse(text)
+            except UnicodeEncodeError:  # lone surrogates cannot be encoded
+                return self.tag(_UNSAFE.sub(" ", text))
+            tagged = self._tag_parsed(text, out)
             if tagged is not None:
                 return tagged
+        elif _UNSAFE.search(text):
+            text = _UNSAFE.sub(" ", text)
         return self._tag_nodes(text, tagger)
 
     def _tag_parsed(self, text: str, out: str) -> Tagged | None:
@@ -197,11 +203,18 @@ class MorphTagger:
                 return None
             surfaces = list(map(self._surface_of.__getitem__, keys))
             raws = list(map(self._raw_of.__getitem__, keys))
-        parts[1::2] = surfaces  # white space and surface of each morpheme, in order
-        ends = list(accumulate(map(len, parts)))
-        if not text.startswith("".join(parts)) or text[ends[-1] :].strip():
+        if any(parts[0::2]):  # white space before some morphemes
+            parts[1::2] = surfaces  # white space and surface of each morpheme, in order
+            ends = list(accumulate(map(len, parts)))
+            if not text.startswith("".join(parts)) or text[ends[-1] :].strip():
+                return None
+            return Tagged(text, surfaces, ends[0::2], raws)
+        joined = "".join(surfaces)
+        if not text.startswith(joined) or text[len(joined) :].strip():
             return None
-        return Tagged(text, surfaces, ends[0::2], raws)
+        starts = list(accumulate(map(len, surfaces), initial=0))
+        starts.pop()
+        return Tagged(text, surfaces, starts, raws)
 
     def _learn(self, keys: list[str]) -> bool:
         """Find the surface and feature string of every new key; False when one is ambiguous."""

@@ -28,6 +28,9 @@ TRICKY = [
     "a\x1eb",
     "東京\x00です",
     "\ud800孤立サロゲート",
+    "a\x00\ud800b",  # both: replaced one for one
+    "\ud800\x1f東京",
+    "研修 ",  # white space after the last morpheme only
     "方の方が上手な上手",  # homographs: one surface, several dictionary entries
     "ＡＩとｶﾀｶﾅと😀",
     "〔氏名〕です。",
