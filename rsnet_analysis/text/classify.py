@@ -52,6 +52,12 @@ _LEMMA_SUBSCRIPT = re.compile(r"-[A-Za-z][A-Za-z\s'.-]*$")
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 _KATAKANA_WORD = re.compile(r"[\u30a0-\u30ffー]+")
 
+#: Entries kept at most in each cache keyed by surface or term (unknown words, kept terms), about
+#: 10 MB each; a full cache is emptied. Their values depend on the key alone, so emptying one
+#: changes no result. The caches keyed by feature string hold one entry per dictionary entry seen.
+MAX_SURFACE_CACHE = 100_000
+
+
 class _Compiled:
     """Per-instance state built on first use and never pickled (the tagger is shared)."""
 
@@ -220,6 +226,8 @@ class _Compiled:
         """:meth:`classify_unknown`, cached per surface."""
         decision = self.unk_cache.get(surface)
         if decision is None:
+            if len(self.unk_cache) >= MAX_SURFACE_CACHE:
+                self.unk_cache.clear()
             decision = self.unk_cache[surface] = self.classify_unknown(surface)
         return decision
 
@@ -238,6 +246,8 @@ class _Compiled:
             and token not in self.stop
             and _HAS_WORD_CHAR.search(token) is not None
         )
+        if len(self.ok_cache) >= MAX_SURFACE_CACHE:
+            self.ok_cache.clear()
         self.ok_cache[token] = ok
         return ok
 
