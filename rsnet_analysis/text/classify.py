@@ -52,6 +52,12 @@ _LEMMA_SUBSCRIPT = re.compile(r"-[A-Za-z][A-Za-z\s'.-]*$")
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 _KATAKANA_WORD = re.compile(r"[\u30a0-\u30ffー]+")
 
+#: Entries kept at most in each cache keyed by surface or term (unknown words, kept terms), about
+#: 10 MB each; a full cache is emptied. Their values depend on the key alone, so emptying one
+#: changes no result. The caches keyed by feature string hold one entry per dictionary entry seen.
+MAX_SURFACE_CACHE = 100_000
+
+
 class _Compiled:
     """Per-instance state built on first use and never pickled (the tagger is shared)."""
 
@@ -95,15 +101,7 @@ class _Compiled:
                 == _NOUN
                 and not _LATIN.fullmatch(canonical)
             )
-        parts = [r"(?P<ph>〔[^〔〕]*〕)"]
-        if variants:
-            parts.append("(?P<term>" + _trie_regex(variants) + ")")
-        # The look-ahead on the possible first characters changes no match, but lets the regex
-        # engine reject most positions with one character test: case-insensitive alternatives
-        # get no first-character optimisation of their own, and trying every branch at every
-        # position made this pre-pass cost a third of the tokenizer's time.
-        first = "".join(re.escape(c) for c in sorted({v[0] for v in variants} | {"〔"}))
-        self.pattern = re.compile(f"(?=[{first}])(?:{'|'.join(parts)})", re.IGNORECASE)
+        self.pattern = _terms_pattern(variants)
 
     def protected_spans(self, text: str) -> list[tuple[int, int, str | None, str]]:
         """Find the domain terms and 〔…〕 placeholders of ``text`` (the pre-pass).
@@ -118,7 +116,7 @@ class _Compiled:
         terms, alnum = self.terms, _ALNUM_CHAR
         for m in self.pattern.finditer(text):
             start, end = m.span()
-            if m.lastgroup == "term":
+            if m.lastgroup != "ph":
                 # Latin-script terms only match at word boundaries (no AI inside OpenAI).
                 if (start > 0 and alnum.match(text, start) and alnum.match(text, start - 1)) or (
                     end < len(text) and alnum.match(text, end) and alnum.match(text, end - 1)
@@ -228,6 +226,8 @@ class _Compiled:
         """:meth:`classify_unknown`, cached per surface."""
         decision = self.unk_cache.get(surface)
         if decision is None:
+            if len(self.unk_cache) >= MAX_SURFACE_CACHE:
+                self.unk_cache.clear()
             decision = self.unk_cache[surface] = self.classify_unknown(surface)
         return decision
 
@@ -246,8 +246,36 @@ class _Compiled:
             and token not in self.stop
             and _HAS_WORD_CHAR.search(token) is not None
         )
+        if len(self.ok_cache) >= MAX_SURFACE_CACHE:
+            self.ok_cache.clear()
         self.ok_cache[token] = ok
         return ok
+
+
+def _terms_pattern(variants: set[str]) -> re.Pattern[str]:
+    """The pre-pass regex: a 〔…〕 placeholder or the longest domain term, case-insensitive.
+
+    The look-ahead on the possible first characters changes no match, but lets the regex engine
+    reject most positions with one character test. The terms form two tries, by whether their
+    first character has a case: the engine skips an alternative that starts with a character
+    without case (kanji, kana) with one comparison, but tries every case-insensitive one in full,
+    so those come last, behind one look-ahead. A character of the text can only start terms of
+    one of the two tries, so the match at each position is the one a single trie would give.
+    """
+    cased = {v for v in variants if _has_case(v[0])}
+    parts = [r"(?P<ph>〔[^〔〕]*〕)"]
+    if variants - cased:
+        parts.append("(?P<term>" + _trie_regex(variants - cased) + ")")
+    if cased:
+        cased_first = "".join(re.escape(c) for c in sorted({v[0] for v in cased}))
+        parts.append(f"(?P<cased>(?=[{cased_first}])" + _trie_regex(cased) + ")")
+    first = "".join(re.escape(c) for c in sorted({v[0] for v in variants} | {"〔"}))
+    return re.compile(f"(?=[{first}])(?:{'|'.join(parts)})", re.IGNORECASE)
+
+
+def _has_case(c: str) -> bool:
+    """Whether a case-insensitive match treats ``c`` as a letter with case (Ａ, k, ſ, not 人 or ー)."""
+    return c.lower() != c or c.upper() != c or c.casefold() != c
 
 
 def _readable_lemma(lemma: str, orth_base: str | None) -> str:

@@ -77,9 +77,11 @@ _CIRCLED.update({chr(0x24EB + i): f"({i + 11})" for i in range(10)})  # ⓫..⓴
 _CIRCLED_RE = re.compile("[" + "".join(_CIRCLED) + "]")
 
 # Zero-width and format characters that only get in the way (BOM, ZWSP, ZWJ, word joiner...).
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 # C0/C1 control characters except tab and the line breaks handled by normalize_whitespace.
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_CONTROL = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
 
 # Dash-like characters: hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar,
 # minus sign, small hyphen-minus, box-drawing horizontal, the prolonged sound mark ー, and (before
@@ -344,10 +346,11 @@ _width_steps: TextFn = make_pipeline(remove_invisible, unify_dashes, nfkc, unify
 
 # What a step of normalize_width may change besides NFKC: invisible and control characters, every
 # dash-like character, and ー unless it follows kana (where unify_dashes keeps it).
+# Two searches, each of which the regex engine runs as one fast scan: a character class, and a
+# literal ー followed by a look-behind (one alternation of both tried every branch at every position).
 _KANA_CLASS = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3041-\u3096\u309d-\u309f"
-_WIDTH_CHANGES_RE = re.compile(
-    f"{_INVISIBLE_RE.pattern}|{_CONTROL_RE.pattern}|[{_DASHES.replace('ー', '')}]|(?<![{_KANA_CLASS}])ー"
-)
+_WIDTH_CHARS_RE = re.compile(f"[{_INVISIBLE}{_CONTROL}{_DASHES.replace('ー', '')}]")
+_LONE_LONG_VOWEL_RE = re.compile(f"ー(?<![{_KANA_CLASS}]ー)")
 
 
 def normalize_width(text: str) -> str:
@@ -369,7 +372,11 @@ def normalize_width(text: str) -> str:
     str
         The width-folded text.
     """
-    if _WIDTH_CHANGES_RE.search(text) is None and unicodedata.is_normalized("NFKC", text):
+    if (
+        unicodedata.is_normalized("NFKC", text)
+        and _WIDTH_CHARS_RE.search(text) is None
+        and ("ー" not in text or _LONE_LONG_VOWEL_RE.search(text) is None)
+    ):
         return text
     return _width_steps(text)
 

@@ -252,7 +252,7 @@ def detail_pass(
         if unknown:
             decision = unk_cache.get(surface)
             if decision is None:
-                decision = unk_cache[surface] = st.classify_unknown(surface)
+                decision = st.decide_unknown(surface)
             kind, norm = decision
         elif kind == _COUNTER:
             kind = _SKIP if after_numeral else _NOUN

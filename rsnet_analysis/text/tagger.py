@@ -14,16 +14,27 @@ Speed
 -----
 Walking fugashi's node objects, or reading every feature string from MeCab's output, costs about
 half as much again as MeCab's own analysis. :meth:`MorphTagger.tag` asks MeCab for one short
-string per text instead (``parse()`` with an output format of white space, surface and a *key*
-per morpheme, separated by U+001F) and splits it in C. The key of a dictionary word is its surface,
-part-of-speech id, context ids and word cost; the first time a key is seen, MeCab lists every
+string per text instead (``parse()`` with an output format of white space and a *key* per
+morpheme, separated by U+001F) and splits it in C. The key of a dictionary word is its surface
+and word cost (the shortest output that tells the entries apart; each field printed costs MeCab
+time); the first time a key is seen, MeCab lists every
 dictionary entry of that surface (``--all-morphs``) and the key stands for the one entry it
-matches, whose feature string is cached (a key that matches two entries is never used: such a
-text is tagged by walking the nodes). Unknown words print their feature string itself. The
-offsets follow from the lengths, and the text is rebuilt from the pieces and compared with the
-input; a text that does not match (or holds U+001E or U+001F) is tagged by walking the nodes. The
-result is the same either way (``MorphTagger(via_parse=False)`` always walks the nodes; the tests
-compare the two). A feature string is split into fields as fugashi splits it.
+matches, whose surface and feature string are cached (a key that matches two entries is never
+used: such a text is tagged by walking the nodes). The key of an unknown word is U+001E, its
+surface, U+001E and its feature string. Surfaces and feature strings are then read from the
+caches in C (``map``), so the morphemes of a text share the cached string objects. The offsets
+follow from the lengths, and the text is rebuilt from the pieces and compared with the input; a
+text that does not match (or holds U+001E or U+001F) is tagged by walking the nodes. The result is
+the same either way (``MorphTagger(via_parse=False)`` always walks the nodes; the tests compare the
+two). A feature string is split into fields as fugashi splits it.
+
+Memory
+------
+A key names a dictionary entry, so the caches of dictionary words hold at most one item per entry
+of unidic-lite that the texts use (a few thousand for a survey; every one of them would be some
+tens of MB). Unknown words are cached per surface, which has no such bound: when more than
+:data:`MAX_UNKNOWN_KEYS` unknown keys are cached they are all forgotten (an unknown key is decoded
+from the key itself, so forgetting one changes no result).
 """
 
 from __future__ import annotations
@@ -33,17 +44,22 @@ import re
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-__all__ = ["Feature", "MorphTagger", "Tagged", "shared_tagger"]
+__all__ = ["MAX_UNKNOWN_KEYS", "Feature", "MorphTagger", "Tagged", "shared_tagger"]
 
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
-#: Separates the fields of MeCab's output; an unknown word's feature string starts with _UNK.
+#: Separates the fields of MeCab's output; an unknown word's key starts with _UNK.
 _SEP, _UNK = "\x1f", "\x1e"
-_KEY = "%m,%h,%phl,%phr,%pw"
+#: The key of a dictionary word: surface and word cost. (unidic-lite has no part-of-speech ids
+#: and gives every entry the same left and right context id; the rare key that two entries of a
+#: surface share is found by ``_learn`` and never used.)
+_KEY = "%m,%pw"
 _PARSE_ARGS = (
     "--output-format-type= --bos-format= --eos-format= "
-    f"--node-format=%pS{_SEP}%m{_SEP}{_KEY}{_SEP} --unk-format=%pS{_SEP}%m{_SEP}{_UNK}%H{_SEP}"
+    f"--node-format=%pS{_SEP}{_KEY}{_SEP} --unk-format=%pS{_SEP}{_UNK}%m{_UNK}%H{_SEP}"
 )
+#: Unknown-word keys cached at most (then forgotten, see the module docstring): about 15 MB.
+MAX_UNKNOWN_KEYS = 50_000
 #: Every dictionary entry of a surface: key, status (0 = dictionary word), byte span, feature.
 _ENTRY_FORMAT = f"{_KEY}{_SEP}%s{_SEP}%ps{_SEP}%pe{_SEP}%H{_SEP}"
 _ENTRY_ARGS = (
@@ -127,7 +143,9 @@ class MorphTagger:
         self._tagger: Any = None
         self._entries: Any = None  # the --all-morphs tagger, built when a key is new
         self._features: dict[str, Feature] = {}
-        self._raw_of: dict[str, str] = {}  # key (or _UNK + feature) -> raw feature string
+        self._raw_of: dict[str, str] = {}  # key -> raw feature string
+        self._surface_of: dict[str, str] = {}  # key -> surface
+        self._unknown_keys: list[str] = []  # the unknown-word keys of the two caches above
         self._ambiguous: set[str] = set()
         self._fields: tuple[int, ...] = (0, -1, -1, -1)
 
@@ -154,54 +172,83 @@ class MorphTagger:
         Tagged
             Surfaces, offsets and raw features of every morpheme.
         """
-        if _UNSAFE.search(text):  # NUL ends a C string; lone surrogates cannot be encoded
+        tagger = self._get() if self._tagger is None else self._tagger
+        if "\x00" in text:  # NUL ends a C string
             text = _UNSAFE.sub(" ", text)
-        tagger = self._get()
         if self.via_parse and _SEP not in text and _UNK not in text:
-            tagged = self._tag_parsed(text, tagger.parse(text))
+            try:
+                out = tagger.parse(text)
+            except UnicodeEncodeError:  # lone surrogates cannot be encoded
+                return self.tag(_UNSAFE.sub(" ", text))
+            tagged = self._tag_parsed(text, out)
             if tagged is not None:
                 return tagged
+        elif _UNSAFE.search(text):
+            text = _UNSAFE.sub(" ", text)
         return self._tag_nodes(text, tagger)
 
     def _tag_parsed(self, text: str, out: str) -> Tagged | None:
         """The :class:`Tagged` of MeCab's output string; None when it cannot be used."""
         if not out:  # every morpheme writes a key: no output, no morpheme
             return Tagged(text, [], [], [])
-        parts = out.split(_SEP)
-        if len(parts) % 3:
+        parts = out.split(_SEP)  # white space and key of each morpheme (the last _SEP is stripped)
+        if len(parts) % 2:
             return None
-        keys = parts[2::3]
+        keys = parts[1::2]
         try:
+            surfaces = list(map(self._surface_of.__getitem__, keys))
             raws = list(map(self._raw_of.__getitem__, keys))
         except KeyError:
             if not self._learn(keys):
                 return None
+            surfaces = list(map(self._surface_of.__getitem__, keys))
             raws = list(map(self._raw_of.__getitem__, keys))
-        surfaces = parts[1::3]
-        del parts[2::3]  # white space and surface of each morpheme, in order
-        ends = list(accumulate(map(len, parts)))
-        if not text.startswith("".join(parts)) or text[ends[-1] :].strip():
+        if any(parts[0::2]):  # white space before some morphemes
+            parts[1::2] = surfaces  # white space and surface of each morpheme, in order
+            ends = list(accumulate(map(len, parts)))
+            if not text.startswith("".join(parts)) or text[ends[-1] :].strip():
+                return None
+            return Tagged(text, surfaces, ends[0::2], raws)
+        joined = "".join(surfaces)
+        if not text.startswith(joined) or text[len(joined) :].strip():
             return None
-        return Tagged(text, surfaces, ends[0::2], raws)
+        starts = list(accumulate(map(len, surfaces), initial=0))
+        starts.pop()
+        return Tagged(text, surfaces, starts, raws)
 
     def _learn(self, keys: list[str]) -> bool:
-        """Find the feature string of every new key; False when one is ambiguous."""
-        for key in set(keys).difference(self._raw_of):
+        """Find the surface and feature string of every new key; False when one is ambiguous."""
+        new = set(keys).difference(self._raw_of)
+        if len(self._unknown_keys) + len(new) > MAX_UNKNOWN_KEYS:  # before learning: none of keys is dropped
+            self._forget_unknown()
+            new = set(keys).difference(self._raw_of)
+        for key in new:
             if key in self._ambiguous:
                 return False
             if key.startswith(_UNK):
-                self._remember(key, key[1:])
+                surface, sep, raw = key[1:].partition(_UNK)
+                if not sep:  # pragma: no cover - MeCab always writes both
+                    return False
+                self._unknown_keys.append(key)
+                self._remember(key, surface, raw)
                 continue
-            surface = key.rsplit(",", 4)[0]
+            surface = key.rsplit(",", 1)[0]
             for entry, raws in self._entries_of(surface).items():
                 if len(raws) == 1:
-                    self._remember(entry, raws.pop())
+                    self._remember(entry, surface, raws.pop())
                 else:
                     self._ambiguous.add(entry)
             if key not in self._raw_of:
                 self._ambiguous.add(key)
                 return False
         return True
+
+    def _forget_unknown(self) -> None:
+        """Drop the cached unknown-word keys (their feature strings stay decoded: a handful)."""
+        for key in self._unknown_keys:
+            self._raw_of.pop(key, None)
+            self._surface_of.pop(key, None)
+        self._unknown_keys.clear()
 
     def _entries_of(self, surface: str) -> dict[str, set[str]]:
         """Every dictionary entry whose surface is ``surface``: key -> its feature strings."""
@@ -216,8 +263,9 @@ class MorphTagger:
                 found.setdefault(key, set()).add(raw)
         return found
 
-    def _remember(self, key: str, raw: str) -> None:
+    def _remember(self, key: str, surface: str, raw: str) -> None:
         self._raw_of[key] = raw
+        self._surface_of[key] = surface
         if raw not in self._features:
             self._features[raw] = self._decode(raw)
 
@@ -264,6 +312,23 @@ class MorphTagger:
             raws.append(raw)
             pos += len(surface)
         return Tagged(text, surfaces, starts, raws)
+
+    def cache_info(self) -> dict[str, int]:
+        """Sizes of the caches (see *Memory* in the module docstring).
+
+        Returns
+        -------
+        dict of str to int
+            ``keys``: cached MeCab keys (dictionary and unknown words); ``unknown_keys``: those of
+            unknown words, at most ``max_unknown_keys`` (:data:`MAX_UNKNOWN_KEYS`); ``features``:
+            decoded feature strings.
+        """
+        return {
+            "keys": len(self._raw_of),
+            "unknown_keys": len(self._unknown_keys),
+            "max_unknown_keys": MAX_UNKNOWN_KEYS,
+            "features": len(self._features),
+        }
 
     def feature(self, raw: str) -> Feature:
         """The named fields of a raw feature string returned by :meth:`tag`."""

@@ -218,7 +218,7 @@ class JapaneseTokenizer:
         list of str
             Terms in text order; never empty strings.
         """
-        return self.tokenize_tagged(self.tag(text))
+        return terms_pass(self, self.tag(text), (), None)
 
     def tokenize_tagged(
         self,

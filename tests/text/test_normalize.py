@@ -243,3 +243,20 @@ def test_formula_guard_keeps_both_pipelines_idempotent(text: str) -> None:
     for fn in (clean_text, normalize_width):
         once = fn(text)
         assert fn(once) == once, (fn.__name__, text)
+
+
+_WIDTH_TRICKY = st.text(
+    alphabet=st.sampled_from(list("ーｰ－—‐-アｱあa漢1\u200b\u00ad\x00\x07\x1f\x85\t ＤＸ゛ﾞカ〜~①㈱")), max_size=12
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WIDTH_TRICKY)
+def test_normalize_width_shortcut_changes_no_result(text: str) -> None:
+    # the check that returns a text unchanged must agree with running the steps
+    assert normalize_width(text) == make_pipeline(*normalize_width.steps)(text)
+
+
+@pytest.mark.parametrize("text", ["ー", "データ", "すごーい", "2023ー2024", "ｰ", "a\u200bb", "ＤＸ", "DX", "人材ー育成"])
+def test_normalize_width_shortcut_on_examples(text: str) -> None:
+    assert normalize_width(text) == make_pipeline(*normalize_width.steps)(text)

@@ -28,6 +28,9 @@ TRICKY = [
     "a\x1eb",
     "東京\x00です",
     "\ud800孤立サロゲート",
+    "a\x00\ud800b",  # both: replaced one for one
+    "\ud800\x1f東京",
+    "研修 ",  # white space after the last morpheme only
     "方の方が上手な上手",  # homographs: one surface, several dictionary entries
     "ＡＩとｶﾀｶﾅと😀",
     "〔氏名〕です。",
@@ -78,3 +81,24 @@ def test_golden_lemmas(text: str, expected: str) -> None:
     lemmas: list[str] = []
     tok.tokenize_tagged(tok.tag(text), lemmas=lemmas)
     assert lemmas == (expected.split(" | ") if expected else [])
+
+
+def test_unknown_word_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rsnet_analysis.text.tagger as tagger_module
+
+    monkeypatch.setattr(tagger_module, "MAX_UNKNOWN_KEYS", 5)
+    tagger = MorphTagger()
+    words = [f"ｘｙｚ{chr(0x61 + i)}{chr(0x61 + j)}qq" for i in range(6) for j in range(6)]
+    for word in words:
+        text = f"{word}と{word[::-1]}の導入"
+        assert tagger.tag(text) == NODES.tag(text)
+        info = tagger.cache_info()
+        assert info["unknown_keys"] <= info["max_unknown_keys"] == 5
+    # forgetting changes no result: the first texts again
+    assert tagger.tag(f"{words[0]}の導入") == NODES.tag(f"{words[0]}の導入")
+
+
+def test_unknown_word_keys_carry_their_surface() -> None:
+    tagged = FAST.tag("kintoneとｋｉｎｔｏｎｅとqwerty")
+    assert tagged == NODES.tag("kintoneとｋｉｎｔｏｎｅとqwerty")
+    assert tagged.surfaces == ["kintone", "と", "ｋｉｎｔｏｎｅ", "と", "qwerty"]

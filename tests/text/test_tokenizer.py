@@ -236,3 +236,71 @@ def test_domain_fragments_never_crash(parts: list[str]) -> None:
 
 
 _PROPERTY_TOK = JapaneseTokenizer()
+
+
+# The pre-pass regex holds two tries (terms that start with a cased letter, and the others); these
+# results were pinned with the single-trie regex it replaced.
+_MIXED_TERMS = {"人材DX": "人材DX", "DX人材": "DX人材", "ｋｐｉ管理": "KPI管理", "〔注〕": "注記", "ſaaS": "SaaS", "kpi": "KPI"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("人材DXとDX人材", ["人材DX", "DX人材"]),
+        ("人材dxの推進", ["人材DX", "推進"]),
+        ("KPI管理とkpi", ["KPI", "管理", "KPI"]),
+        ("〔注〕の扱い", ["扱い"]),  # a placeholder before a term that looks like one
+        ("SAAS導入", ["SaaS", "導入"]),  # ſ matches s case-insensitively
+        ("ｓａａｓ導入", ["SaaS", "導入"]),
+        ("OpenAIとAI活用", ["OpenAI", "AI", "活用"]),
+        ("人材育成とDX推進", ["人材育成", "DX推進"]),
+        ("KPIs", ["KPIs"]),
+        ("人材Dx人材", ["人材DX", "人材"]),
+    ],
+)
+def test_domain_terms_with_and_without_case(text: str, expected: list[str]) -> None:
+    assert JapaneseTokenizer(domain_terms=_MIXED_TERMS)(text) == expected
+
+
+_CACHE_EXAMPLES = [
+    "リスキリング研修を始めた",
+    "ＤＸ推進とＡＩ活用",
+    "ｋｉｎｔｏｎｅとqwertyを導入",
+    "ﾃﾞｼﾞﾀﾙ人材の育成に取り組む",
+    "3 回の研修と〔氏名〕さんの情報政策課",
+    "人財育成、再チャレンジ、未活用の業務効率化",
+    "kintone導入 と Power BI",
+]
+
+
+def _uncached(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str], list[str]]:
+    """A new tokenizer's first pass over a text, on a new tagger that walks MeCab's nodes (no cache is warm)."""
+    import rsnet_analysis.text.classify as classify_module
+    from rsnet_analysis.text.tagger import MorphTagger
+
+    with monkeypatch.context() as m:
+        m.setattr(classify_module, "shared_tagger", lambda: MorphTagger(via_parse=False))
+        tok = JapaneseTokenizer()
+        lemmas: list[str] = []
+        token_pos: list[str] = []
+        tokens = tok.tokenize_tagged(tok.tag(text), lemmas=lemmas, token_pos=token_pos)
+    return tokens, lemmas, token_pos
+
+
+def test_warm_and_small_caches_give_the_uncached_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rsnet_analysis.text.classify as classify_module
+    import rsnet_analysis.text.tagger as tagger_module
+
+    expected = [_uncached(t, monkeypatch) for t in _CACHE_EXAMPLES]
+    assert expected[0][0] == ["リスキリング", "研修"]
+    assert expected[1][0] == ["DX推進", "AI", "活用"]
+    assert expected[2][0] == ["kintone", "qwerty", "導入"]
+    monkeypatch.setattr(classify_module, "MAX_SURFACE_CACHE", 2)
+    monkeypatch.setattr(tagger_module, "MAX_UNKNOWN_KEYS", 2)
+    tok = JapaneseTokenizer()
+    for _ in range(3):  # cold, then warm caches that are emptied again and again
+        for text, want in zip(_CACHE_EXAMPLES, expected, strict=True):
+            lemmas: list[str] = []
+            token_pos: list[str] = []
+            assert (tok.tokenize_tagged(tok.tag(text), lemmas=lemmas, token_pos=token_pos), lemmas, token_pos) == want
+            assert tok(text) == want[0]
