@@ -48,6 +48,29 @@ _JOINING_SUFFIX_POS2 = frozenset({"名詞的", "形状詞的"})
 _LATIN = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９+＋#＃&＆.\-_/@]+")
 _ALNUM_CHAR = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
 _HAS_WORD_CHAR = re.compile(r"[^\W\d_]")
+#: :meth:`_Compiled.lemma` of an unknown word: its surface when that has a letter, else none.
+SURFACE_IF_LETTER = "\x01"
+
+
+def content_lemma(lemma: str, surface: str) -> str:
+    r"""Resolve a cached :meth:`_Compiled.lemma` for one node: ``""`` when it is not a content word.
+
+    Parameters
+    ----------
+    lemma : str
+        The cached value (``""``, ``"\x00"``, :data:`SURFACE_IF_LETTER` or the lemma).
+    surface : str
+        The node's surface.
+
+    Returns
+    -------
+    str
+    """
+    if lemma == "\x00":
+        return surface
+    if lemma == SURFACE_IF_LETTER:
+        return surface if _HAS_WORD_CHAR.search(surface) else ""
+    return lemma
 _LEMMA_SUBSCRIPT = re.compile(r"-[A-Za-z][A-Za-z\s'.-]*$")
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 _KATAKANA_WORD = re.compile(r"[\u30a0-\u30ffー]+")
@@ -173,10 +196,9 @@ class _Compiled:
         """
         parts: list[str] = []
         for surface, raw in zip(tagged.surfaces, tagged.features, strict=True):
-            lemma = self.lemma(self.tagger.feature(raw), surface)
+            lemma = content_lemma(self.lemma(self.tagger.feature(raw), surface), surface)
             if not lemma:
                 continue
-            lemma = surface if lemma == "\x00" else lemma
             if _KATAKANA_WORD.fullmatch(surface) and not _KATAKANA_WORD.fullmatch(lemma):
                 return (canonical,)
             parts.append(lemma)
@@ -188,13 +210,16 @@ class _Compiled:
 
         Nouns (except numerals), verbs, adjectives and adjectival nouns that are not auxiliary-like
         (非自立可能); the lemma without UniDic's loanword subscript, the written form of proper
-        nouns. ``"\x00"`` stands for "the surface" (unknown words, whose lemma is unknown), so that
-        the value cached per feature string does not depend on the surface.
+        nouns. ``"\x00"`` stands for "the surface", and :data:`SURFACE_IF_LETTER` for "the
+        surface if it has a letter" (unknown words, whose lemma is unknown), so that the value
+        cached per feature string never depends on the surface (:func:`content_lemma` resolves
+        both); all unknown nouns share one feature string, so a cached choice made on the first
+        one seen (e.g. a radical such as ⺀) would have decided for every later one.
         """
         if feature.pos1 not in _CONTENT_POS or feature.pos2 in ("数詞", "非自立可能", "助動詞語幹"):
             return ""
         if not feature.lemma:
-            return "\x00" if _HAS_WORD_CHAR.search(surface) else ""
+            return SURFACE_IF_LETTER
         if feature.pos2 == "固有名詞":
             return "\x00"
         return _LEMMA_SUBSCRIPT.sub("", feature.lemma) or "\x00"

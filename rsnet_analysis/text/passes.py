@@ -24,7 +24,9 @@ from rsnet_analysis.text.classify import (
     _UNK,
     _WORD,
     NOUN_POS,
+    SURFACE_IF_LETTER,
     _Compiled,
+    content_lemma,
 )
 from rsnet_analysis.text.tagger import Feature, Tagged
 
@@ -243,7 +245,10 @@ def detail_pass(
             if lemma is None:
                 lemma = lemma_cache[raw] = lemma_of(feature_of(raw), surface)
             if lemma:
-                lemmas.append(surface if lemma == "\x00" else lemma)
+                if lemma > SURFACE_IF_LETTER:
+                    lemmas.append(lemma)
+                elif lemma := content_lemma(lemma, surface):
+                    lemmas.append(lemma)
         decision = cache.get(raw)
         if decision is None:
             decision = cache[raw] = st.classify(feature_of(raw), surface)
@@ -301,7 +306,10 @@ def terms_pass(
             continue
         kind, norm, lemma = decisions.get(raw) or decide(raw, surface)
         if lemma and lemmas is not None:
-            lemmas.append(surface if lemma == "\x00" else lemma)
+            if lemma > SURFACE_IF_LETTER:
+                lemmas.append(lemma)
+            elif lemma := content_lemma(lemma, surface):
+                lemmas.append(lemma)
         if kind == _SKIP:  # most nodes: particles, symbols, stop words
             if run:
                 run = flush(run)

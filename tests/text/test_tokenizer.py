@@ -304,3 +304,22 @@ def test_warm_and_small_caches_give_the_uncached_result(monkeypatch: pytest.Monk
             token_pos: list[str] = []
             assert (tok.tokenize_tagged(tok.tag(text), lemmas=lemmas, token_pos=token_pos), lemmas, token_pos) == want
             assert tok(text) == want[0]
+
+
+def test_lemmas_of_unknown_words_do_not_depend_on_the_order_of_texts() -> None:
+    # every unknown noun has the same feature string: a cached choice made on the first one seen
+    # (a radical without a letter) used to drop the lemma of every later unknown noun
+    def lemmas_in_order(texts: list[str]) -> dict[str, list[str]]:
+        tok = JapaneseTokenizer()
+        out = {}
+        for text in texts:
+            lemmas: list[str] = []
+            tok.tokenize_tagged(tok.tag(text), lemmas=lemmas)
+            out[text] = lemmas
+        return out
+
+    texts = ["⺀⺀の件", "qwertyを導入"]
+    first, second = lemmas_in_order(texts), lemmas_in_order(texts[::-1])
+    assert first == second
+    assert first["qwertyを導入"] == ["qwerty", "導入"]
+    assert first["⺀⺀の件"] == ["件"]
