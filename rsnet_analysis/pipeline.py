@@ -216,7 +216,9 @@ def _in_memory(
 
     executor = get_reusable_executor(max_workers=1, reuse=False)
     try:
-        pending = executor.submit(_kinds_of, table.loc[kept], settings.seed)
+        # only what the kinds are found from is sent (the texts, words and context columns)
+        needed = [c for c in ("text_masked", "tokens", "lemmas", *statements.CONTEXT_FIELDS.values()) if c in table]
+        pending = executor.submit(_kinds_of, table.loc[kept, needed], settings.seed)
         found_table, clusters, found = _discover(table, kept, settings, book, progress)
         with stage("kinds"):
             kinds = pending.result()
