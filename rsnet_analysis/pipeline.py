@@ -204,8 +204,7 @@ def _in_memory(
         table = _with_region(prepare.build_record_table(read.table, progress=progress, jobs=jobs))
     kept = _kept(table)
     n_jobs = prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
-    # with several questions, practices and results join the first one: discovery needs the kinds
-    if n_jobs < 2 or len(_questions(table, kept)[2]) > 1:
+    if n_jobs < 2 or not _one_group(table, kept):
         with stage("kinds"):
             table = _classify_statements(table, kept, settings.seed)
         table, clusters, found = _discover(table, kept, settings, book, progress)
@@ -313,6 +312,16 @@ def _questions(table: pd.DataFrame, kept: np.ndarray) -> tuple[pd.Series, pd.Ser
     is_note = table["source_type"].astype(str).eq("note") if "source_type" in table else pd.Series(False, index=table.index)
     order = [q for q in dict.fromkeys(question[kept & ~is_note.to_numpy()]) if q]
     return question, is_note, order or [NOTE_QUESTION]
+
+
+def _one_group(table: pd.DataFrame, kept: np.ndarray) -> bool:
+    """Whether every kept row is discovered in one group whatever its kind (one question, notes).
+
+    With several questions the practices and results of the others join the first one
+    (:func:`_question_groups`): then discovery needs the kinds first.
+    """
+    question, is_note, order = _questions(table, kept)
+    return len(order) == 1 and bool(np.all(((question.to_numpy() == order[0]) | is_note.to_numpy())[kept]))
 
 
 def _question_groups(table: pd.DataFrame, kept: np.ndarray) -> list[tuple[str, np.ndarray]]:

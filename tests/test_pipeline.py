@@ -111,7 +111,10 @@ def test_kinds_beside_discovery_give_the_one_process_result() -> None:
     root = Path(__file__).resolve().parents[1] / "data" / "holdout"
     settings = AnalysisSettings(inputs=[str(root / "survey_2025.csv")])
     one, two = run_analysis(settings, jobs=1), run_analysis(settings, jobs=2)
-    assert one.summary["columns"]["questions"] == ["自由記述"]  # one question: the two-process path
+    from rsnet_analysis.pipeline import _one_group
+
+    assert one.summary["columns"]["questions"] == ["自由記述"]
+    assert _one_group(one.records, (one.records["status"] == "kept").to_numpy())  # the two-process path
     assert (one.records["kind"] != "").any()
     pd.testing.assert_frame_equal(one.records, two.records)
     pd.testing.assert_frame_equal(one.clusters, two.clusters)
