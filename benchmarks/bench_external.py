@@ -33,7 +33,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_quality import _kept, baseline  # noqa: E402
+from bench_quality import _kept, baseline, verdict  # noqa: E402
 
 from rsnet_analysis.challenges import Codebook, discover_challenges  # noqa: E402
 
@@ -106,12 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             if v < base_v - TOLERANCE:
                 failures.append(f"{path.stem}: {method} V {v:.3f} < baseline {base_v:.3f}")
         print(f"{path.stem}: done", file=sys.stderr)
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print(pd.DataFrame(rows).to_string(index=False))
-    for failure in failures:
-        print("FAIL", failure)
-    print("PASS" if not failures else "FAIL")
-    return 1 if failures else 0
+    return verdict(rows, failures)
 
 
 if __name__ == "__main__":

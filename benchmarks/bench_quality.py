@@ -170,9 +170,13 @@ def main(argv: list[str] | None = None) -> int:
             if s["V"] < 0.5 or s.get("keyF1", 1.0) < 0.75:
                 failures.append(f"sample floors: V {s['V']:.3f} (0.5), key F1 {s.get('keyF1', float('nan')):.3f} (0.75)")
         print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    table = pd.DataFrame(rows)
+    return verdict(rows, failures)
+
+
+def verdict(rows: list[dict[str, object]], failures: list[str]) -> int:
+    """Print the table and the failures (or PASS); the exit code (1 on any failure)."""
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print(table.to_string(index=False))
+        print(pd.DataFrame(rows).to_string(index=False))
     for failure in failures:
         print("FAIL", failure)
     print("PASS" if not failures else "FAIL")
