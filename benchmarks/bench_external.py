@@ -24,7 +24,6 @@ V below the baseline on some file.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -33,29 +32,11 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_quality import _kept, baseline, verdict  # noqa: E402
+from bench_quality import baseline, load_corpus, verdict  # noqa: E402
 
 from rsnet_analysis.challenges import Codebook, discover_challenges  # noqa: E402
 
 TOLERANCE = 0.02
-
-
-def load_corpus(path: Path, max_n: int, seed: int = 0) -> pd.DataFrame:
-    """The kept records of a labelled TSV (``text``, ``category``) with a ``gold`` column."""
-    table = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False)
-    missing = {"text", "category"} - set(table.columns)
-    if missing:
-        raise SystemExit(f"{path}: the header needs the columns text and category (missing: {sorted(missing)})")
-    if len(table) > max_n:
-        table = table.sample(max_n, random_state=seed).reset_index(drop=True)
-    raw = pd.DataFrame({
-        "record_id": [f"{path.stem}:{i}" for i in range(len(table))], "source_file": path.name,
-        "source_row": range(len(table)), "source_type": "survey", "respondent": "", "date": "",
-        "text_original": table["text"].tolist(),
-    })
-    kept = _kept(raw)
-    kept["gold"] = kept["record_id"].map(dict(zip(raw["record_id"], table["category"], strict=True)))
-    return kept
 
 
 def tool_scores(data: pd.DataFrame, k: int | str, seed: int, book: Codebook) -> dict[str, float]:

@@ -90,19 +90,27 @@ def load_sets(external: Path | None, max_n: int, seed: int) -> dict[str, tuple[p
         data = _survey([([folder / p for p in paths], kw) for paths, kw in parts], lambda k, rid=rid: k["record_id"].map(rid))
         sets[name] = (data, pd.Series(True, index=data.index))
     for path in sorted(external.glob("*.tsv")) if external else []:
-        table = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False)
-        if len(table) > max_n:
-            table = table.sample(max_n, random_state=seed).reset_index(drop=True)
-        raw = pd.DataFrame({
-            "record_id": [f"{path.stem}:{i}" for i in range(len(table))], "source_file": path.name,
-            "source_row": range(len(table)), "source_type": "survey", "respondent": "", "date": "",
-            "text_original": table["text"].tolist(),
-        })
-        gold_of = dict(zip(raw["record_id"], table["category"], strict=True))
-        kept = _kept(raw)
-        kept["gold"] = kept["record_id"].map(gold_of)
+        kept = load_corpus(path, max_n, seed)
         sets[path.stem] = (kept, pd.Series(True, index=kept.index))
     return sets
+
+
+def load_corpus(path: Path, max_n: int, seed: int = 0) -> pd.DataFrame:
+    """The kept records of a labelled TSV (``text``, ``category``) with a ``gold`` column."""
+    table = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False)
+    missing = {"text", "category"} - set(table.columns)
+    if missing:
+        raise SystemExit(f"{path}: the header needs the columns text and category (missing: {sorted(missing)})")
+    if len(table) > max_n:
+        table = table.sample(max_n, random_state=seed).reset_index(drop=True)
+    raw = pd.DataFrame({
+        "record_id": [f"{path.stem}:{i}" for i in range(len(table))], "source_file": path.name,
+        "source_row": range(len(table)), "source_type": "survey", "respondent": "", "date": "",
+        "text_original": table["text"].tolist(),
+    })
+    kept = _kept(raw)
+    kept["gold"] = kept["record_id"].map(dict(zip(raw["record_id"], table["category"], strict=True)))
+    return kept
 
 
 def baseline(lemmas: list[list[str]], k: int, seed: int) -> np.ndarray:
