@@ -17,13 +17,7 @@ import pandas as pd
 
 from rsnet_analysis.contract import AnalysisResult
 from rsnet_analysis.report.labels import _table
-from rsnet_analysis.report.quotes import (
-    MIN_QUOTE_CHARS,
-    NEAR_DUPLICATE,
-    _trigrams,
-    printable,
-    shorten_quote,
-)
+from rsnet_analysis.report.quotes import fresh_quotes
 
 __all__ = ["KIND_NAMES", "PRACTICE_SHARE", "practice_examples", "requests", "results_with_numbers"]
 
@@ -55,24 +49,15 @@ def _pick(
 ) -> list[dict[str, Any]]:
     named = name_municipalities(result)
     chosen: list[dict[str, Any]] = []
-    seen = [_trigrams(q) for q in exclude]
-    for row in rows.itertuples(index=False):
-        text = str(row.text_masked)
-        if not printable(text):
-            continue
-        quote = shorten_quote(text, max_chars)
-        if len(quote.rstrip("…")) < MIN_QUOTE_CHARS:
-            continue
-        grams = _trigrams(quote)
-        if any(len(grams & s) / max(len(grams | s), 1) >= NEAR_DUPLICATE for s in seen):
-            continue
-        seen.append(grams)
+    texts = (str(t) for t in rows["text_masked"].tolist())
+    for position, quote in fresh_quotes(texts, max_chars, exclude):
+        row = rows.iloc[position]
         chosen.append(
             {
                 "text": quote,
-                "kind": KIND_NAMES.get(str(row.kind), str(row.kind)),
-                "municipality": str(row.municipality) if named else "",
-                "name": str(row.name),
+                "kind": KIND_NAMES.get(str(row["kind"]), str(row["kind"])),
+                "municipality": str(row["municipality"]) if named else "",
+                "name": str(row["name"]),
             }
         )
         if len(chosen) == n:

@@ -19,14 +19,14 @@ Long answers are shortened at a sentence boundary and end with 「…」 (:func:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
 
 from rsnet_analysis.contract import AnalysisResult, challenge_unit
 from rsnet_analysis.report.labels import N_QUOTES, QUOTE_CHARS, _table
 
-__all__ = ["MIN_QUOTE_CHARS", "NEAR_DUPLICATE", "pick_quotes", "printable", "shorten_quote"]
+__all__ = ["MIN_QUOTE_CHARS", "NEAR_DUPLICATE", "fresh_quotes", "pick_quotes", "printable", "shorten_quote"]
 
 #: Shortest voice, in characters (after shortening).
 MIN_QUOTE_CHARS = 20
@@ -81,6 +81,27 @@ def printable(text: str) -> bool:
 
 def _trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
+
+
+def fresh_quotes(texts: Iterable[str], max_chars: int, exclude: Sequence[str] = ()) -> Iterator[tuple[int, str]]:
+    """The voices that may be printed, in order: ``(position in texts, shortened voice)``.
+
+    A voice is printable (:func:`printable`), at least :data:`MIN_QUOTE_CHARS` long once
+    shortened (:func:`shorten_quote`), and not a near duplicate (character-trigram Jaccard of
+    :data:`NEAR_DUPLICATE` or more) of a voice in ``exclude`` or of one yielded before.
+    """
+    seen = [_trigrams(q) for q in exclude]
+    for position, text in enumerate(texts):
+        if not printable(text):
+            continue
+        quote = shorten_quote(text, max_chars)
+        if len(quote.rstrip("…")) < MIN_QUOTE_CHARS:
+            continue
+        grams = _trigrams(quote)
+        if any(len(grams & s) / max(len(grams | s), 1) >= NEAR_DUPLICATE for s in seen):
+            continue
+        seen.append(grams)
+        yield position, quote
 
 
 def _candidates(result: AnalysisResult, key: str, question: str, wave: str | None) -> list[str]:
@@ -141,18 +162,8 @@ def pick_quotes(
     list of str
     """
     chosen: list[str] = []
-    seen = [_trigrams(q) for q in exclude]
-    for text in _candidates(result, key, question, wave):
-        if not printable(text):
-            continue
-        quote = shorten_quote(text, max_chars)
-        if len(quote.rstrip("…")) < MIN_QUOTE_CHARS:
-            continue
-        grams = _trigrams(quote)
-        if any(len(grams & s) / max(len(grams | s), 1) >= NEAR_DUPLICATE for s in seen):
-            continue
+    for _position, quote in fresh_quotes(_candidates(result, key, question, wave), max_chars, exclude):
         chosen.append(quote)
-        seen.append(grams)
         if len(chosen) == n:
             break
     return chosen
