@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,28 @@ class CodingSettings:
     min_train_per_key: int = 3
     adaptive_weight: float = 1.0
 
+
+
+def reject_unknown_fields(raw: Mapping[Any, Any], allowed: Iterable[str], source: str, where: str, what: str) -> None:
+    """Raise :class:`InputError` naming the fields of ``raw`` that are not ``allowed``.
+
+    Parameters
+    ----------
+    raw : Mapping
+        A block of a rule file.
+    allowed : iterable of str
+        Its known fields.
+    source : str
+        The file, for the message.
+    where : str
+        The block in Japanese, with its particle (``"settings の"``; ``""`` at the top level).
+    what : str
+        The same in English (``"settings"``, ``"top-level fields"``).
+    """
+    known = set(allowed)
+    unknown = sorted(set(map(str, raw)) - known)
+    if unknown:
+        raise InputError(f"{source}: {where}不明な項目 {unknown}（使える項目: {sorted(known)}） / unknown {what} {unknown}")
 
 
 def read_rule_file(path: str | Path | None, packaged: str, what: tuple[str, str]) -> tuple[str, str]:
@@ -227,12 +249,7 @@ class Codebook:
                 " / the codebook must be a mapping with version and challenges"
             )
         allowed = {"version", "updated", "description", "settings", "challenges"}
-        unknown = sorted(set(map(str, data)) - allowed)
-        if unknown:
-            raise InputError(
-                f"{source}: 不明な項目 {unknown}（使える項目: {sorted(allowed)}）"
-                f" / unknown top-level fields {unknown}"
-            )
+        reject_unknown_fields(data, allowed, source, "", "top-level fields")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise InputError(
@@ -315,13 +332,7 @@ def _parse_settings(raw: Any, source: str) -> CodingSettings:
     if not isinstance(raw, Mapping):
         raise InputError(f"{source}: settings はマッピングです / settings must be a mapping")
     defaults = CodingSettings()
-    known = set(defaults.__dataclass_fields__)
-    unknown = sorted(set(map(str, raw)) - known)
-    if unknown:
-        raise InputError(
-            f"{source}: settings の不明な項目 {unknown}（使える項目: {sorted(known)}）"
-            f" / unknown settings {unknown}"
-        )
+    reject_unknown_fields(raw, defaults.__dataclass_fields__, source, "settings の", "settings")
     values: dict[str, Any] = {}
     for name, value in raw.items():
         default = getattr(defaults, name)

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from rsnet_analysis.challenges import Codebook
-from rsnet_analysis.challenges.codebook import read_rule_file
+from rsnet_analysis.challenges.codebook import read_rule_file, reject_unknown_fields
 from rsnet_analysis.contract import KINDS
 from rsnet_analysis.errors import InputError
 
@@ -174,9 +174,7 @@ class StatementKinds:
         """
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: 最上位はマッピング（version, kinds …）です / must be a mapping")
-        unknown = sorted(set(map(str, data)) - _TOP_LEVEL)
-        if unknown:
-            raise InputError(f"{source}: 不明な項目 {unknown} / unknown top-level fields {unknown}")
+        reject_unknown_fields(data, _TOP_LEVEL, source, "", "top-level fields")
         version = data.get("version")
         raw = data.get("kinds")
         if not isinstance(raw, Mapping) or sorted(map(str, raw)) != sorted(KINDS):
@@ -201,12 +199,7 @@ def _parse_context(raw: Any, names: dict[str, str], version: Any, source: str) -
     """One Codebook-shaped block per context field, each kind named as in ``kinds``."""
     if not isinstance(raw, Mapping):
         raise InputError(f"{source}: context はマッピングです / context must be a mapping")
-    unknown = sorted(set(map(str, raw)) - set(CONTEXT_FIELDS))
-    if unknown:
-        raise InputError(
-            f"{source}: context の不明な項目 {unknown}（使える項目: {sorted(CONTEXT_FIELDS)}）"
-            f" / unknown context fields {unknown}"
-        )
+    reject_unknown_fields(raw, CONTEXT_FIELDS, source, "context の", "context fields")
     out: dict[str, Codebook] = {}
     for name, block in raw.items():
         if not isinstance(block, Mapping) or not set(map(str, block)) <= set(KINDS):
@@ -224,13 +217,7 @@ def _parse_settings(raw: Any, source: str) -> KindSettings:
     if not isinstance(raw, Mapping):
         raise InputError(f"{source}: settings はマッピングです / settings must be a mapping")
     defaults = KindSettings()
-    known = set(defaults.__dataclass_fields__)
-    unknown = sorted(set(map(str, raw)) - known)
-    if unknown:
-        raise InputError(
-            f"{source}: settings の不明な項目 {unknown}（使える項目: {sorted(known)}）"
-            f" / unknown settings {unknown}"
-        )
+    reject_unknown_fields(raw, defaults.__dataclass_fields__, source, "settings の", "settings")
     values: dict[str, Any] = {}
     for name, value in raw.items():
         default = getattr(defaults, name)
