@@ -34,8 +34,6 @@ CHARACTERISTIC_COLUMNS = [
 
 _SPACES = re.compile(r"\s+")
 
-#: Japanese font shipped with matplotlib-fontja.
-
 
 def kept_records(records: pd.DataFrame) -> pd.DataFrame:
     """Return the rows that are analysed (``status == "kept"``), in their original order.
