@@ -39,8 +39,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check rsnet_analysis tests benchmarks notebooks
 	$(BIN)/mypy
 
+# the tests run in up to 4 processes (pytest-xdist); --dist loadscope keeps each notebook's cells
+# (and each test module) in one process, in order
 test: lint
-	MPLBACKEND=Agg RSNET_PROGRESS=0 $(BIN)/python -m pytest --nbval -q
+	MPLBACKEND=Agg RSNET_PROGRESS=0 $(BIN)/python -m pytest --nbval -q -n auto --maxprocesses 4 --dist loadscope
 
 # as root (a container, a shared server) JupyterLab refuses to start without --allow-root
 lab: $(VENV)/.dev-installed
