@@ -250,13 +250,34 @@ def _streamed(
     try:
         table = _with_region(streamed.table)
         kept = _kept(table)
-        with stage("kinds"):
-            table = _classify_streamed(table, streamed.kept, settings.seed)
-        found = challenges.discover_streaming(
-            streamed.kept, k=settings.k, seed=settings.seed, codebook=book, progress=progress
-        )
+        context = [c for c in dict.fromkeys(statements.CONTEXT_FIELDS.values()) if c in table and c != "record_id"]
+        answers = table.loc[kept, ["record_id", *context]]
+        n_jobs = prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
+        if n_jobs < 2:
+            with stage("kinds"):
+                kinds = _kinds_streamed(answers, streamed.kept, settings.seed)
+            found = challenges.discover_streaming(
+                streamed.kept, k=settings.k, seed=settings.seed, codebook=book, progress=progress
+            )
+        else:
+            # the kinds are found in a worker (reading the stored chunks) while the challenges are
+            # found here: discovery does not read them
+            from joblib.externals.loky import get_reusable_executor
+
+            executor = get_reusable_executor(max_workers=1, reuse=False)
+            try:
+                pending = executor.submit(_kinds_streamed, answers, streamed.kept, settings.seed)
+                del answers
+                found = challenges.discover_streaming(
+                    streamed.kept, k=settings.k, seed=settings.seed, codebook=book, progress=progress
+                )
+                with stage("kinds"):
+                    kinds = pending.result()
+            finally:
+                executor.shutdown(wait=True)
     finally:
         streamed.kept.close()
+    table = _with_kinds(table, kinds)
     table = _attach_challenges(table, kept, found)
     clusters = found.clusters.copy()
     clusters["question"] = _question_groups(table, kept)[0][0]
@@ -267,27 +288,31 @@ def _streamed(
 KINDS_SAMPLE = 50_000
 
 
-def _classify_streamed(table: pd.DataFrame, kept: prepare.KeptAnswers, seed: int) -> pd.DataFrame:
-    """The kinds of statement of a streamed table's kept answers, one stored chunk at a time.
+def _kinds_streamed(answers: pd.DataFrame, kept: prepare.KeptAnswers, seed: int) -> pd.DataFrame:
+    """The kinds of statement of a streamed run's kept answers, one stored chunk at a time.
 
+    ``answers`` holds the record id and the context columns of every kept answer (table index).
     The classifier is fitted once, on a random sample of :data:`KINDS_SAMPLE` kept answers (all of
-    them when there are fewer, which gives the in-memory result), and applied to every chunk.
+    them when there are fewer, which gives the in-memory result), and applied to every chunk. Runs
+    in the main process or in a worker, on one BLAS thread either way.
     """
-    position = pd.Series(np.arange(len(table)), index=table["record_id"].astype(str).to_numpy())
-    context = [c for c in dict.fromkeys(statements.CONTEXT_FIELDS.values()) if c in table.columns and c != "record_id"]
+    position = pd.Series(np.arange(len(answers)), index=answers["record_id"].astype(str).to_numpy())
 
     def frame(ids: list[str], texts: list[str], tokens: list[list[str]], lemmas: list[list[str]]) -> pd.DataFrame:
-        part = table.iloc[position.loc[list(ids)].to_numpy()][["record_id", *context]].copy()
+        part = answers.iloc[position.loc[list(ids)].to_numpy()].copy()
         part["text_masked"], part["tokens"], part["lemmas"] = texts, tokens, lemmas
         return part
 
-    n = len(kept)
-    sample = np.arange(n)
-    if n > KINDS_SAMPLE:
-        sample = np.sort(np.random.default_rng([seed, 61]).choice(n, KINDS_SAMPLE, replace=False))
-    model = statements.fit_kind_model(frame(*kept.take(sample)), seed=seed)
-    found = [statements.classify_statements(frame(*chunk), seed=seed, model=model) for _start, chunk in kept.chunks()]
-    return _with_kinds(table, pd.concat(found) if found else pd.DataFrame(columns=list(KIND_COLUMNS)))
+    with threadpool_limits(limits=1):
+        n = len(kept)
+        sample = np.arange(n)
+        if n > KINDS_SAMPLE:
+            sample = np.sort(np.random.default_rng([seed, 61]).choice(n, KINDS_SAMPLE, replace=False))
+        model = statements.fit_kind_model(frame(*kept.take(sample)), seed=seed)
+        found = [
+            statements.classify_statements(frame(*chunk), seed=seed, model=model) for _start, chunk in kept.chunks()
+        ]
+    return pd.concat(found) if found else pd.DataFrame(columns=list(KIND_COLUMNS))
 
 
 def _attach_challenges(table: pd.DataFrame, kept: np.ndarray, found: ChallengeResult) -> pd.DataFrame:

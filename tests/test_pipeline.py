@@ -120,3 +120,20 @@ def test_kinds_beside_discovery_give_the_one_process_result() -> None:
     pd.testing.assert_frame_equal(one.clusters, two.clusters)
     pd.testing.assert_frame_equal(one.counts, two.counts)
     pd.testing.assert_frame_equal(one.practices, two.practices)
+
+
+def test_streamed_kinds_beside_discovery_give_the_one_process_result() -> None:
+    """Streaming with two processes: the kinds come from a worker reading the stored chunks.
+
+    The sample has two questions; the streamed run clusters them together and classifies the
+    kinds apart from discovery, so every table equals the one-process streamed run's.
+    """
+    from rsnet_analysis.contract import AnalysisSettings
+    from rsnet_analysis.pipeline import run_analysis
+
+    one, two = run_analysis(AnalysisSettings(), stream=True, jobs=1), run_analysis(AnalysisSettings(), stream=True, jobs=2)
+    assert set(one.records["kind"]) >= {"challenge", "practice", "result", "request"}
+    pd.testing.assert_frame_equal(one.records, two.records)
+    pd.testing.assert_frame_equal(one.clusters, two.clusters)
+    pd.testing.assert_frame_equal(one.counts, two.counts)
+    pd.testing.assert_frame_equal(one.practices, two.practices)
