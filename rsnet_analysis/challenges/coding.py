@@ -47,15 +47,16 @@ class _Corpus:
         lengths = np.fromiter((len(t) + 1 for t in clean), dtype=np.int64, count=self.n)
         self.text_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if self.n else lengths
         self.text_blob = _SEP.join(clean)
-        self.tokens = [[str(w).casefold() for w in doc] for doc in tokens]
+        # the folded form of each distinct token is made once and shared by every answer
+        # (a folded copy per occurrence was most of this index's memory at 100,000 answers)
+        folded: dict[object, str] = {}
+        self.tokens = [[folded.get(w) or folded.setdefault(w, str(w).casefold()) for w in doc] for doc in tokens]
         vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, doc in enumerate(self.tokens):
-            for w in set(doc):
-                j = vocab.setdefault(w, len(vocab))
-                rows.append(i)
-                cols.append(j)
+        per_doc = [{vocab.setdefault(w, len(vocab)) for w in doc} for doc in self.tokens]
+        counts = np.fromiter((len(d) for d in per_doc), dtype=np.int64, count=self.n)
+        rows = np.repeat(np.arange(self.n, dtype=np.int32), counts)
+        cols = np.fromiter((j for d in per_doc for j in sorted(d)), dtype=np.int32, count=int(counts.sum()))
+        del per_doc
         self.vocab = vocab
         self.vocab_list = list(vocab)
         vlen = np.fromiter((len(w) + 1 for w in self.vocab_list), dtype=np.int64)
@@ -80,16 +81,25 @@ class _Corpus:
             self._vocab_cache[term] = ids
         return self._vocab_cache[term]
 
+    def _mask(self, rows: np.ndarray) -> np.ndarray:
+        """A new boolean mask of the documents ``rows`` (the caller may change it)."""
+        mask = np.zeros(self.n, dtype=bool)
+        mask[rows] = True
+        return mask
+
     def word(self, term: str) -> np.ndarray:
-        """Boolean mask of documents with a token matching ``term``."""
+        """Boolean mask of documents with a token matching ``term``.
+
+        The documents that match are cached as row numbers, not as a mask: most terms match few
+        answers, and a mask per term (hundreds of them) was most of the index's memory.
+        """
         if term not in self._word_cache:
             ids = self.vocab_ids(term)
+            rows = np.zeros(0, dtype=np.int32)
             if len(ids):
-                mask = np.asarray(self.incidence[:, ids].sum(axis=1)).ravel() > 0
-            else:
-                mask = np.zeros(self.n, dtype=bool)
-            self._word_cache[term] = mask
-        return self._word_cache[term]
+                rows = np.flatnonzero(np.asarray(self.incidence[:, ids].sum(axis=1)).ravel() > 0).astype(np.int32)
+            self._word_cache[term] = rows
+        return self._mask(self._word_cache[term])
 
     def _may_occur(self, substring: str) -> bool:
         """False when two neighbouring characters of ``substring`` are never neighbours in the texts.
@@ -110,14 +120,14 @@ class _Corpus:
         return bool(len(self._pairs)) and bool(np.all(self._pairs[np.minimum(at, len(self._pairs) - 1)] == wanted))
 
     def text(self, substring: str) -> np.ndarray:
-        """Boolean mask of documents whose text contains ``substring``."""
+        """Boolean mask of documents whose text contains ``substring`` (cached as row numbers)."""
         if substring not in self._text_cache:
-            mask = np.zeros(self.n, dtype=bool)
+            rows = np.zeros(0, dtype=np.int32)
             if self.n and substring and self._may_occur(substring):
                 pos = _find_all(self.text_blob, substring)
-                mask[np.searchsorted(self.text_starts, pos, side="right") - 1] = True
-            self._text_cache[substring] = mask
-        return self._text_cache[substring]
+                rows = np.unique(np.searchsorted(self.text_starts, pos, side="right") - 1).astype(np.int32)
+            self._text_cache[substring] = rows
+        return self._mask(self._text_cache[substring])
 
     def near(self, left: str, right: str, distance: int) -> np.ndarray:
         """Boolean mask of documents with ``left`` and ``right`` at most ``distance`` tokens apart."""
@@ -145,12 +155,12 @@ class _Corpus:
         if isinstance(node, Not):
             return ~self.evaluate(node.operand)
         if isinstance(node, And):
-            out = self.evaluate(node.operands[0]).copy()
+            out = self.evaluate(node.operands[0])  # a new mask: changed in place
             for o in node.operands[1:]:
                 out &= self.evaluate(o)
             return out
         if isinstance(node, Or):
-            out = self.evaluate(node.operands[0]).copy()
+            out = self.evaluate(node.operands[0])
             for o in node.operands[1:]:
                 out |= self.evaluate(o)
             return out
