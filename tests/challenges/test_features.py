@@ -138,3 +138,23 @@ def test_class_tfidf_prefers_distinctive_terms() -> None:
     classes, weights = class_tfidf(counts, [0, 0, 1])
     assert list(classes) == [0, 1]
     assert weights[0, 0] > weights[0, 1] and weights[1, 2] > weights[1, 1]
+
+
+@pytest.mark.parametrize("rows_at_once", [3, 4096])
+def test_hstack_rows_gives_scipys_matrix(monkeypatch: pytest.MonkeyPatch, rows_at_once: int) -> None:
+    """The features are joined side by side as ``sparse.hstack`` joins them, entry for entry."""
+    from rsnet_analysis.challenges import features
+
+    monkeypatch.setattr(features, "_STACK_ROWS", rows_at_once)
+    rng = np.random.default_rng(0)
+    for t in range(20):
+        blocks = [
+            sp.random(41, int(rng.integers(1, 30)), density=float(rng.random()), format="csr", random_state=7 * t + i)
+            for i in range(int(rng.integers(1, 4)))
+        ]
+        want = sp.hstack(blocks, format="csr", dtype=np.float32)
+        got = features.hstack_rows(blocks)
+        assert got.dtype == np.float32 and got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)
