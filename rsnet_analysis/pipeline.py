@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Sequence
-from dataclasses import asdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,9 @@ def _in_memory(
         read = ingest.read_inputs(paths, **_read_options(settings))
     with stage("mask+tokenise"):
         table = _with_region(prepare.build_record_table(read.table, progress=progress, jobs=jobs))
+    # the record table holds every row and column of the raw table: the raw table is let go
+    # (an empty copy keeps its columns; nothing after this point reads its rows)
+    read = replace(read, table=read.table.iloc[:0].copy())
     kept = _kept(table)
     n_jobs = prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
     if n_jobs < 2 or not _one_group(table, kept):
@@ -209,30 +213,21 @@ def _in_memory(
             table = _classify_statements(table, kept, settings.seed)
         table, clusters, found = _discover(table, kept, settings, book, progress)
         return read, table, clusters, found
-    # one question: the statement kinds are found in a worker while the challenges are found here
-    # (neither reads the other's columns; the columns come out in the order of the one-process path)
-    from joblib.externals.loky import get_reusable_executor
-
-    executor = get_reusable_executor(max_workers=1, reuse=False)
-    try:
-        # only what the kinds are found from is sent (the texts, words and context columns)
-        needed = [c for c in ("text_masked", "tokens", "lemmas", *statements.CONTEXT_FIELDS.values()) if c in table]
-        pending = executor.submit(_kinds_of, table.loc[kept, needed], settings.seed)
+    # one question: the statement kinds are found in a second thread while the challenges are
+    # found here (neither reads the other's columns; the columns come out in the order of the
+    # one-thread path). A thread, not a process: the answers, their words and the libraries are
+    # not copied into a second process (at 100,000 answers a worker process added about 0.5 GB);
+    # the NumPy, SciPy and scikit-learn steps of either side release the GIL while they run.
+    needed = [c for c in ("text_masked", "tokens", "lemmas", *statements.CONTEXT_FIELDS.values()) if c in table]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rsnet-kinds") as executor:
+        pending = executor.submit(statements.classify_statements, table.loc[kept, needed], seed=settings.seed)
         found_table, clusters, found = _discover(table, kept, settings, book, progress)
         with stage("kinds"):
             kinds = pending.result()
-    finally:
-        executor.shutdown(wait=True)
     table = _with_kinds(table, kinds)
     for col in found_table.columns.difference(table.columns, sort=False):
         table[col] = found_table[col]
     return read, table, clusters, found
-
-
-def _kinds_of(records: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """In a worker process: :func:`statements.classify_statements` on one BLAS thread, as here."""
-    with threadpool_limits(limits=1):
-        return statements.classify_statements(records, seed=seed)
 
 
 def _streamed(

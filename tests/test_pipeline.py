@@ -101,7 +101,7 @@ def test_the_streaming_path_gives_the_in_memory_result_on_a_one_question_export(
 
 
 def test_kinds_beside_discovery_give_the_one_process_result() -> None:
-    """One question, two processes: the kinds are found in a worker while the challenges are found.
+    """One question, two jobs: the kinds are found in a second thread while the challenges are found.
 
     Every table equals the one-process run's, columns in the same order.
     """

@@ -112,12 +112,21 @@ class _Corpus:
         if len(substring) < 2:
             return True
         if self._pairs is None:
-            points = np.frombuffer(self.text_blob.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
-            self._pairs = np.unique((points[:-1] << _PAIR_BITS) | points[1:])
+            self._pairs = self._character_pairs()
         points = np.array([ord(c) for c in substring], dtype=np.int64)
         wanted = (points[:-1] << _PAIR_BITS) | points[1:]
         at = np.searchsorted(self._pairs, wanted)
         return bool(len(self._pairs)) and bool(np.all(self._pairs[np.minimum(at, len(self._pairs) - 1)] == wanted))
+
+    def _character_pairs(self) -> np.ndarray:
+        """The sorted distinct neighbouring character pairs of the texts, a slice of text at a time."""
+        found = [np.zeros(0, dtype=np.int64)]
+        step = 1 << 20
+        for lo in range(0, len(self.text_blob), step):
+            piece = self.text_blob[lo : lo + step + 1]  # one character of overlap: no pair is lost
+            points = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
+            found.append(np.unique((points[:-1] << _PAIR_BITS) | points[1:]))
+        return np.unique(np.concatenate(found))
 
     def text(self, substring: str) -> np.ndarray:
         """Boolean mask of documents whose text contains ``substring`` (cached as row numbers)."""

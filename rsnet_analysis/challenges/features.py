@@ -61,6 +61,8 @@ __all__ = [
 PLACEHOLDER_RE = re.compile(r"〔[^〕]*〕")
 #: Answers whose word-vector block is computed at once (bounds the dense intermediate arrays).
 VECTOR_CHUNK = 2000
+#: Answers vectorised at a time by :meth:`AnswerVectorizer.transform` (bounds its intermediate arrays).
+TRANSFORM_CHUNK = 4096
 #: Rows joined at a time by :func:`hstack_rows`.
 _STACK_ROWS = 4096
 
@@ -364,6 +366,11 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         return sp.vstack(parts, format="csr")
 
     def _transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        if len(X) > TRANSFORM_CHUNK:
+            # a row's features depend on the fitted statistics and the row alone: chunks of rows
+            # give the same matrix, with the intermediate arrays of one chunk at a time
+            parts = [self._transform(X.iloc[s : s + TRANSFORM_CHUNK]) for s in range(0, len(X), TRANSFORM_CHUNK)]
+            return sp.vstack(parts, format="csr")
         docs = [list(d) for d in X["lemmas"]]
         blocks = []
         if self.lemma_weight > 0:

@@ -19,6 +19,7 @@ their word vectors with the first principal component removed (Arora, Liang and 
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from importlib import metadata
@@ -148,6 +149,7 @@ def _vocab_dir() -> Path | None:
 
 
 _LOADED: dict[str, WordVectors | None] = {}
+_LOADING = threading.Lock()  # the kinds (a second thread) and discovery may ask at the same time
 
 
 def load_word_vectors() -> WordVectors | None:
@@ -158,13 +160,14 @@ def load_word_vectors() -> WordVectors | None:
     WordVectors or None
         None when ``ja-ginza`` (or ``msgpack``) is not installed.
     """
-    if "ginza" not in _LOADED:
-        folder = _vocab_dir()
-        try:
-            _LOADED["ginza"] = WordVectors.from_dir(folder) if folder is not None else None
-        except ImportError:  # msgpack missing
-            _LOADED["ginza"] = None
-    return _LOADED["ginza"]
+    with _LOADING:
+        if "ginza" not in _LOADED:
+            folder = _vocab_dir()
+            try:
+                _LOADED["ginza"] = WordVectors.from_dir(folder) if folder is not None else None
+            except ImportError:  # msgpack missing
+                _LOADED["ginza"] = None
+        return _LOADED["ginza"]
 
 
 def word_vectors_version() -> str:

@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["parse_date", "to_iso"]
 
@@ -61,8 +62,9 @@ def _from_serial(serial: float) -> _dt.date | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _parse_text(text: str) -> _dt.date | None:
-    """Parse a date written as text (already stripped)."""
+    """Parse a date written as text (already stripped); cached: a date column repeats its days."""
     text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None

@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -87,10 +88,12 @@ def _kind_of_column(name: str, prof: ColumnProfile) -> str | None:
     if not prof.filled or prof.mean_len < 2 or (prof.numeric and prof.mean_len < 9):
         return None  # too short for a name, or numbers too short for a phone number
     kinds: dict[str, int] = {}
-    for value in prof.filled:
+    # each distinct value is judged once (a column of municipalities or departments repeats a
+    # few values on every row); the counts are those of every row
+    for value, count in Counter(prof.filled).items():
         kind = value_kind(value)
         if kind:
-            kinds[kind] = kinds.get(kind, 0) + 1
+            kinds[kind] = kinds.get(kind, 0) + count
     best = max(kinds, key=lambda k: (kinds[k], k), default=None)
     share = kinds[best] / len(prof.filled) if best else 0.0
     header = norm_header(name)

@@ -111,7 +111,7 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         ):
             continue
         values = column.astype(object)
-        if values.map(_needs_escape).any():
+        if _may_need_escape(values) and values.map(_needs_escape).any():
             out.isetitem(i, values.map(csv_cell))
     out.columns = pd.Index([csv_cell(c) for c in out.columns])
     return out
@@ -119,6 +119,21 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
 def _needs_escape(value: Any) -> bool:
     return starts_like_formula(value) or (isinstance(value, str) and "\r" in value)
+
+
+#: A line that starts like a formula, in the text cells of a column joined by line feeds.
+_LINE_STARTS_LIKE_FORMULA = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS)) + "]", re.MULTILINE)
+
+
+def _may_need_escape(values: pd.Series) -> bool:
+    """False only when no text cell of ``values`` needs :func:`csv_cell` (one scan, not one call per cell).
+
+    The text cells are joined by line feeds and searched for a line that starts like a formula or
+    a carriage return: every cell that needs escaping is found, and a line feed inside a cell can
+    only add a false alarm, which the exact per-cell check then clears.
+    """
+    blob = "\n".join([v for v in values.tolist() if isinstance(v, str)])
+    return "\r" in blob or _LINE_STARTS_LIKE_FORMULA.search(blob) is not None
 
 
 def public_records(records: pd.DataFrame) -> pd.DataFrame:
