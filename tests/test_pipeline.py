@@ -5,8 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from rsnet_analysis.contract import AnalysisResult
 
 GENERATIVE_AI_WORDS = ("生成AI", "ChatGPT", "AI", "Copilot", "プロンプト", "チャット", "LLM")
+
+
+@pytest.fixture(scope="module")
+def streamed_sample() -> AnalysisResult:
+    """The sample through the streaming path in one process (shared by this module's tests)."""
+    from rsnet_analysis.contract import AnalysisSettings
+    from rsnet_analysis.pipeline import run_analysis
+
+    return run_analysis(AnalysisSettings(), stream=True, jobs=1)
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -59,12 +71,11 @@ def test_no_label_or_top_term_is_a_stop_word_placeholder_or_fragment(sample_run:
         assert "〔" not in row["label"] and "栗鼠" not in row["label"]
 
 
-def test_the_streaming_path_runs_end_to_end_on_the_sample(tmp_path: Path) -> None:
+def test_the_streaming_path_runs_end_to_end_on_the_sample(tmp_path: Path, streamed_sample: AnalysisResult) -> None:
     """The path taken for large inputs (chunks, answers on disk) gives a complete run and report."""
-    from rsnet_analysis.contract import AnalysisSettings
-    from rsnet_analysis.pipeline import run_analysis, write_outputs
+    from rsnet_analysis.pipeline import write_outputs
 
-    result = run_analysis(AnalysisSettings(), stream=True)
+    result = streamed_sample
     records = result.records
     assert result.summary["streaming"]["partition_sample"] > 0
     assert result.summary["rows_read"] == len(records)
@@ -122,7 +133,7 @@ def test_kinds_beside_discovery_give_the_one_process_result() -> None:
     pd.testing.assert_frame_equal(one.practices, two.practices)
 
 
-def test_streamed_kinds_beside_discovery_give_the_one_process_result() -> None:
+def test_streamed_kinds_beside_discovery_give_the_one_process_result(streamed_sample: AnalysisResult) -> None:
     """Streaming with two processes: the kinds come from a worker reading the stored chunks.
 
     The sample has two questions; the streamed run clusters them together and classifies the
@@ -131,7 +142,7 @@ def test_streamed_kinds_beside_discovery_give_the_one_process_result() -> None:
     from rsnet_analysis.contract import AnalysisSettings
     from rsnet_analysis.pipeline import run_analysis
 
-    one, two = run_analysis(AnalysisSettings(), stream=True, jobs=1), run_analysis(AnalysisSettings(), stream=True, jobs=2)
+    one, two = streamed_sample, run_analysis(AnalysisSettings(), stream=True, jobs=2)
     assert set(one.records["kind"]) >= {"challenge", "practice", "result", "request"}
     pd.testing.assert_frame_equal(one.records, two.records)
     pd.testing.assert_frame_equal(one.clusters, two.clusters)
