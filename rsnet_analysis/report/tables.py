@@ -111,7 +111,7 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         ):
             continue
         values = column.astype(object)
-        if _may_need_escape(values) and values.map(_needs_escape).any():
+        if may_need_escape(values) and values.map(_needs_escape).any():
             out.isetitem(i, values.map(csv_cell))
     out.columns = pd.Index([csv_cell(c) for c in out.columns])
     return out
@@ -121,19 +121,28 @@ def _needs_escape(value: Any) -> bool:
     return starts_like_formula(value) or (isinstance(value, str) and "\r" in value)
 
 
-#: A line that starts like a formula, in the text cells of a column joined by line feeds.
-_LINE_STARTS_LIKE_FORMULA = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS)) + "]", re.MULTILINE)
-
-
-def _may_need_escape(values: pd.Series) -> bool:
+def may_need_escape(values: pd.Series, also: str = "") -> bool:
     """False only when no text cell of ``values`` needs :func:`csv_cell` (one scan, not one call per cell).
 
-    The text cells are joined by line feeds and searched for a line that starts like a formula or
-    a carriage return: every cell that needs escaping is found, and a line feed inside a cell can
-    only add a false alarm, which the exact per-cell check then clears.
+    The text cells are joined by line feeds and searched for a line that starts like a formula
+    (or with one of the characters ``also``) and for a carriage return: every cell that needs
+    escaping is found, and a line feed inside a cell can only add a false alarm, which the exact
+    per-cell check that follows clears.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One column.
+    also : str, default ""
+        More first characters to look for (the workbook adds ``#`` for Excel's error values).
+
+    Returns
+    -------
+    bool
     """
     blob = "\n".join([v for v in values.tolist() if isinstance(v, str)])
-    return "\r" in blob or _LINE_STARTS_LIKE_FORMULA.search(blob) is not None
+    starts = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + also) + "]", re.MULTILINE)
+    return "\r" in blob or starts.search(blob) is not None
 
 
 def public_records(records: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import pandas as pd
 from rsnet_analysis.contract import AnalysisResult
 from rsnet_analysis.report.labels import FIXED_TIMESTAMP, SHEETS
 from rsnet_analysis.report.sheets import workbook_sheets
-from rsnet_analysis.report.tables import starts_like_formula
+from rsnet_analysis.report.tables import may_need_escape, starts_like_formula
 from rsnet_analysis.report.textwrap_ja import display_width
 
 #: Number formats by header (shares as percentages, changes with a sign, p-values to 3 places).
@@ -107,6 +107,8 @@ def _keep_text(sheet: Any, table: pd.DataFrame) -> None:
         _as_text(sheet.cell(row=1, column=j + 1), table.columns[j])
         column = table.iloc[:, j]
         if pd.api.types.is_numeric_dtype(column.dtype):
+            continue
+        if not may_need_escape(column.astype(object), also="#"):  # Excel's error values start with #
             continue
         flagged = column.astype(object).map(risky).to_numpy(dtype=bool)
         for i in flagged.nonzero()[0]:
