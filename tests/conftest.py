@@ -40,3 +40,21 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample_run")
     assert main(["analyze", "--out", str(out), "--no-progress"]) == 0
     return out
+
+
+#: The test modules that take longest (a sample analysis or more per test), run first: with the
+#: tests spread over processes (``make test``: pytest-xdist, one process per module), a long
+#: module collected last would keep one process busy after the others have finished.
+SLOW_MODULES = (
+    "tests/test_pipeline.py",
+    "tests/test_cli.py",
+    "tests/report/test_consistency.py",
+    "tests/report/test_output_folder.py",
+    "tests/challenges/test_discover.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put :data:`SLOW_MODULES` first, keeping the order of the tests within every module."""
+    first = {name: i for i, name in enumerate(SLOW_MODULES)}
+    items.sort(key=lambda item: first.get(item.nodeid.split("::")[0], len(first)))

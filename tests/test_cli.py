@@ -392,9 +392,9 @@ def test_a_second_run_on_the_same_folder_is_refused(
 def test_every_file_of_two_runs_is_identical(sample_run: Path, tmp_path: Path) -> None:
     """Same input and seed, every output file identical: tables, summary, reports, figures.
 
-    The second run masks and tokenises in two worker processes and finds the statement kinds in a
-    worker beside the discovery (the first does all in one): the number of processes changes
-    nothing either.
+    The second run masks and tokenises in two worker processes (the first, a sample of fewer
+    than 5,000 answers, in one): the number of processes changes nothing either. (The kinds
+    beside discovery, with one question, are compared in ``tests/test_pipeline.py``.)
     """
     out = tmp_path / "again"
     assert main(["analyze", "--out", str(out), "--no-progress", "--jobs", "2"]) == 0
