@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import platform
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from importlib import metadata
 from pathlib import Path
@@ -218,12 +218,26 @@ def _in_memory(
     # one-thread path). A thread, not a process: the answers, their words and the libraries are
     # not copied into a second process (at 100,000 answers a worker process added about 0.5 GB);
     # the NumPy, SciPy and scikit-learn steps of either side release the GIL while they run.
+    # A daemon thread: when discovery fails or the user presses Ctrl-C, the run ends at once
+    # instead of waiting for the kinds.
     needed = [c for c in ("text_masked", "tokens", "lemmas", *statements.CONTEXT_FIELDS.values()) if c in table]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rsnet-kinds") as executor:
-        pending = executor.submit(statements.classify_statements, table.loc[kept, needed], seed=settings.seed)
-        found_table, clusters, found = _discover(table, kept, settings, book, progress)
-        with stage("kinds"):
-            kinds = pending.result()
+    records = table.loc[kept, needed]
+    outcome: dict[str, Any] = {}
+
+    def classify() -> None:
+        try:
+            outcome["kinds"] = statements.classify_statements(records, seed=settings.seed)
+        except BaseException as error:  # raised again in the main thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=classify, name="rsnet-kinds", daemon=True)
+    worker.start()
+    found_table, clusters, found = _discover(table, kept, settings, book, progress)
+    with stage("kinds"):
+        worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    kinds = outcome["kinds"]
     table = _with_kinds(table, kinds)
     for col in found_table.columns.difference(table.columns, sort=False):
         table[col] = found_table[col]

@@ -148,3 +148,19 @@ def test_streamed_kinds_beside_discovery_give_the_one_process_result(streamed_sa
     pd.testing.assert_frame_equal(one.clusters, two.clusters)
     pd.testing.assert_frame_equal(one.counts, two.counts)
     pd.testing.assert_frame_equal(one.practices, two.practices)
+
+
+def test_an_error_in_the_kinds_thread_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One question, two jobs: a failure while the kinds are found is raised by run_analysis."""
+    from rsnet_analysis import statements
+    from rsnet_analysis.contract import AnalysisSettings
+    from rsnet_analysis.errors import InputError
+    from rsnet_analysis.pipeline import run_analysis
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise InputError("発言の種類のルールファイルが読めません / kinds file unreadable")
+
+    monkeypatch.setattr(statements, "classify_statements", broken)
+    root = Path(__file__).resolve().parents[1] / "data" / "holdout"
+    with pytest.raises(InputError, match="kinds file unreadable"):
+        run_analysis(AnalysisSettings(inputs=[str(root / "survey_2025.csv")]), jobs=2)

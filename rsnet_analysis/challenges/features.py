@@ -153,6 +153,8 @@ def hstack_rows(blocks: list[sp.spmatrix]) -> sp.csr_matrix:
     arrays per stored value, then a conversion): about five times the result's memory at once.
     Here each block's values are written straight to their place in the result (the same
     entries in the same order: row by row, block by block, each block's columns as stored).
+    Blocks are expected without duplicate entries, as the vectorizers make them (scipy would
+    sum duplicates; here they would be kept side by side: the same matrix, other arrays).
 
     Parameters
     ----------
@@ -181,7 +183,7 @@ def hstack_rows(blocks: list[sp.spmatrix]) -> sp.csr_matrix:
             first, last = int(b.indptr[lo]), int(b.indptr[hi])
             at = np.repeat(before - (b.indptr[lo:hi] - first), length[lo:hi]) + np.arange(last - first)
             data[at] = b.data[first:last]
-            indices[at] = b.indices[first:last] + offset
+            indices[at] = b.indices[first:last].astype(index_type) + offset
             before += length[lo:hi]
             offset += b.shape[1]
     out = sp.csr_matrix((data, indices, indptr.astype(index_type)), shape=(n, width))
