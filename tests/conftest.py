@@ -51,6 +51,12 @@ SLOW_MODULES = (
     "tests/report/test_consistency.py",
     "tests/report/test_output_folder.py",
     "tests/challenges/test_discover.py",
+    "tests/test_readme_commands.py",
+    "tests/report/test_practices.py",
+    "notebooks/04_newsletter_summary.ipynb",
+    "tests/challenges/test_codebook.py",
+    "tests/challenges/test_stream_discovery.py",
+    "notebooks/01_explore_answers.ipynb",
 )
 
 
