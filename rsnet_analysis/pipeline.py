@@ -195,6 +195,11 @@ def _with_region(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _n_jobs(jobs: int | None, kept: np.ndarray) -> int:
+    """Processes to use: ``jobs`` (at least 1), or the default for this many kept answers."""
+    return prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
+
+
 def _in_memory(
     settings: AnalysisSettings, paths: list[Path], book: challenges.Codebook, progress: bool, jobs: int | None
 ) -> tuple[ReadResult, pd.DataFrame, pd.DataFrame, list[ChallengeResult]]:
@@ -207,7 +212,7 @@ def _in_memory(
     # (an empty copy keeps its columns; nothing after this point reads its rows)
     read = replace(read, table=read.table.iloc[:0].copy())
     kept = _kept(table)
-    n_jobs = prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
+    n_jobs = _n_jobs(jobs, kept)
     if n_jobs < 2 or not _one_group(table, kept):
         with stage("kinds"):
             table = _classify_statements(table, kept, settings.seed)
@@ -261,7 +266,7 @@ def _streamed(
         kept = _kept(table)
         context = [c for c in dict.fromkeys(statements.CONTEXT_FIELDS.values()) if c in table and c != "record_id"]
         answers = table.loc[kept, ["record_id", *context]]
-        n_jobs = prepare.default_jobs(int(kept.sum())) if jobs is None else max(1, int(jobs))
+        n_jobs = _n_jobs(jobs, kept)
         if n_jobs < 2:
             with stage("kinds"):
                 kinds = _kinds_streamed(answers, streamed.kept, settings.seed)

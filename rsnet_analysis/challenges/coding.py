@@ -22,13 +22,13 @@ import numpy as np
 from scipy import sparse
 
 from rsnet_analysis.challenges.codebook import Codebook
+from rsnet_analysis.challenges.ngrams import CODE_POINT_BITS, code_points
 from rsnet_analysis.challenges.rules import And, Near, Node, Not, Or, Text, Word
 from rsnet_analysis.errors import InputError
 
 __all__ = ["MatchedTerms", "RuleScores", "score_records"]
 
 _SEP = "\x00"
-_PAIR_BITS = 21  # a code point is below 2**21: two of them make one int64
 
 
 def _find_all(haystack: str, needle: str) -> np.ndarray:
@@ -114,7 +114,7 @@ class _Corpus:
         if self._pairs is None:
             self._pairs = self._character_pairs()
         points = np.array([ord(c) for c in substring], dtype=np.int64)
-        wanted = (points[:-1] << _PAIR_BITS) | points[1:]
+        wanted = (points[:-1] << CODE_POINT_BITS) | points[1:]
         at = np.searchsorted(self._pairs, wanted)
         return bool(len(self._pairs)) and bool(np.all(self._pairs[np.minimum(at, len(self._pairs) - 1)] == wanted))
 
@@ -124,8 +124,8 @@ class _Corpus:
         step = 1 << 20
         for lo in range(0, len(self.text_blob), step):
             piece = self.text_blob[lo : lo + step + 1]  # one character of overlap: no pair is lost
-            points = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
-            found.append(np.unique((points[:-1] << _PAIR_BITS) | points[1:]))
+            points = code_points(piece)
+            found.append(np.unique((points[:-1] << CODE_POINT_BITS) | points[1:]))
         return np.unique(np.concatenate(found))
 
     def text(self, substring: str) -> np.ndarray:

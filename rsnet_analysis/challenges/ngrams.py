@@ -24,11 +24,27 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["CharNgramCounter"]
+__all__ = ["CODE_POINT_BITS", "CharNgramCounter", "code_points"]
 
 
-_BITS = 21  # a code point is below 2**21: three of them pack into one int64
+#: A code point is below 2**21: two or three of them pack into one int64.
+CODE_POINT_BITS = 21
 _MAX_N = 3
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as int64, one per character (a lone surrogate too).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(text),)``.
+    """
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
 
 
 def _char_wb_grams(docs: list[str], lo: int, hi: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -49,8 +65,7 @@ def _char_wb_grams(docs: list[str], lo: int, hi: int) -> list[tuple[np.ndarray, 
     flat = [w for ws in words for w in ws]
     width = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat)) + 2
     blob = "".join([" " + "  ".join(ws) + " " for ws in words if ws])
-    # one code point per character (a lone surrogate too): four bytes each in UTF-32
-    points = np.frombuffer(blob.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
+    points = code_points(blob)
     end = np.repeat(np.cumsum(width), width)  # where the padded word of every position ends
     doc_of = np.repeat(np.repeat(np.arange(len(docs), dtype=np.int64), per_doc), width)
     points = np.concatenate([points, np.zeros(_MAX_N, dtype=np.int64)])
@@ -60,14 +75,14 @@ def _char_wb_grams(docs: list[str], lo: int, hi: int) -> list[tuple[np.ndarray, 
         at = pos[pos + n <= end]
         code = points[at]
         for k in range(1, n):
-            code = (code << _BITS) | points[at + k]
+            code = (code << CODE_POINT_BITS) | points[at + k]
         out.append((doc_of[at], code))
     return out
 
 
 def _gram(code: int, n: int) -> str:
     """The n-gram whose code points :func:`_char_wb_grams` packed into ``code``."""
-    return "".join(chr((code >> (_BITS * (n - 1 - k))) & ((1 << _BITS) - 1)) for k in range(n))
+    return "".join(chr((code >> (CODE_POINT_BITS * (n - 1 - k))) & ((1 << CODE_POINT_BITS) - 1)) for k in range(n))
 
 
 class CharNgramCounter(TransformerMixin, BaseEstimator):

@@ -108,9 +108,10 @@ def _keep_text(sheet: Any, table: pd.DataFrame) -> None:
         column = table.iloc[:, j]
         if pd.api.types.is_numeric_dtype(column.dtype):
             continue
-        if not may_need_escape(column.astype(object), also="#"):  # Excel's error values start with #
+        values = column.astype(object)
+        if not may_need_escape(values, also="#"):  # Excel's error values start with #
             continue
-        flagged = column.astype(object).map(risky).to_numpy(dtype=bool)
+        flagged = values.map(risky).to_numpy(dtype=bool)
         for i in flagged.nonzero()[0]:
             _as_text(sheet.cell(row=int(i) + 2, column=j + 1), column.iloc[i])
 
