@@ -10,6 +10,16 @@ two seeds each: at 0.55 the chosen k lay within half to twice the true number in
 21 of 24 (1.27). Earlier, on 21 sets of 1,000 to 50,000 texts, valley merging was the only rule
 tried that held across sizes.
 
+Before any valley test, two clusters whose mean directions nearly coincide (cosine of the
+centroids at least :data:`NEAR_DUPLICATE_COS`) are merged: they are pieces of one group, however
+the density between them looks. This matters where answers draw on a small vocabulary: their
+vectors sit on a few lattice points, and the kernel density shows dips between the points that
+are no valley (a synthetic corpus of topics with 8 words each kept 16-22 clusters for 8 topics,
+18 for 4; with this step 8 and 4). On the four real corpora above the chosen k was the same with
+and without it in all 24 runs, at 0.75 and at 0.8 (at 0.7 one run changed); nine in ten
+neighbouring clusters there have a cosine below 0.72, the synthetic topics' pieces 0.74-0.87 and
+different synthetic topics 0.1-0.2.
+
 Below that, no data-driven rule tried was reliable on text (valley merging, silhouette,
 stability, HDBSCAN, CH, DB, gap and BIC missed on most sets of 50 to 700 texts; the silhouette
 kept near the largest k tried, 2.7 times the true k on average). :func:`choose_k` then scores
@@ -36,6 +46,7 @@ __all__ = [
     "FIT_SAMPLE",
     "CLEAR_SILHOUETTE",
     "K_MAX",
+    "NEAR_DUPLICATE_COS",
     "TOLERANCE",
     "VALLEY_MIN_N",
     "VALLEY_TAU",
@@ -58,6 +69,8 @@ VALLEY_TAU = 0.55
 CLEAR_SILHOUETTE = 0.5
 #: Each cluster is compared with this many nearest clusters.
 VALLEY_NEIGHBOURS = 4
+#: Two clusters whose centroids have at least this cosine are one (merged before valley tests).
+NEAR_DUPLICATE_COS = 0.75
 
 
 def candidate_ks(n: int) -> list[int]:
@@ -129,6 +142,15 @@ def valley_k(E: np.ndarray, *, seed: int = 0, tau: float = VALLEY_TAU) -> int:
         if len(ids) <= 1:
             break
         centres = np.stack([X[labels == i].mean(axis=0) for i in ids])
+        unit = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+        cosine = unit @ unit.T
+        np.fill_diagonal(cosine, -np.inf)
+        i, j = (int(x) for x in np.unravel_index(int(np.argmax(cosine)), cosine.shape))
+        if cosine[i, j] >= NEAR_DUPLICATE_COS:  # near-duplicates: one group, no valley test needed
+            keep, drop = int(min(ids[i], ids[j])), int(max(ids[i], ids[j]))
+            labels[labels == drop] = keep
+            memo = {k: v for k, v in memo.items() if keep not in k and drop not in k}
+            continue
         dist = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1)
         np.fill_diagonal(dist, np.inf)
         best, pair = -1.0, None

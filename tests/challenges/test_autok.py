@@ -36,3 +36,26 @@ def test_small_without_structure_takes_the_rule_of_thumb() -> None:
     noise = _blobs(450, 1, dim=50, spread=10.0)
     assert choose_k(noise, seed=0) == rule_of_thumb_k(450) == 15
     assert [rule_of_thumb_k(n) for n in (4, 20, 100, 999)] == [2, 3, 7, 22]
+
+
+def _lattice_topics(n: int, k: int, words: int = 8, seed: int = 0) -> np.ndarray:
+    """``n`` unit vectors of answers that use 4-7 of their topic's ``words`` words (k topics).
+
+    The vectors sit on a few lattice points, so a kernel density between two pieces of one topic
+    dips between the points without any valley of the topic itself.
+    """
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, k * words), dtype=np.float32)
+    for i in range(n):
+        t = i % k
+        X[i, t * words + rng.choice(words, size=int(rng.integers(4, 8)), replace=False)] = 1.0
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("k", [3, 6])
+def test_pieces_of_one_topic_are_merged(k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    X = _lattice_topics(2500, k)
+    assert valley_k(X, seed=0) == k
+    # without the near-duplicate merge the pieces stay apart: the test can tell
+    monkeypatch.setattr("rsnet_analysis.challenges.autok.NEAR_DUPLICATE_COS", 2.0)
+    assert valley_k(X, seed=0) > k
