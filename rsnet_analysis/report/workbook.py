@@ -1,21 +1,30 @@
 """The Excel workbook ``report.xlsx``: the sheets of :mod:`.sheets`, styled, with stable bytes.
 
+Written with XlsxWriter in its constant-memory mode: each row goes to a temporary file as it is
+written, so a sheet of any length costs the memory of one row (openpyxl, used before, held every
+cell as an object: 7 s and a few hundred MB for the 250,000 cells of a 100,000-answer run).
+
 Shares are written as numbers with a percentage format (:data:`NUMBER_FORMATS`), so they sort and
 sum in Excel and read as 12.3%.
 
-Every text cell stays text (:func:`_keep_text`): openpyxl turns a string that starts with ``=``
-into a formula cell and ``#N/A`` into an error value, so such cells are written back as string
-cells, and those that start like a formula (:func:`~.tables.starts_like_formula`) also carry
-Excel's quote prefix, so that editing the cell later does not make it a formula either. The
-workbook holds no ``<f>`` element; the text itself is unchanged.
+Every text cell stays text: it is written as a string cell, never parsed as a formula, a number,
+a URL or an error value (``#N/A``), and text that starts like a formula
+(:func:`~.tables.starts_like_formula`) also carries Excel's quote prefix, so that editing the cell
+later does not make it a formula either. The workbook holds no ``<f>`` element; the text itself
+is unchanged (beyond Excel's limit of 32,767 characters a cell, which ``records.csv`` does not
+have).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+import math
 import re
+import tempfile
 import zipfile
 from collections.abc import Mapping
+from numbers import Number
 from pathlib import Path
 from typing import Any
 
@@ -50,70 +59,95 @@ _WIDE_COLUMNS = {
 }
 
 
-def _style_sheet(sheet: Any, table: pd.DataFrame) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+#: Header cells: white bold text on dark blue, wrapped.
+_HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "pattern": 1, "valign": "vcenter", "text_wrap": True}
+#: Options of the workbook: strings are written as they are (no formula, number or URL guessed).
+_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F4E79")
-    for cell in sheet[1]:
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    sheet.freeze_panes = "A2"
+
+class _Formats:
+    """One XlsxWriter format per combination of header, number format, wrapping and quote prefix."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+        self._made: dict[tuple[bool, str | None, bool, bool], Any] = {}
+
+    def get(self, *, header: bool = False, number: str | None = None, wide: bool = False, quote: bool = False) -> Any:
+        key = (header, number, wide, quote)
+        if key not in self._made:
+            props: dict[str, Any] = dict(_HEADER) if header else {}
+            if number:
+                props["num_format"] = number
+            if wide:
+                props.update(text_wrap=True, valign="top")
+            if quote:
+                props["quote_prefix"] = True
+            self._made[key] = self._book.add_format(props) if props else None
+        return self._made[key]
+
+
+def _column_width(table: pd.DataFrame, col: Any) -> float:
+    """Display width of a column: its header and first 300 values, between 8 and 36 (60 if wide)."""
+    values = [str(col)] + [str(v) for v in table[col].head(300) if pd.notna(v)]
+    width = max(display_width(v) for v in values) + 2
+    limit = 60 if col in _WIDE_COLUMNS else 36
+    return max(8, min(limit, width))
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Any, fmt: Any, quoted: Any, check: bool) -> None:
+    """One cell by the type of its value (missing: an empty cell with the column's format)."""
+    if isinstance(value, str) and value:
+        sheet.write_string(row, col, value, quoted if check and starts_like_formula(value) else fmt)
+    elif value is None or value is pd.NA or value is pd.NaT or value == "":
+        if fmt is not None:
+            sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, Number) and not isinstance(value, complex):
+        number = float(value)  # type: ignore[arg-type]
+        if math.isnan(number):
+            if fmt is not None:
+                sheet.write_blank(row, col, None, fmt)
+        elif math.isinf(number):
+            sheet.write_string(row, col, str(value), fmt)
+        else:
+            sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime.datetime | datetime.date):
+        sheet.write_string(row, col, value.isoformat(), fmt)
+    else:
+        text = str(value)
+        sheet.write_string(row, col, text, quoted if starts_like_formula(text) else fmt)
+
+
+def _write_sheet(book: Any, formats: _Formats, name: str, table: pd.DataFrame) -> None:
+    """One styled sheet: header row, cells by type, frozen header, filter, fitted columns."""
+    sheet = book.add_worksheet(name)
+    columns = list(table.columns)
+    sheet.freeze_panes(1, 0)
     # printed (or saved as PDF) a sheet keeps its columns on one page width, landscape
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.page_setup.orientation = "landscape"
-    if len(table.columns):
-        sheet.auto_filter.ref = (
-            f"A1:{get_column_letter(len(table.columns))}{max(len(table), 1) + 1}"
-        )
-    for i, col in enumerate(table.columns, start=1):
-        number_format = NUMBER_FORMATS.get(str(col))
-        if number_format:
-            for cell in sheet[get_column_letter(i)][1:]:
-                cell.number_format = number_format
-        values = [str(col)] + [str(v) for v in table[col].head(300) if pd.notna(v)]
-        width = max(display_width(v) for v in values) + 2
-        limit = 60 if col in _WIDE_COLUMNS else 36
-        sheet.column_dimensions[get_column_letter(i)].width = max(8, min(limit, width))
-        if col in _WIDE_COLUMNS:
-            for cell in sheet[get_column_letter(i)][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _as_text(cell: Any, value: Any) -> None:
-    from openpyxl.cell.cell import ERROR_CODES
-
-    if not isinstance(value, str):
-        return
-    formula = starts_like_formula(value)
-    if formula or value in ERROR_CODES:
-        cell.data_type = "s"
-    if formula:
-        cell.quotePrefix = True
-
-
-def _keep_text(sheet: Any, table: pd.DataFrame) -> None:
-    """Make every text cell of a written sheet a string cell (no formula, no error value)."""
-    from openpyxl.cell.cell import ERROR_CODES
-
-    def risky(value: Any) -> bool:
-        return starts_like_formula(value) or (isinstance(value, str) and value in ERROR_CODES)
-
-    for j in range(table.shape[1]):
-        _as_text(sheet.cell(row=1, column=j + 1), table.columns[j])
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    if columns:
+        sheet.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
+    cell_formats, quoted, checks = [], [], []
+    for j, col in enumerate(columns):
+        number, wide = NUMBER_FORMATS.get(str(col)), col in _WIDE_COLUMNS
+        cell_formats.append(formats.get(number=number, wide=wide))
+        quoted.append(formats.get(number=number, wide=wide, quote=True))
         column = table.iloc[:, j]
-        if pd.api.types.is_numeric_dtype(column.dtype):
-            continue
-        values = column.astype(object)
-        if not may_need_escape(values, also="#"):  # Excel's error values start with #
-            continue
-        flagged = values.map(risky).to_numpy(dtype=bool)
-        for i in flagged.nonzero()[0]:
-            _as_text(sheet.cell(row=int(i) + 2, column=j + 1), column.iloc[i])
+        checks.append(not pd.api.types.is_numeric_dtype(column.dtype) and may_need_escape(column.astype(object)))
+        sheet.set_column(j, j, _column_width(table, col))
+        text = str(col)
+        sheet.write_string(0, j, text, formats.get(header=True, quote=starts_like_formula(text)))
+    lists = [table.iloc[:, j].tolist() for j in range(len(columns))]
+    for i, values in enumerate(zip(*lists, strict=True), start=1):
+        for j, value in enumerate(values):
+            _write_cell(sheet, i, j, value, cell_formats[j], quoted[j], checks[j])
 
 
 def _normalise_xlsx(data: bytes) -> bytes:
@@ -154,26 +188,23 @@ def write_workbook(result: AnalysisResult, path: str | Path, context: Mapping[st
     -------
     Path
     """
-    import datetime
+    import xlsxwriter
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
     sheets = workbook_sheets(result, context)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+    with tempfile.TemporaryDirectory(prefix="rsnet-xlsx-", dir=target.parent) as tmp:
+        draft = Path(tmp) / "report.xlsx"
+        book = xlsxwriter.Workbook(str(draft), {**_OPTIONS, "tmpdir": tmp})
+        book.set_properties(
+            {"title": "課題分析レポート（表）", "author": "rsnet-analysis", "created": datetime.datetime(2000, 1, 1)}
+        )
+        formats = _Formats(book)
         for name in SHEETS:
             table = sheets[name]
             if table.columns.empty:
                 table = pd.DataFrame({"内容": ["（この分析では該当する表がありません）"]})
-            table.to_excel(writer, sheet_name=name, index=False)
-            _keep_text(writer.sheets[name], table)
-            _style_sheet(writer.sheets[name], table)
-        fixed = datetime.datetime(2000, 1, 1)
-        props = writer.book.properties
-        props.creator = "rsnet-analysis"
-        props.lastModifiedBy = "rsnet-analysis"
-        props.title = "課題分析レポート（表）"
-        props.created = fixed
-        props.modified = fixed
-    target.write_bytes(_normalise_xlsx(buffer.getvalue()))
+            _write_sheet(book, formats, name, table)
+        book.close()
+        target.write_bytes(_normalise_xlsx(draft.read_bytes()))
     return target

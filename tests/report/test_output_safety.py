@@ -198,6 +198,39 @@ def test_workbook_keeps_error_like_text_as_text(tmp_path: Path) -> None:
     assert "#N/A" in set(answers["自治体区分"])
 
 
+def test_workbook_writes_each_value_by_its_type(tmp_path: Path) -> None:
+    import datetime
+
+    import xlsxwriter
+    from openpyxl import load_workbook
+
+    from rsnet_analysis.report.workbook import _OPTIONS, _Formats, _write_sheet
+
+    table = pd.DataFrame({
+        "=見出し": ["=1+1", "#N/A", "", None, "http://example.jp", "0012", "普通の文"],
+        "割合": [0.5, float("nan"), float("inf"), 1, None, 0.125, 0.0],
+        "値": [True, False, 3, datetime.date(2024, 4, 1), "+1", "-2", "@x"],
+    })
+    book = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"), _OPTIONS)
+    _write_sheet(book, _Formats(book), "表", table)
+    book.close()
+    sheet = load_workbook(tmp_path / "t.xlsx")["表"]
+    header = sheet["A1"]
+    assert header.value == "=見出し" and header.data_type == "s" and header.quotePrefix and header.font.b
+    a = [c.value for c in sheet["A"][1:]]
+    assert a == ["=1+1", "#N/A", None, None, "http://example.jp", "0012", "普通の文"]
+    assert [c.data_type for c in sheet["A"][1:3]] == ["s", "s"] and sheet["A2"].quotePrefix
+    assert not sheet["A3"].quotePrefix and not sheet["A8"].quotePrefix
+    b = [c.value for c in sheet["B"][1:]]
+    assert b[0] == 0.5 and b[1] is None and b[2] == "inf" and b[3] == 1 and b[4] is None and b[5] == 0.125
+    assert sheet["B2"].number_format == "0.0%"
+    c = [c.value for c in sheet["C"][1:]]
+    assert c == [True, False, 3, "2024-04-01", "+1", "-2", "@x"]
+    assert all(cell.quotePrefix for cell in sheet["C"][5:8])  # +1, -2 and @x start like formulas
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:C8"
+    assert sheet["C2"].alignment.wrap_text  # 値 is a wide column
+
+
 # --------------------------------------------------------------------------------------------
 # report.md
 
