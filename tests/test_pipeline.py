@@ -164,3 +164,34 @@ def test_an_error_in_the_kinds_thread_reaches_the_caller(monkeypatch: pytest.Mon
     root = Path(__file__).resolve().parents[1] / "data" / "holdout"
     with pytest.raises(InputError, match="kinds file unreadable"):
         run_analysis(AnalysisSettings(inputs=[str(root / "survey_2025.csv")]), jobs=2)
+
+
+def test_the_garbage_collector_is_restored_after_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run collects garbage less often and freezes what it keeps; afterwards all is as it was."""
+    import gc
+
+    from rsnet_analysis import pipeline
+
+    seen: dict[str, object] = {}
+
+    def fake_run(*args: object, **kwargs: object) -> None:
+        seen["thresholds"] = gc.get_threshold()
+        pipeline._settle()
+        seen["frozen"] = gc.get_freeze_count()
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(pipeline, "_run", fake_run)
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError, match="stop"):
+        pipeline.run_analysis(pipeline.AnalysisSettings())
+    assert seen["thresholds"] == pipeline.GC_THRESHOLDS and int(seen["frozen"]) > 0  # type: ignore[call-overload]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    # a program that froze objects of its own keeps them frozen: the run freezes nothing more
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        with pytest.raises(RuntimeError, match="stop"):
+            pipeline.run_analysis(pipeline.AnalysisSettings())
+        assert int(seen["frozen"]) <= mine and 0 < gc.get_freeze_count() <= mine  # type: ignore[call-overload]
+    finally:
+        gc.unfreeze()
