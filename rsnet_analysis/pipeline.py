@@ -190,12 +190,12 @@ def _run(settings: AnalysisSettings, *, progress: bool, jobs: int | None, stream
         segment_cols = _segment_columns(table, read.columns)
         notices = list(read.notices) + [n for f in found for n in f.notices] + ([STREAM_NOTICE] if stream else [])
         notices += trends.wave_notices(table, waves)
-        notices += trends.segment_notices(table, segment_cols)
         names, kinds = challenges.unit_names(clusters, book)
         update(1)
         tables = trends.build_tables(
             table, clusters, names=names, kinds=kinds, segment_cols=segment_cols, seed=settings.seed
         )
+        notices += tables.notices  # on small segments (trends.segment_notices)
         update(1)
     table = tables.records
     summary = _summary(settings, paths, read, table, found, segment_cols, notices)

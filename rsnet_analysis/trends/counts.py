@@ -122,7 +122,8 @@ _DERIVED = {
 
 def _units(records: pd.DataFrame, waves: pd.Series, segment_cols: Sequence[str]) -> pd.DataFrame:
     """Kept rows as (question, source, wave, who, unit) plus their segment values."""
-    kept = kept_rows(records)
+    used = (QUESTION_COLUMN, "source_type", "respondent", "record_id", "challenge", "cluster", "kind", "イベント", "status")
+    kept = kept_rows(records[[c for c in dict.fromkeys([*used, *segment_cols]) if c in records.columns]])
     question = (
         kept[QUESTION_COLUMN].fillna("").astype(str)
         if QUESTION_COLUMN in kept
@@ -202,31 +203,34 @@ def _wave_block(part: pd.DataFrame, order: list[str], units: list[str], statemen
     return rows
 
 
-def _segment_block(part: pd.DataFrame, col: str, units: list[str]) -> list[dict[str, object]]:
-    """Pooled survey rows of one question broken down by one segment column, with residuals."""
-    values = part[f"seg:{col}"]
-    first = (
-        part.assign(_empty=values.eq(""))
-        .sort_values(["wave", "who", "_empty"], kind="stable")
-        .drop_duplicates(["wave", "who"])
-    )
-    first = first[first[f"seg:{col}"] != ""]
-    if first.empty:
+def _segment_block(
+    part: pd.DataFrame, col: str, units: list[str], codes: tuple[np.ndarray, np.ndarray, list[str]]
+) -> list[dict[str, object]]:
+    """Pooled survey rows of one question broken down by one segment column, with residuals.
+
+    A respondent of a wave takes the first non-empty value of the column among their answers
+    (in the order of the records); ``base`` counts the respondents of each segment, and the
+    observed counts the respondents raising each unit in a challenge statement. ``codes``
+    (:func:`_block_codes`, the same for every segment column of the question) number each row's
+    (wave, respondent) and unit, so that the counting is done on integers.
+    """
+    values = part[f"seg:{col}"].to_numpy(dtype=object)
+    filled_rows = np.flatnonzero(values != "")
+    if not len(filled_rows):
         return []
-    segment_of = dict(zip(zip(first["wave"], first["who"], strict=True), first[f"seg:{col}"], strict=True))
-    frame = part.assign(segment=[segment_of.get(k) for k in zip(part["wave"], part["who"], strict=True)])
-    frame = frame.dropna(subset=["segment"])
-    base = frame.drop_duplicates(["wave", "who"]).groupby("segment").size()
+    who, unit_codes, unit_names = codes
+    keys, first = np.unique(who[filled_rows], return_index=True)
+    first_values = values[filled_rows[first]]
+    base = pd.Series(first_values).value_counts()
     segments = sorted(base.index, key=segment_key)
-    observed = (
-        frame[frame["statement"] == "challenge"]
-        .drop_duplicates(["wave", "who", "unit"])
-        .groupby(["unit", "segment"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(index=units, columns=segments, fill_value=0)
-        .to_numpy(dtype=float)
-    )
+    column_of = {segment: j for j, segment in enumerate(segments)}
+    segment_column = np.full(int(who.max()) + 1, -1, dtype=np.intp)  # of each (wave, respondent)
+    segment_column[keys] = [column_of[v] for v in first_values]
+    unit_row = np.array([units.index(u) for u in unit_names], dtype=np.intp)
+    raising = (part["statement"].to_numpy(dtype=object) == "challenge") & (segment_column[who] >= 0)
+    pairs = np.unique(who[raising] * len(unit_names) + unit_codes[raising])  # distinct (respondent, unit)
+    observed = np.zeros((len(units), len(segments)), dtype=float)
+    np.add.at(observed, (unit_row[pairs % len(unit_names)], segment_column[pairs // len(unit_names)]), 1.0)
     chi2 = dof = p_table = np.nan
     expected = np.full(observed.shape, np.nan)
     residual = np.full(observed.shape, np.nan)
@@ -250,6 +254,13 @@ def _segment_block(part: pd.DataFrame, col: str, units: list[str]) -> list[dict[
                 )
             )
     return rows
+
+
+def _block_codes(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Integer codes of each row's (wave, respondent) and unit, and the unit of each code."""
+    who = part.groupby(["wave", "who"], sort=False).ngroup().to_numpy(dtype=np.int64)
+    unit_codes, unit_names = pd.factorize(part["unit"], sort=False)
+    return who, unit_codes.astype(np.int64), [str(u) for u in unit_names]
 
 
 def _tests(table: pd.DataFrame) -> pd.DataFrame:
@@ -319,9 +330,10 @@ def challenge_counts(
         block = _wave_block(part, order, units, "challenge")
         if (part["statement"] == "practice").any():
             block += _wave_block(part, order, units, "practice")
-        if source == "survey":
+        if source == "survey" and cols:
+            codes = _block_codes(part)
             for col in cols:
-                block += _segment_block(part, col, units)
+                block += _segment_block(part, col, units, codes)
         for row in block:
             row.update(question=question, source=source)
         rows += block

@@ -103,6 +103,7 @@ def practice_rows(
     *,
     themes: Mapping[str, tuple[str, ...]] | None = None,
     kinds: tuple[str, ...] = (*PRACTICE_KINDS, "request"),
+    linked: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Kept practices, results and requests with their challenge and municipality.
 
@@ -116,6 +117,8 @@ def practice_rows(
         New theme to the words that name it (:func:`linked_units`).
     kinds : tuple of str
         Kinds of statement to list.
+    linked : pandas.Series, optional
+        :func:`linked_units` of the kept records, when already known.
 
     Returns
     -------
@@ -127,7 +130,7 @@ def practice_rows(
     if "kind" not in kept or kept.empty:
         return pd.DataFrame(columns=PRACTICE_COLUMNS)
     rows = kept[kept["kind"].isin(kinds)]
-    units = linked_units(rows, themes)
+    units = linked_units(rows, themes) if linked is None else linked.reindex(rows.index)
     table = pd.DataFrame(
         {
             "question": rows[QUESTION_COLUMN].fillna("").astype(str) if QUESTION_COLUMN in rows else "",
@@ -158,6 +161,7 @@ def pair_practices(
     min_members: int = MIN_CELL,
     max_members: int = MAX_MEMBERS,
     max_reporters: int = 3,
+    linked: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Who should meet whom: members who raise a challenge, with members who did something about it.
 
@@ -175,6 +179,8 @@ def pair_practices(
     names : mapping
         Display name of every challenge unit.
     min_members, max_members : int
+    linked : pandas.Series, optional
+        :func:`linked_units` of the kept records, when already known.
 
     Returns
     -------
@@ -186,7 +192,7 @@ def pair_practices(
     kept = kept_rows(records)
     if "kind" not in kept or kept.empty:
         return pd.DataFrame(columns=SUBGROUP_COLUMNS)
-    units = linked_units(kept, themes)
+    units = linked_units(kept, themes) if linked is None else linked.reindex(kept.index)
     frame = pd.DataFrame(
         {
             "m": municipality_names(kept),
@@ -205,6 +211,7 @@ def pair_practices(
         unit = part.loc[part["kind"].isin(["challenge", "request"]), "unit"]
         if len(holders) < min_members or not reporters or unit.empty:
             continue
+        shared = unit.mode().sort_values().iloc[0]
         for members in split_by_place(holders, place, max_members):
             home = {regions.get(m) for m in members}
             others = [r for r in reporters if r not in members]
@@ -214,7 +221,7 @@ def pair_practices(
             rows.append(
                 {
                     "kind": "pairing",
-                    "shared_challenges": unit.mode().sort_values().iloc[0],
+                    "shared_challenges": shared,
                     "members": "、".join(members),
                     "reporters": "、".join(chosen),
                     "regions": "、".join(sorted({regions[m] for m in members if m in regions}, key=REGIONS.index)),

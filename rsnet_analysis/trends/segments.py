@@ -43,6 +43,43 @@ def _with_segment(records: pd.DataFrame, segment_col: str) -> pd.DataFrame:
     return records
 
 
+def segment_merges(
+    records: pd.DataFrame, segment_cols: Sequence[str], *, min_cell: int = MIN_CELL
+) -> dict[str, tuple[set[str], list[str]] | None]:
+    """Each segment column's values shown as themselves and its notes on merged small values.
+
+    The work of :func:`shown_segment_values` and :func:`segment_notices`, done once per column.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+    segment_cols : sequence of str
+    min_cell : int, default MIN_CELL
+
+    Returns
+    -------
+    dict
+        Column → (shown values, Japanese notes), or None for a column the records lack.
+    """
+    out: dict[str, tuple[set[str], list[str]] | None] = {}
+    # the kept rows of the columns needed, taken once (the record table has some forty columns)
+    needed = [c for c in dict.fromkeys(["respondent", "status", *segment_cols]) if c in records.columns]
+    kept = kept_rows(records[needed])
+    for col in segment_cols:
+        rows = kept
+        if col not in records.columns:
+            frame = _with_segment(records, col)
+            if col not in frame.columns:
+                out[col] = None
+                continue
+            rows = kept_rows(frame)
+        per_respondent = _segment_per_respondent(rows, col)
+        merged, notes = merge_small_segments(per_respondent, min_cell=min_cell)
+        shown = {str(v) for v, m in zip(per_respondent, merged, strict=True) if isinstance(m, str) and m == v}
+        out[col] = (shown, notes)
+    return out
+
+
 def segment_notices(
     records: pd.DataFrame, segment_cols: Sequence[str], *, min_cell: int = MIN_CELL
 ) -> list[str]:
@@ -58,16 +95,17 @@ def segment_notices(
     -------
     list of str
     """
+    return merge_notices(segment_merges(records, segment_cols, min_cell=min_cell))
+
+
+def merge_notices(merges: dict[str, tuple[set[str], list[str]] | None]) -> list[str]:
+    """The notes of :func:`segment_notices` from the result of :func:`segment_merges`."""
     notes = []
-    for col in segment_cols:
-        frame = _with_segment(records, col)
-        if col not in frame.columns:
+    for col, merge in merges.items():
+        if merge is None:
             notes.append(f"区分列『{col}』がないため集計しませんでした。")
-            continue
-        _, col_notes = merge_small_segments(
-            _segment_per_respondent(kept_rows(frame), col), min_cell=min_cell
-        )
-        notes.extend(f"{col}: {note}" for note in col_notes)
+        else:
+            notes.extend(f"{col}: {note}" for note in merge[1])
     return notes
 
 
@@ -103,9 +141,5 @@ def shown_segment_values(records: pd.DataFrame, segment_col: str, *, min_cell: i
     -------
     set of str
     """
-    records = _with_segment(records, segment_col)
-    if segment_col not in records.columns:
-        return set()
-    per_respondent = _segment_per_respondent(kept_rows(records), segment_col)
-    merged, _ = merge_small_segments(per_respondent, min_cell=min_cell)
-    return {str(v) for v, m in zip(per_respondent, merged, strict=True) if isinstance(m, str) and m == v}
+    merge = segment_merges(records, [segment_col], min_cell=min_cell)[segment_col]
+    return set() if merge is None else merge[0]

@@ -225,7 +225,7 @@ def _shared_challenges(counts: pd.DataFrame, shares: pd.DataFrame, members: list
     Parameters
     ----------
     counts, shares : pandas.DataFrame
-        Respondents and shares of respondents per municipality (rows) and unit (columns).
+        Respondents and shares of respondents per municipality (rows) and unit (columns, sorted).
     members : list of str
         The group's municipalities.
 
@@ -234,14 +234,32 @@ def _shared_challenges(counts: pd.DataFrame, shares: pd.DataFrame, members: list
     list of str
         Ordered by the share of members raising the unit, then the mean share, then the unit.
     """
-    raised = (counts.loc[members] > 0).mean(axis=0)
-    mean_share = shares.loc[members].mean(axis=0)
-    ranked = (
-        pd.DataFrame({"raised": raised, "share": mean_share, "unit": raised.index})
-        .reset_index(drop=True)
-        .sort_values(["raised", "share", "unit"], ascending=[False, False, True])
-    )
-    return ranked[ranked["raised"] >= 0.5]["unit"].tolist()[:3] or ranked["unit"].tolist()[:1]
+    return _SharedChallenges(counts, shares)(members)
+
+
+class _SharedChallenges:
+    """:func:`_shared_challenges` for many groups of the same table, on arrays made once.
+
+    The arrays are laid out unit by unit, as pandas holds the table, so the means are summed in
+    the same order as ``DataFrame.mean`` sums them and come out the same to the last bit.
+    """
+
+    def __init__(self, counts: pd.DataFrame, shares: pd.DataFrame) -> None:
+        self.row_of = {m: i for i, m in enumerate(counts.index)}
+        self.raised = np.ascontiguousarray((counts.to_numpy() > 0).T)
+        self.shares = np.ascontiguousarray(shares.reindex(index=counts.index, columns=counts.columns).to_numpy(dtype=float).T)
+        self.units = [str(u) for u in counts.columns]
+        self.by_name = np.argsort(np.array(self.units, dtype=object), kind="stable")  # position of each unit by name
+        self.name_rank = np.empty(len(self.units), dtype=np.intp)
+        self.name_rank[self.by_name] = np.arange(len(self.units))
+
+    def __call__(self, members: list[str]) -> list[str]:
+        rows = np.array([self.row_of[m] for m in members], dtype=np.intp)
+        raised = self.raised[:, rows].mean(axis=1, dtype=np.float64)
+        share = self.shares[:, rows].mean(axis=1)
+        order = np.lexsort((self.name_rank, -share, -raised))
+        wide = [self.units[i] for i in order if raised[i] >= 0.5][:3]
+        return wide or [self.units[i] for i in order[:1]]
 
 
 def propose_subgroups(
@@ -303,11 +321,12 @@ def propose_subgroups(
     place = municipality_places(kept, municipality_col)
     groups = []
     chunks = [c for g in np.unique(labels) for c in split_by_place(list(counts.index[labels == g]), place, max_members)]
+    shared = _SharedChallenges(counts, shares)
     for members in chunks:
         groups.append(
             {
                 "kind": "challenge",
-                "shared_challenges": " ".join(_shared_challenges(counts, shares, members)),
+                "shared_challenges": " ".join(shared(members)),
                 "members": "、".join(members),
                 "regions": _join_regions({regions.get(m, "") for m in members}),
                 "n_members": len(members),

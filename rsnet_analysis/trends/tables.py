@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rsnet_analysis.contract import OTHER_SEGMENT
+from rsnet_analysis.contract import OTHER_SEGMENT, kept_rows
 from rsnet_analysis.trends.counts import challenge_counts, suppress_counts
-from rsnet_analysis.trends.practices import pair_practices, practice_rows
-from rsnet_analysis.trends.segments import shown_segment_values
+from rsnet_analysis.trends.practices import linked_units, pair_practices, practice_rows
+from rsnet_analysis.trends.segments import merge_notices, segment_merges
 from rsnet_analysis.trends.subgroups import propose_subgroups, regional_groups
 from rsnet_analysis.trends.views import cluster_rows, emerging_rows, segment_rows, trend_rows
 
@@ -29,28 +29,37 @@ class TrendTables:
     emerging: pd.DataFrame
     subgroups: pd.DataFrame
     practices: pd.DataFrame
+    notices: list[str]  # on small segment values merged into その他 (trends.segment_notices)
 
 
-def merge_small_segment_values(records: pd.DataFrame, segment_cols: Sequence[str]) -> pd.DataFrame:
+def merge_small_segment_values(
+    records: pd.DataFrame, segment_cols: Sequence[str], *, shown: Mapping[str, set[str] | None] | None = None
+) -> pd.DataFrame:
     """Write segment values held by fewer than 5 respondents as その他, in every row.
 
     Parameters
     ----------
     records : pandas.DataFrame
     segment_cols : sequence of str
+    shown : mapping, optional
+        The values of each column shown as themselves, when already known
+        (:func:`~rsnet_analysis.trends.segments.segment_merges`).
 
     Returns
     -------
     pandas.DataFrame
         A copy; ``records.csv`` and the answers sheet then name no segment too small to show.
     """
+    if shown is None:
+        merges = segment_merges(records, segment_cols)
+        shown = {col: None if m is None else m[0] for col, m in merges.items()}
     table = records.copy()
     for col in segment_cols:
         if col not in table.columns:
             continue
-        shown = shown_segment_values(table, col)
+        keep = shown.get(col) or set()
         values = table[col].fillna("").astype(str)
-        table[col] = values.map(lambda v, s=shown: v if not v or v in s else OTHER_SEGMENT)
+        table[col] = values.map(lambda v, s=keep: v if not v or v in s else OTHER_SEGMENT)
     return table
 
 
@@ -98,7 +107,10 @@ def build_tables(
     TrendTables
         ``records`` with small segment values written as その他.
     """
-    table = merge_small_segment_values(records, segment_cols)
+    merges = segment_merges(records, segment_cols)
+    table = merge_small_segment_values(
+        records, segment_cols, shown={col: None if m is None else m[0] for col, m in merges.items()}
+    )
     waves = table["wave"] if "wave" in table else pd.Series("", index=table.index)
     raw = challenge_counts(table, waves, names=names, kinds=kinds, segment_cols=segment_cols)
     counts = suppress_counts(raw)
@@ -108,7 +120,9 @@ def build_tables(
     if "自治体名" in records.columns:
         subgroups = pd.concat([subgroups, regional_groups(records)], ignore_index=True)
     themes = _themes(clusters, names)
-    pairings = pair_practices(records, names, themes=themes)
+    kept = kept_rows(records)
+    linked = linked_units(kept, themes) if "kind" in kept else None  # shared by the two tables below
+    pairings = pair_practices(records, names, themes=themes, linked=linked)
     if not pairings.empty:
         subgroups = pd.concat([subgroups, pairings], ignore_index=True)
     return TrendTables(
@@ -119,5 +133,6 @@ def build_tables(
         segments=segment_rows(counts),
         emerging=emerging_rows(counts, clusters),
         subgroups=subgroups,
-        practices=practice_rows(records, names, themes=themes),
+        practices=practice_rows(records, names, themes=themes, linked=linked),
+        notices=merge_notices(merges),
     )
