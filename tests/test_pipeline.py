@@ -167,24 +167,29 @@ def test_an_error_in_the_kinds_thread_reaches_the_caller(monkeypatch: pytest.Mon
 
 
 def test_the_garbage_collector_is_restored_after_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run collects garbage less often and freezes what it keeps; afterwards all is as it was."""
+    """In memory a run collects garbage less often and freezes what it keeps; afterwards all is as it was."""
     import gc
 
     from rsnet_analysis import pipeline
 
     seen: dict[str, object] = {}
 
-    def fake_run(*args: object, **kwargs: object) -> None:
+    def fake_path(*args: object, **kwargs: object) -> None:
         seen["thresholds"] = gc.get_threshold()
         pipeline._settle()
         seen["frozen"] = gc.get_freeze_count()
         raise RuntimeError("stop")
 
-    monkeypatch.setattr(pipeline, "_run", fake_run)
+    monkeypatch.setattr(pipeline, "_in_memory", fake_path)
     before = gc.get_threshold()
     with pytest.raises(RuntimeError, match="stop"):
         pipeline.run_analysis(pipeline.AnalysisSettings())
     assert seen["thresholds"] == pipeline.GC_THRESHOLDS and int(seen["frozen"]) > 0  # type: ignore[call-overload]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    # streaming goes back to Python's thresholds to count (its memory is what it bounds)
+    monkeypatch.setattr(pipeline, "_streamed", lambda *args: (_ for _ in ()).throw(RuntimeError("stop")))
+    with pytest.raises(RuntimeError, match="stop"):
+        pipeline.run_analysis(pipeline.AnalysisSettings(), stream=True)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     # a program that froze objects of its own keeps them frozen: the run freezes nothing more
     gc.freeze()
