@@ -143,28 +143,39 @@ def run_analysis(
         return _run(settings, progress=progress, jobs=jobs, stream=stream)
 
 
+class _Collector:
+    """What :func:`_few_collections` restores, shared by runs that overlap (in threads)."""
+
+    lock = threading.Lock()
+    runs = 0
+    thresholds: tuple[int, int, int] = (700, 10, 10)
+    own_freeze = False
+
+
 @contextmanager
 def _few_collections() -> Iterator[None]:
     """Restore the garbage collector after a run as it was before.
 
-    A run uses :data:`GC_THRESHOLDS` (:func:`_run`; the streaming path only until it counts). Objects set aside by
-    :func:`_settle` are handed back to the collector at the end, unless the program had frozen
-    objects of its own before (then nothing is frozen or unfrozen here).
+    A run uses :data:`GC_THRESHOLDS` (:func:`_run`; the streaming path only until it counts).
+    Objects set aside by :func:`_settle` are handed back to the collector at the end, unless the
+    program had frozen objects of its own before (then nothing is frozen or unfrozen here). Runs
+    that overlap in threads restore the collector when the last one ends.
     """
-    thresholds = gc.get_threshold()
-    ours = gc.get_freeze_count() == 0
-    _OWN_FREEZE[0] = ours
+    with _Collector.lock:
+        if _Collector.runs == 0:
+            _Collector.thresholds = gc.get_threshold()
+            _Collector.own_freeze = gc.get_freeze_count() == 0
+        _Collector.runs += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        if ours:
-            gc.unfreeze()
-        _OWN_FREEZE[0] = False
-
-
-#: Whether the running analysis may freeze objects (see :func:`_few_collections`).
-_OWN_FREEZE = [False]
+        with _Collector.lock:
+            _Collector.runs -= 1
+            if _Collector.runs == 0:
+                gc.set_threshold(*_Collector.thresholds)
+                if _Collector.own_freeze:
+                    gc.unfreeze()
+                _Collector.own_freeze = False
 
 
 def _settle() -> None:
@@ -174,7 +185,7 @@ def _settle() -> None:
     table with its word lists, the challenges): full collections then stop walking them again.
     Unreachable objects are still freed as soon as nothing refers to them.
     """
-    if _OWN_FREEZE[0]:
+    if _Collector.own_freeze:
         gc.freeze()
 
 
@@ -185,12 +196,11 @@ def _run(settings: AnalysisSettings, *, progress: bool, jobs: int | None, stream
     if stream is None:
         stream = ingest.stream_bytes(paths) >= STREAM_MIN_BYTES
     run = _streamed if stream else _in_memory
-    defaults = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)  # restored by _few_collections
     read, table, clusters, found = run(settings, paths, book, progress, jobs)
     if stream:  # the output table of every answer is counted next: memory first (see GC_THRESHOLDS)
         gc.collect()
-        gc.set_threshold(*defaults)
+        gc.set_threshold(*_Collector.thresholds)
 
     with stage("compare"), progress_bar(2, desc=stage_label("compare"), enabled=progress) as update:
         waves = trends.assign_waves(table, period=settings.period)

@@ -200,3 +200,20 @@ def test_the_garbage_collector_is_restored_after_a_run(monkeypatch: pytest.Monke
         assert int(seen["frozen"]) <= mine and 0 < gc.get_freeze_count() <= mine  # type: ignore[call-overload]
     finally:
         gc.unfreeze()
+
+
+def test_overlapping_runs_restore_the_collector_when_the_last_ends() -> None:
+    """Two runs in threads: the first to end leaves the second's settings; the last restores."""
+    import gc
+
+    from rsnet_analysis import pipeline
+
+    before = gc.get_threshold()
+    first, second = pipeline._few_collections(), pipeline._few_collections()
+    first.__enter__()
+    gc.set_threshold(*pipeline.GC_THRESHOLDS)
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold() == pipeline.GC_THRESHOLDS
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -28,6 +28,7 @@ from numbers import Number
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rsnet_analysis.contract import AnalysisResult
@@ -99,29 +100,43 @@ def _column_width(table: pd.DataFrame, col: Any) -> float:
     return max(8, min(limit, width))
 
 
+def _write_text(sheet: Any, row: int, col: int, text: str, fmt: Any) -> None:
+    """One string cell, written as text whatever it holds.
+
+    XlsxWriter copies a string that starts with ``<r>`` and ends with ``</r>`` into the sheet
+    unescaped, as rich text of its own making: an answer written that way could carry a formula
+    element or break the file. Such a string is written as a rich string of three plain pieces,
+    each escaped; the cell reads back as the same text.
+    """
+    if text.startswith("<r>") and text.endswith("</r>"):
+        pieces: tuple[Any, ...] = (text[:1], text[1:2], text[2:])
+        sheet.write_rich_string(row, col, *pieces, *(() if fmt is None else (fmt,)))  # a None last would be a piece
+    else:
+        sheet.write_string(row, col, text, fmt)
+
+
 def _write_cell(sheet: Any, row: int, col: int, value: Any, fmt: Any, quoted: Any, check: bool) -> None:
     """One cell by the type of its value (missing: an empty cell with the column's format)."""
     if isinstance(value, str) and value:
-        sheet.write_string(row, col, value, quoted if check and starts_like_formula(value) else fmt)
+        _write_text(sheet, row, col, value, quoted if check and starts_like_formula(value) else fmt)
     elif value is None or value is pd.NA or value is pd.NaT or value == "":
         if fmt is not None:
             sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value, fmt)
-    elif isinstance(value, Number) and not isinstance(value, complex):
+    elif isinstance(value, bool | np.bool_):
+        sheet.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, Number) and not isinstance(value, complex | np.complexfloating):
         number = float(value)  # type: ignore[arg-type]
         if math.isnan(number):
             if fmt is not None:
                 sheet.write_blank(row, col, None, fmt)
         elif math.isinf(number):
-            sheet.write_string(row, col, str(value), fmt)
+            text = "inf" if number > 0 else "-inf"
+            _write_text(sheet, row, col, text, quoted if starts_like_formula(text) else fmt)
         else:
-            sheet.write_number(row, col, value, fmt)
-    elif isinstance(value, datetime.datetime | datetime.date):
-        sheet.write_string(row, col, value.isoformat(), fmt)
+            sheet.write_number(row, col, number, fmt)
     else:
-        text = str(value)
-        sheet.write_string(row, col, text, quoted if starts_like_formula(text) else fmt)
+        text = value.isoformat() if isinstance(value, datetime.datetime | datetime.date) else str(value)
+        _write_text(sheet, row, col, text, quoted if starts_like_formula(text) else fmt)
 
 
 def _write_sheet(book: Any, formats: _Formats, name: str, table: pd.DataFrame) -> None:
@@ -143,7 +158,7 @@ def _write_sheet(book: Any, formats: _Formats, name: str, table: pd.DataFrame) -
         checks.append(not pd.api.types.is_numeric_dtype(column.dtype) and may_need_escape(column.astype(object)))
         sheet.set_column(j, j, _column_width(table, col))
         text = str(col)
-        sheet.write_string(0, j, text, formats.get(header=True, quote=starts_like_formula(text)))
+        _write_text(sheet, 0, j, text, formats.get(header=True, quote=starts_like_formula(text)))
     lists = [table.iloc[:, j].tolist() for j in range(len(columns))]
     for i, values in enumerate(zip(*lists, strict=True), start=1):
         for j, value in enumerate(values):
@@ -189,6 +204,7 @@ def write_workbook(result: AnalysisResult, path: str | Path, context: Mapping[st
     Path
     """
     import xlsxwriter
+    from xlsxwriter.exceptions import XlsxFileError
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +221,12 @@ def write_workbook(result: AnalysisResult, path: str | Path, context: Mapping[st
             if table.columns.empty:
                 table = pd.DataFrame({"内容": ["（この分析では該当する表がありません）"]})
             _write_sheet(book, formats, name, table)
-        book.close()
+        try:
+            book.close()
+        except XlsxFileError as error:  # a full disk or a folder gone: the OSError it wraps
+            cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else None
+            if cause is None:
+                raise
+            raise cause from error
         target.write_bytes(_normalise_xlsx(draft.read_bytes()))
     return target

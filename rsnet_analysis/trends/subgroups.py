@@ -255,8 +255,10 @@ class _SharedChallenges:
 
     def __call__(self, members: list[str]) -> list[str]:
         rows = np.array([self.row_of[m] for m in members], dtype=np.intp)
-        raised = self.raised[:, rows].mean(axis=1, dtype=np.float64)
-        share = self.shares[:, rows].mean(axis=1)
+        # np.take along the members keeps each unit's row contiguous (fancy indexing would not):
+        # summed along it, as pandas sums, the means are the same to the last bit
+        raised = np.take(self.raised, rows, axis=1).mean(axis=1, dtype=np.float64)
+        share = np.take(self.shares, rows, axis=1).mean(axis=1)
         order = np.lexsort((self.name_rank, -share, -raised))
         wide = [self.units[i] for i in order if raised[i] >= 0.5][:3]
         return wide or [self.units[i] for i in order[:1]]

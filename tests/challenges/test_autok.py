@@ -59,3 +59,12 @@ def test_pieces_of_one_topic_are_merged(k: int, monkeypatch: pytest.MonkeyPatch)
     # without the near-duplicate merge the pieces stay apart: the test can tell
     monkeypatch.setattr("rsnet_analysis.challenges.autok.NEAR_DUPLICATE_COS", 2.0)
     assert valley_k(X, seed=0) > k
+
+
+def test_separated_groups_that_share_a_direction_stay_apart() -> None:
+    # five tight groups far apart, all shifted by one common component: their centroids have a
+    # cosine of 0.77, but they do not overlap, so they are not pieces of one group
+    rng = np.random.default_rng(0)
+    X = 0.3 * np.ones(30) + np.vstack([np.eye(30)[i] + 0.05 * rng.standard_normal((300, 30)) for i in range(5)])
+    X = (X / np.linalg.norm(X, axis=1, keepdims=True)).astype(np.float32)
+    assert valley_k(X, seed=0) == 5

@@ -231,6 +231,49 @@ def test_workbook_writes_each_value_by_its_type(tmp_path: Path) -> None:
     assert sheet["C2"].alignment.wrap_text  # 値 is a wide column
 
 
+RICH = '<r><t>x</t></r></is></c><c><f>HYPERLINK("http://evil.example/","詳細")</f><v>0</v></c><c t="inlineStr"><is><r><t>y</t></r>'
+
+
+@pytest.mark.parametrize("column", ["自治体区分", "text_masked"])  # without and with a column format (wrapped)
+def test_workbook_writes_text_that_looks_like_rich_text_as_text(tmp_path: Path, column: str) -> None:
+    # XlsxWriter copies a string between <r> and </r> into the sheet as it is: written so, an
+    # answer could carry a formula element or make the file unreadable
+    from openpyxl import load_workbook
+
+    result = make_result()
+    records = result.records.copy()
+    kept = records.index[records["status"] == "kept"]
+    records[column] = records[column].astype(object)
+    records.loc[kept[-1], column] = RICH
+    records.loc[kept[-2], column] = "<r>人事異動 & 引き継ぎ</r>"
+    path = report.write_workbook(
+        AnalysisResult(records=records, clusters=result.clusters, summary=result.summary), tmp_path / "report.xlsx"
+    )
+    assert all("<f>" not in xml and "<f " not in xml for xml in _sheet_xml(path).values())
+    values = {c.value for row in load_workbook(path)["回答"].iter_rows() for c in row}
+    assert {RICH, "<r>人事異動 & 引き継ぎ</r>"} <= values
+
+
+def test_a_full_disk_while_the_workbook_is_written_gives_the_folder_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import xlsxwriter.workbook
+
+    from rsnet_analysis.errors import RsnetError
+
+    class FullDisk(xlsxwriter.workbook.ZipFile):  # type: ignore[misc]
+        def writestr(self, *args: object, **kwargs: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        write = writestr  # type: ignore[assignment]
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", FullDisk)
+    with pytest.raises(RsnetError, match="空き容量"):
+        write_outputs(make_result(), tmp_path / "out", reports=True)
+
+
 # --------------------------------------------------------------------------------------------
 # report.md
 

@@ -378,3 +378,37 @@ def test_subgroups_are_the_same_with_precomputed_or_chunked_distances(survey, mo
     grouped = propose_subgroups(records)
     monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
     assert grouped.equals(propose_subgroups(records))
+
+
+def test_shared_challenges_rank_as_the_pandas_means_do() -> None:
+    """The ranking on arrays equals pandas' (the means to the last bit, so ties fall alike)."""
+    from rsnet_analysis.trends.subgroups import _SharedChallenges
+
+    def by_pandas(counts: pd.DataFrame, shares: pd.DataFrame, members: list[str]) -> list[str]:
+        raised = (counts.loc[members] > 0).mean(axis=0)
+        share = shares.loc[members].mean(axis=0)
+        ranked = pd.DataFrame({"raised": raised, "share": share, "unit": raised.index}).reset_index(drop=True)
+        ranked = ranked.sort_values(["raised", "share", "unit"], ascending=[False, False, True])
+        return ranked[ranked["raised"] >= 0.5]["unit"].tolist()[:3] or ranked["unit"].tolist()[:1]
+
+    # the same nine shares in two orders: equal means only when summed in the same order
+    members = [f"m{i}" for i in range(9)]
+    a = [3 / 7, 3 / 4, 2 / 5, 1 / 3, 1 / 4, 1 / 4, 3 / 4, 1 / 6, 1 / 3]
+    b = [2 / 5, 3 / 4, 1 / 3, 1 / 4, 1 / 6, 1 / 4, 3 / 4, 3 / 7, 1 / 3]
+    tie = pd.DataFrame({"u_a": b, "u_b": a}, index=members)
+    ones = pd.DataFrame({"u_a": [1] * 9, "u_b": [1] * 9}, index=members)
+    assert _SharedChallenges(ones, tie)(members) == by_pandas(ones, tie, members)
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        n_m, n_u = int(rng.integers(5, 30)), int(rng.integers(1, 10))
+        counts = pd.DataFrame(
+            rng.integers(0, 4, size=(n_m, n_u)) * (rng.random((n_m, n_u)) < 0.6),
+            index=[f"m{i:02d}" for i in range(n_m)],
+            columns=sorted(f"u{j}" if j % 2 else f"cluster:{j}" for j in range(n_u)),
+        )
+        size = pd.Series(rng.integers(1, 7, size=n_m), index=counts.index)
+        shares = counts.div(size, axis=0)
+        shared = _SharedChallenges(counts, shares)
+        for _ in range(5):
+            members = sorted(rng.choice(counts.index, size=int(rng.integers(1, min(n_m, 10) + 1)), replace=False))
+            assert shared(members) == by_pandas(counts, shares, members)
