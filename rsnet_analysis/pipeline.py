@@ -52,7 +52,7 @@ RECORDED_PACKAGES: tuple[str, ...] = (
     "xlsxwriter",
 )
 
-#: Python's garbage collector during an in-memory run: young objects are collected every 50,000
+#: Python's garbage collector during a run: young objects are collected every 50,000
 #: allocations (Python's default: 700) and the oldest generation is examined ten times less often.
 #: With the answers' word lists alive (millions of objects), the default settings spent 6.6 s of
 #: a 100,000-answer run in 5,200 collections, 22 of them full ones of about 0.25 s; with these and
