@@ -13,17 +13,17 @@ tried that held across sizes.
 Before any valley test, two clusters whose mean directions nearly coincide (cosine of the
 centroids at least :data:`NEAR_DUPLICATE_COS`) and that overlap (centroids closer than the sum of
 the clusters' radii) are merged: they are pieces of one group, however the density between them
-looks. (Direction alone would merge tight groups far apart that share a common component: five
-such blobs at a centroid cosine of 0.77 became 2.) The pieces of the synthetic topics below lie
-0.22-0.51 of their summed radii apart, such separated blobs 2.6. This matters where answers draw on a small vocabulary: their
-vectors sit on a few lattice points, and the kernel density shows dips between the points that
-are no valley (a synthetic corpus of topics with 8 words each kept 16-22 clusters for 8 topics,
-18 for 4; with this step 8 and 4). On the four real corpora above the chosen k was the same with
-and without it in all 24 runs, at 0.75 and at 0.8 (at 0.7 one run changed); nine in ten
-neighbouring clusters there have a cosine below 0.72, the synthetic topics' pieces 0.74-0.87 and
-different synthetic topics 0.1-0.2.
+looks. This matters where answers draw on a small vocabulary: their vectors sit on a few lattice
+points, and the kernel density shows dips between the points that are no valley (a synthetic
+corpus of topics with 8 words each kept 16-22 clusters for 8 topics, 18 for 4; with this step 8
+and 4). The overlap condition keeps apart tight groups far from each other that share a common
+component (direction alone merged five such blobs, at a centroid cosine of 0.77, into 2): the
+synthetic topics' pieces lie 0.22-0.51 of their summed radii apart, those blobs 2.6. On the four
+real corpora above the chosen k was the same with and without the step in all 24 runs, at a
+cosine of 0.75 and of 0.8 (at 0.7 one run changed); nine in ten neighbouring clusters there have
+a cosine below 0.72, the synthetic topics' pieces 0.74-0.87 and different synthetic topics 0.1-0.2.
 
-Below that, no data-driven rule tried was reliable on text (valley merging, silhouette,
+Below :data:`VALLEY_MIN_N` answers, no data-driven rule tried was reliable on text (valley merging, silhouette,
 stability, HDBSCAN, CH, DB, gap and BIC missed on most sets of 50 to 700 texts; the silhouette
 kept near the largest k tried, 2.7 times the true k on average). :func:`choose_k` then scores
 k-means partitions by the mean silhouette (cosine) on a bounded subsample and uses it only when
