@@ -120,8 +120,10 @@ def build_tables(
     if "自治体名" in records.columns:
         subgroups = pd.concat([subgroups, regional_groups(records)], ignore_index=True)
     themes = _themes(clusters, names)
-    kept = kept_rows(records)
-    linked = linked_units(kept, themes) if "kind" in kept else None  # shared by the two tables below
+    # the linked challenge of every kept statement, shared by the two tables below (from the
+    # columns it reads, not a copy of the whole record table)
+    used = [c for c in ("status", "challenge", "cluster", "text_masked") if c in records.columns]
+    linked = linked_units(kept_rows(records[used]), themes) if "kind" in records.columns else None
     pairings = pair_practices(records, names, themes=themes, linked=linked)
     if not pairings.empty:
         subgroups = pd.concat([subgroups, pairings], ignore_index=True)
