@@ -121,28 +121,28 @@ def _needs_escape(value: Any) -> bool:
     return starts_like_formula(value) or (isinstance(value, str) and "\r" in value)
 
 
-def may_need_escape(values: pd.Series, also: str = "") -> bool:
+def may_need_escape(values: pd.Series) -> bool:
     """False only when no text cell of ``values`` needs :func:`csv_cell` (one scan, not one call per cell).
 
     The text cells are joined by line feeds and searched for a line that starts like a formula
-    (or with one of the characters ``also``) and for a carriage return: every cell that needs
-    escaping is found, and a line feed inside a cell can only add a false alarm, which the exact
-    per-cell check that follows clears.
+    and for a carriage return: every cell that needs escaping is found, and a line feed inside a
+    cell can only add a false alarm, which the exact per-cell check that follows clears.
 
     Parameters
     ----------
     values : pandas.Series
         One column.
-    also : str, default ""
-        More first characters to look for (the workbook adds ``#`` for Excel's error values).
 
     Returns
     -------
     bool
     """
     blob = "\n".join([v for v in values.tolist() if isinstance(v, str)])
-    starts = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + also) + "]", re.MULTILINE)
-    return "\r" in blob or starts.search(blob) is not None
+    return "\r" in blob or _FORMULA_LINE.search(blob) is not None
+
+
+#: A line that starts like a formula (see :func:`may_need_escape`).
+_FORMULA_LINE = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS)) + "]", re.MULTILINE)
 
 
 def public_records(records: pd.DataFrame) -> pd.DataFrame:

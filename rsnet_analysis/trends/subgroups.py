@@ -219,29 +219,23 @@ def _group_labels(
     return fit(min(k, n_distinct)) if k > 1 else np.zeros(len(profiles), dtype=int)
 
 
-def _shared_challenges(counts: pd.DataFrame, shares: pd.DataFrame, members: list[str]) -> list[str]:
-    """Up to three units raised by at least half the members (most widely shared first; at least one).
+class _SharedChallenges:
+    """The challenges a group of municipalities shares, for many groups of one table.
+
+    Calling it with a group's members gives up to three units raised by at least half the
+    members (most widely shared first; at least one), ordered by the share of members raising the
+    unit, then the mean share, then the unit.
 
     Parameters
     ----------
     counts, shares : pandas.DataFrame
-        Respondents and shares of respondents per municipality (rows) and unit (columns, sorted).
-    members : list of str
-        The group's municipalities.
+        Respondents and shares of respondents per municipality (rows) and unit (columns).
 
-    Returns
-    -------
-    list of str
-        Ordered by the share of members raising the unit, then the mean share, then the unit.
-    """
-    return _SharedChallenges(counts, shares)(members)
-
-
-class _SharedChallenges:
-    """:func:`_shared_challenges` for many groups of the same table, on arrays made once.
-
-    The arrays are laid out unit by unit, as pandas holds the table, so the means are summed in
-    the same order as ``DataFrame.mean`` sums them and come out the same to the last bit.
+    Notes
+    -----
+    The arrays are made once and laid out unit by unit, as pandas holds the table, so the means
+    are summed in the same order as ``DataFrame.mean`` sums them and come out the same to the
+    last bit.
     """
 
     def __init__(self, counts: pd.DataFrame, shares: pd.DataFrame) -> None:
@@ -249,9 +243,8 @@ class _SharedChallenges:
         self.raised = np.ascontiguousarray((counts.to_numpy() > 0).T)
         self.shares = np.ascontiguousarray(shares.reindex(index=counts.index, columns=counts.columns).to_numpy(dtype=float).T)
         self.units = [str(u) for u in counts.columns]
-        self.by_name = np.argsort(np.array(self.units, dtype=object), kind="stable")  # position of each unit by name
-        self.name_rank = np.empty(len(self.units), dtype=np.intp)
-        self.name_rank[self.by_name] = np.arange(len(self.units))
+        self.name_rank = np.empty(len(self.units), dtype=np.intp)  # position of each unit by name
+        self.name_rank[np.argsort(np.array(self.units, dtype=object), kind="stable")] = np.arange(len(self.units))
 
     def __call__(self, members: list[str]) -> list[str]:
         rows = np.array([self.row_of[m] for m in members], dtype=np.intp)

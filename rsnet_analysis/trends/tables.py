@@ -33,7 +33,10 @@ class TrendTables:
 
 
 def merge_small_segment_values(
-    records: pd.DataFrame, segment_cols: Sequence[str], *, shown: Mapping[str, set[str] | None] | None = None
+    records: pd.DataFrame,
+    segment_cols: Sequence[str],
+    *,
+    merges: Mapping[str, tuple[set[str], list[str]] | None] | None = None,
 ) -> pd.DataFrame:
     """Write segment values held by fewer than 5 respondents as その他, in every row.
 
@@ -41,23 +44,22 @@ def merge_small_segment_values(
     ----------
     records : pandas.DataFrame
     segment_cols : sequence of str
-    shown : mapping, optional
-        The values of each column shown as themselves, when already known
-        (:func:`~rsnet_analysis.trends.segments.segment_merges`).
+    merges : mapping, optional
+        :func:`~rsnet_analysis.trends.segments.segment_merges` of ``records``, when already known.
 
     Returns
     -------
     pandas.DataFrame
         A copy; ``records.csv`` and the answers sheet then name no segment too small to show.
     """
-    if shown is None:
+    if merges is None:
         merges = segment_merges(records, segment_cols)
-        shown = {col: None if m is None else m[0] for col, m in merges.items()}
     table = records.copy()
     for col in segment_cols:
         if col not in table.columns:
             continue
-        keep = shown.get(col) or set()
+        merge = merges.get(col)
+        keep = merge[0] if merge is not None else set()
         values = table[col].fillna("").astype(str)
         table[col] = values.map(lambda v, s=keep: v if not v or v in s else OTHER_SEGMENT)
     return table
@@ -108,9 +110,7 @@ def build_tables(
         ``records`` with small segment values written as その他.
     """
     merges = segment_merges(records, segment_cols)
-    table = merge_small_segment_values(
-        records, segment_cols, shown={col: None if m is None else m[0] for col, m in merges.items()}
-    )
+    table = merge_small_segment_values(records, segment_cols, merges=merges)
     waves = table["wave"] if "wave" in table else pd.Series("", index=table.index)
     raw = challenge_counts(table, waves, names=names, kinds=kinds, segment_cols=segment_cols)
     counts = suppress_counts(raw)
