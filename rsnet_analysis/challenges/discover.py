@@ -54,7 +54,7 @@ DOMAIN_SHARE = 0.25
 #: Rows the vectorizer and the SVD are fitted on (the rest are transformed): bounded cost.
 FIT_SAMPLE = 20000
 #: Answers vectorised at a time (bounded memory).
-EMBED_CHUNK = 20000
+EMBED_CHUNK = 4096
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ __all__ = [
 #: Statements the vectorizer and the classifier are fitted on, at most (the rest are transformed).
 FIT_SAMPLE = 20000
 #: Statements vectorised and predicted at a time (the classifier's features, bounded memory).
-PREDICT_CHUNK = 20000
+PREDICT_CHUNK = 4096
 
 
 def absorbed_kinds(scores: np.ndarray, hints: np.ndarray, settings: KindSettings) -> list[tuple[str, ...]]:
