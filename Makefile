@@ -16,16 +16,16 @@ help:
 	@echo "make bench   - ベンチマーク（品質・速度）を実行する"
 	@echo "make notebooks - ノートブックを実行し直して出力を保存する"
 
-# The pinned packages are installed with uv (itself from PyPI, into .venv): it installs them in
-# parallel and byte-compiles them on every core, about 30 s where pip took 70 (most of it pip
-# compiling every module one by one). Where uv cannot install them (a network that reaches PyPI
-# only through a mirror configured for pip, say), the same pins are installed with pip;
-# `make report INSTALLER=pip` uses pip from the start.
+# The pinned packages are installed with uv (which pip installs into .venv from PyPI the first
+# time): it installs them in parallel and byte-compiles them on every core, about 30 s where pip
+# took 70 (most of it pip compiling every module one by one). Where uv cannot install them (a
+# network that reaches PyPI only through a mirror configured for pip, say), the same pins are
+# installed with pip; `make report INSTALLER=pip` uses pip from the start.
 INSTALLER ?= uv
 UV_PIN    := uv==0.13.9
 
 define install
-	@if [ "$(INSTALLER)" != pip ] && [ -x $(BIN)/uv ] && \
+	@if [ "$(INSTALLER)" != pip ] && { [ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet $(UV_PIN); } && \
 	    $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python $(1); then :; else \
 	  [ "$(INSTALLER)" = pip ] || echo "uv では入れられなかったため pip で入れます / uv failed, installing with pip"; \
 	  $(BIN)/python -m pip install --quiet $(1); fi
@@ -34,8 +34,6 @@ endef
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 以上が必要です / Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
-	@[ "$(INSTALLER)" = pip ] || $(BIN)/python -m pip install --quiet $(UV_PIN) || \
-	  echo "uv を入れられなかったため pip で入れます / uv could not be installed, using pip"
 
 $(VENV)/.runtime-installed: requirements.txt requirements-vectors.txt pyproject.toml | $(BIN)/python
 	@echo "install: requirements.txt requirements-vectors.txt -e . -> $(VENV)/"
