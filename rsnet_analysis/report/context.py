@@ -34,7 +34,7 @@ from rsnet_analysis.report.practices import (
     requests,
     results_with_numbers,
 )
-from rsnet_analysis.report.quotes import pick_quotes
+from rsnet_analysis.report.quotes import QuotePool, pick_quotes
 from rsnet_analysis.trends import ALL_WAVES, ALPHA, MAX_MEMBERS, latest_rows
 
 __all__ = ["SUPPRESSION_NOTE", "TITLE", "challenge_sizes", "report_context"]
@@ -118,9 +118,20 @@ def _practice_share(result: AnalysisResult, question: str) -> float:
 
 
 def _item(
-    result: AnalysisResult, row: Mapping[str, Any], question: str, wave: str, exclude: list[str], *, quotes: bool = True
+    result: AnalysisResult,
+    row: Mapping[str, Any],
+    question: str,
+    wave: str,
+    exclude: list[str],
+    *,
+    quotes: bool = True,
+    pool: QuotePool | None = None,
 ) -> dict[str, Any]:
-    voices = pick_quotes(result, str(row["challenge"]), question=question, wave=wave, exclude=exclude) if quotes else []
+    voices = (
+        pick_quotes(result, str(row["challenge"]), question=question, wave=wave, exclude=exclude, pool=pool)
+        if quotes
+        else []
+    )
     low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
     return {
         "key": str(row["challenge"]),
@@ -171,7 +182,7 @@ def _lead_change(changes: list[dict[str, Any]], previous: str, first: str = "") 
 
 
 def _question_section(
-    result: AnalysisResult, question: str, top_terms: Mapping[str, str], printed: list[str]
+    result: AnalysisResult, question: str, top_terms: Mapping[str, str], printed: list[str], pool: QuotePool
 ) -> dict[str, Any]:
     """One question's section: its leading challenges, voices, examples, changes and spotlight.
 
@@ -190,7 +201,7 @@ def _question_section(
             item["practices"] = practice_examples(result, item["key"], question=question, n=3, exclude=printed)
             item["change_text"] = ""
         else:
-            item = _item(result, row, question, latest, printed)
+            item = _item(result, row, question, latest, printed, pool=pool)
             item["practices"] = practice_examples(result, item["key"], n=2, exclude=printed + item["quotes"])
         printed += item["quotes"] + [p["text"] for p in item["practices"]]
         leading.append(item)
@@ -202,11 +213,13 @@ def _question_section(
     for _, row in rising.iterrows():
         # a rising challenge already among the leading ones is described there, not twice
         if str(row["challenge"]) not in in_leading and _shown_count(row["n"]) is not None:
-            spotlight = _item(result, row, question, latest, printed)
+            spotlight = _item(result, row, question, latest, printed, pool=pool)
             spotlight["top_terms"] = top_terms.get(str(row["challenge"]), "").split()[:6]
             spotlight["heading"] = "新しく目立ってきた課題" if row["direction"] == "新規" else "前回より増えた課題"
             break
-    fading = [_item(result, r, question, latest, printed) for _, r in rows[rows["direction"] == "減"].iterrows()]
+    fading = [
+        _item(result, r, question, latest, printed, pool=pool) for _, r in rows[rows["direction"] == "減"].iterrows()
+    ]
     changed = rows[rows["direction"].isin(list(_CHANGE_ORDER)) & (rows["kind"] != "misc")]
     changed = changed.assign(_r=changed["direction"].map(_CHANGE_ORDER)).sort_values(["_r", "name"], kind="mergesort")
     changes = [
@@ -354,7 +367,10 @@ def report_context(result: AnalysisResult) -> dict[str, Any]:
         for _, r in clusters.iterrows()
     }
     printed: list[str] = []
-    sections = [_question_section(result, q, top_terms, printed) for q in _survey_questions(_table(result, "counts"))]
+    pool = QuotePool(result)
+    sections = [
+        _question_section(result, q, top_terms, printed, pool) for q in _survey_questions(_table(result, "counts"))
+    ]
     main = sections[0] if sections else {"leading": [], "emerging": None, "fading": [], "latest": "", "previous": "",
                                           "respondents": None, "misc": None, "waves": [], "question": "", "n_challenges": 0,
                                           "changes": [], "lead_change": ""}

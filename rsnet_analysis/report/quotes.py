@@ -26,7 +26,7 @@ import pandas as pd
 from rsnet_analysis.contract import AnalysisResult, challenge_unit
 from rsnet_analysis.report.labels import N_QUOTES, QUOTE_CHARS, _table
 
-__all__ = ["MIN_QUOTE_CHARS", "NEAR_DUPLICATE", "fresh_quotes", "pick_quotes", "printable", "shorten_quote"]
+__all__ = ["MIN_QUOTE_CHARS", "NEAR_DUPLICATE", "QuotePool", "fresh_quotes", "pick_quotes", "printable", "shorten_quote"]
 
 #: Shortest voice, in characters (after shortening).
 MIN_QUOTE_CHARS = 20
@@ -104,30 +104,64 @@ def fresh_quotes(texts: Iterable[str], max_chars: int, exclude: Sequence[str] = 
         yield position, quote
 
 
-def _candidates(result: AnalysisResult, key: str, question: str, wave: str | None) -> list[str]:
-    """Masked texts of the challenge's survey answers, representatives first."""
-    records = _table(result, "records")
-    if records.empty or "text_masked" not in records:
-        return []
-    rows = records[(records["status"] == "kept") & (records.get("source_type", "survey") != "note")]
-    if "question" in rows:
-        rows = rows[rows["question"].astype(str) == question]
-    rows = rows[challenge_unit(rows) == key]
-    reps: list[str] = []
-    clusters = _table(result, "clusters")
-    for _, row in clusters.iterrows():
-        unit = str(row["challenge"] or "") or f"cluster:{int(row['cluster'])}"
-        if unit == key:
-            reps += str(row["representative_record_ids"] or "").split()
-    order = {rid: i for i, rid in enumerate(reps)}
-    rows = rows.assign(
-        _rep=[order.get(r, len(order)) for r in rows["record_id"]],
-        _wave=[0 if wave is None or str(w) == wave else 1 for w in rows.get("wave", pd.Series("", index=rows.index))],
-        _score=-pd.to_numeric(rows.get("challenge_score", pd.Series(0.0, index=rows.index)), errors="coerce").fillna(0),
-        # an answer written as a list of lines (joined with " / ") reads worse than a sentence
-        _list=rows["text_masked"].astype(str).str.contains(" / ", regex=False).astype(int),
-    ).sort_values(["_wave", "_list", "_rep", "_score", "record_id"], kind="mergesort")
-    return rows["text_masked"].astype(str).tolist()
+class QuotePool:
+    """The answers voices are taken from, selected once for a run (one per report, not per challenge).
+
+    The kept survey answers (notes excluded) with the challenge each is counted under, and the
+    representatives of every challenge; :meth:`candidates` picks one challenge's answers from them.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The run.
+    """
+
+    def __init__(self, result: AnalysisResult) -> None:
+        self.result = result
+        records = _table(result, "records")
+        self.rows: pd.DataFrame | None = None
+        if records.empty or "text_masked" not in records:
+            return
+        rows = records[(records["status"] == "kept") & (records.get("source_type", "survey") != "note")]
+        self.rows = rows
+        self.units = challenge_unit(rows).to_numpy()
+        self.questions = rows["question"].astype(str).to_numpy() if "question" in rows else None
+        self.reps: dict[str, list[str]] = {}
+        for _, row in _table(result, "clusters").iterrows():
+            unit = str(row["challenge"] or "") or f"cluster:{int(row['cluster'])}"
+            self.reps.setdefault(unit, []).extend(str(row["representative_record_ids"] or "").split())
+
+    def candidates(self, key: str, question: str, wave: str | None) -> list[str]:
+        """Masked texts of the challenge's survey answers, representatives first.
+
+        Parameters
+        ----------
+        key : str
+            Challenge unit (codebook key or ``cluster:<id>``).
+        question : str
+            The question the answers answer.
+        wave : str, optional
+            Answers of this wave come first.
+
+        Returns
+        -------
+        list of str
+        """
+        if self.rows is None:
+            return []
+        mask = self.units == key
+        if self.questions is not None:
+            mask &= self.questions == question
+        rows = self.rows[mask]
+        order = {rid: i for i, rid in enumerate(self.reps.get(key, []))}
+        rows = rows.assign(
+            _rep=[order.get(r, len(order)) for r in rows["record_id"]],
+            _wave=[0 if wave is None or str(w) == wave else 1 for w in rows.get("wave", pd.Series("", index=rows.index))],
+            _score=-pd.to_numeric(rows.get("challenge_score", pd.Series(0.0, index=rows.index)), errors="coerce").fillna(0),
+            # an answer written as a list of lines (joined with " / ") reads worse than a sentence
+            _list=rows["text_masked"].astype(str).str.contains(" / ", regex=False).astype(int),
+        ).sort_values(["_wave", "_list", "_rep", "_score", "record_id"], kind="mergesort")
+        return rows["text_masked"].astype(str).tolist()
 
 
 def pick_quotes(
@@ -139,6 +173,7 @@ def pick_quotes(
     n: int = N_QUOTES,
     exclude: Sequence[str] = (),
     max_chars: int = QUOTE_CHARS,
+    pool: QuotePool | None = None,
 ) -> list[str]:
     """Up to ``n`` printable voices for a challenge (see the module docstring).
 
@@ -156,13 +191,17 @@ def pick_quotes(
     exclude : sequence of str
         Voices already printed elsewhere (never repeated).
     max_chars : int, default QUOTE_CHARS
+    pool : QuotePool, optional
+        The run's answers, selected once (:class:`QuotePool` of ``result``); made here when not given.
 
     Returns
     -------
     list of str
     """
+    if pool is None or pool.result is not result:
+        pool = QuotePool(result)
     chosen: list[str] = []
-    for _position, quote in fresh_quotes(_candidates(result, key, question, wave), max_chars, exclude):
+    for _position, quote in fresh_quotes(pool.candidates(key, question, wave), max_chars, exclude):
         chosen.append(quote)
         if len(chosen) == n:
             break

@@ -32,7 +32,7 @@ from rsnet_analysis.report.labels import (
 )
 from rsnet_analysis.report.method import rerun_command
 from rsnet_analysis.report.practices import KIND_NAMES, name_municipalities
-from rsnet_analysis.report.quotes import pick_quotes
+from rsnet_analysis.report.quotes import QuotePool, pick_quotes
 from rsnet_analysis.report.tables import records_for_output
 from rsnet_analysis.trends import ALL_WAVES
 
@@ -160,8 +160,9 @@ def _emerging_sheet(result: AnalysisResult, names: Mapping[str, str]) -> pd.Data
     emerging = _table(result, "emerging")
     if emerging.empty:
         return pd.DataFrame()
+    pool = QuotePool(result)
     voices = [
-        " / ".join(pick_quotes(result, str(r["challenge"]), question=str(r["question"]), wave=str(r["wave"])))
+        " / ".join(pick_quotes(result, str(r["challenge"]), question=str(r["question"]), wave=str(r["wave"]), pool=pool))
         for _, r in emerging.iterrows()
     ]
     rows = emerging.assign(voices=voices)

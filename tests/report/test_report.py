@@ -659,3 +659,22 @@ def test_the_miscellany_never_heads_the_ranking_or_the_newsletter(tmp_path: Path
     newsletter = (tmp_path / "newsletter.txt").read_text(encoding="utf-8")
     first = re.search(r"【1】([^\n]*)", newsletter)
     assert first is not None and MISC_LABEL not in first.group(1)
+
+
+def test_one_pool_for_every_challenge_gives_what_a_pool_per_call_gives(result: AnalysisResult) -> None:
+    from rsnet_analysis.contract import challenge_unit
+    from rsnet_analysis.report.quotes import QuotePool
+
+    pool = QuotePool(result)
+    kept = result.records[result.records["status"] == "kept"]
+    pairs = sorted({(u, str(q)) for u, q in zip(challenge_unit(kept), kept["question"], strict=True) if u})
+    assert len(pairs) >= 3
+    picked = [report.pick_quotes(result, key, question=q, wave="2024", pool=pool) for key, q in pairs]
+    assert picked == [report.pick_quotes(result, key, question=q, wave="2024") for key, q in pairs]
+    assert any(picked)
+    # a pool made for another run is not used
+    records = result.records.copy()
+    rows = records.index[(records["status"] == "kept") & records["cluster"].eq(3).fillna(False)]
+    records.loc[rows, "text_masked"] = "予算の確保"
+    tweaked = dataclasses.replace(result, records=records)
+    assert report.pick_quotes(tweaked, "cluster:3", question="DXの課題", pool=pool) == []
