@@ -15,19 +15,24 @@ help:
 	@echo "make lab     - JupyterLab でノートブックを開く"
 	@echo "make bench   - ベンチマーク（品質・速度）を実行する"
 	@echo "make notebooks - ノートブックを実行し直して出力を保存する"
+	@echo "（INSTALLER=pip を付けると uv ではなく pip でパッケージを入れます。例: make report INSTALLER=pip）"
 
-# The pinned packages are installed with uv (which pip installs into .venv from PyPI the first
-# time): it installs them in parallel and byte-compiles them on every core, about 30 s where pip
-# took 70 (most of it pip compiling every module one by one). Where uv cannot install them (a
-# network that reaches PyPI only through a mirror configured for pip, say), the same pins are
-# installed with pip; `make report INSTALLER=pip` uses pip from the start.
+# The pinned packages are installed with uv (which pip installs into .venv the first time): it
+# installs them in parallel and byte-compiles them on every core, about 30 s where pip took 70
+# (most of it pip compiling every module one by one). uv reads PyPI directly, not pip's settings:
+# where it cannot install (a network that reaches PyPI only through a mirror configured for pip,
+# say), the same pins are installed with pip, and .venv/.use-pip makes later steps use pip at
+# once (delete .venv to try uv again). `make report INSTALLER=pip` uses pip from the start.
 INSTALLER ?= uv
 UV_PIN    := uv==0.13.9
 
 define install
-	@if [ "$(INSTALLER)" != pip ] && { [ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet $(UV_PIN); } && \
+	@if [ "$(INSTALLER)" != pip ] && [ ! -f $(VENV)/.use-pip ] && \
+	    { [ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet $(UV_PIN) >/dev/null 2>&1; } && \
 	    $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python $(1); then :; else \
-	  [ "$(INSTALLER)" = pip ] || echo "uv では入れられなかったため pip で入れます / uv failed, installing with pip"; \
+	  if [ "$(INSTALLER)" != pip ] && [ ! -f $(VENV)/.use-pip ]; then touch $(VENV)/.use-pip; \
+	    echo "uv では入れられなかったため、ここからは pip で入れます / uv failed, installing with pip from here on"; fi; \
+	  [ -f $(VENV)/.pip-upgraded ] || { $(BIN)/python -m pip install --quiet --upgrade pip && touch $(VENV)/.pip-upgraded; }; \
 	  $(BIN)/python -m pip install --quiet $(1); fi
 endef
 
