@@ -213,7 +213,7 @@ def _run(settings: AnalysisSettings, *, progress: bool, jobs: int | None, stream
         tables = trends.build_tables(
             table, clusters, names=names, kinds=kinds, segment_cols=segment_cols, seed=settings.seed
         )
-        notices += tables.notices  # on small segments (trends.segment_notices)
+        notices += tables.notices  # on small segments (trends.segment_merges)
         update(1)
     table = tables.records
     summary = _summary(settings, paths, read, table, found, segment_cols, notices)

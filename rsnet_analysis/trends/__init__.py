@@ -36,9 +36,9 @@ from rsnet_analysis.trends.practices import (
 )
 from rsnet_analysis.trends.segments import (
     MUNICIPALITY_KINDS,
+    merge_notices,
     segment_key,
-    segment_notices,
-    shown_segment_values,
+    segment_merges,
 )
 from rsnet_analysis.trends.stats import (
     adjusted_residuals,
@@ -88,6 +88,7 @@ __all__ = [
     "cluster_rows",
     "emerging_rows",
     "latest_rows",
+    "merge_notices",
     "merge_small_segment_values",
     "municipality_names",
     "pair_practices",
@@ -95,9 +96,8 @@ __all__ = [
     "propose_subgroups",
     "regional_groups",
     "segment_key",
-    "segment_notices",
+    "segment_merges",
     "segment_rows",
-    "shown_segment_values",
     "split_by_place",
     "suppress_counts",
     "trend_rows",

@@ -48,7 +48,9 @@ def segment_merges(
 ) -> dict[str, tuple[set[str], list[str]] | None]:
     """Each segment column's values shown as themselves and its notes on merged small values.
 
-    The work of :func:`shown_segment_values` and :func:`segment_notices`, done once per column.
+    Done once per column for the whole run: the records write the values not shown as その他
+    (:func:`~rsnet_analysis.trends.tables.merge_small_segment_values`) and the notes become the
+    run's notices (:func:`merge_notices`).
 
     Parameters
     ----------
@@ -80,26 +82,18 @@ def segment_merges(
     return out
 
 
-def segment_notices(
-    records: pd.DataFrame, segment_cols: Sequence[str], *, min_cell: int = MIN_CELL
-) -> list[str]:
+def merge_notices(merges: dict[str, tuple[set[str], list[str]] | None]) -> list[str]:
     """Japanese notes on merged or dropped small segments, one per affected segment column.
 
     Parameters
     ----------
-    records : pandas.DataFrame
-    segment_cols : sequence of str
-    min_cell : int, default MIN_CELL
+    merges : dict
+        :func:`segment_merges` of the record table.
 
     Returns
     -------
     list of str
     """
-    return merge_notices(segment_merges(records, segment_cols, min_cell=min_cell))
-
-
-def merge_notices(merges: dict[str, tuple[set[str], list[str]] | None]) -> list[str]:
-    """The notes of :func:`segment_notices` from the result of :func:`segment_merges`."""
     notes = []
     for col, merge in merges.items():
         if merge is None:
@@ -124,22 +118,3 @@ def segment_key(segment: str) -> tuple[int, int, str]:
     if segment in REGIONS:
         return (0, REGIONS.index(segment), segment)
     return (1, 0, segment)
-
-
-def shown_segment_values(records: pd.DataFrame, segment_col: str, *, min_cell: int = MIN_CELL) -> set[str]:
-    """The values of a segment column shown as themselves (the others are written as その他).
-
-    Parameters
-    ----------
-    records : pandas.DataFrame
-        The record table.
-    segment_col : str
-        A segment column.
-    min_cell : int, default MIN_CELL
-
-    Returns
-    -------
-    set of str
-    """
-    merge = segment_merges(records, [segment_col], min_cell=min_cell)[segment_col]
-    return set() if merge is None else merge[0]

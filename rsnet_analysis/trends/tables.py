@@ -29,7 +29,7 @@ class TrendTables:
     emerging: pd.DataFrame
     subgroups: pd.DataFrame
     practices: pd.DataFrame
-    notices: list[str]  # on small segment values merged into その他 (trends.segment_notices)
+    notices: list[str]  # on small segment values merged into その他 (trends.merge_notices)
 
 
 def merge_small_segment_values(
