@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace, *, write_report: bool) -> int:
         result = run_analysis(settings, progress=progress, jobs=args.jobs)
         for notice in result.notices:
             print(f"お知らせ: {notice}", file=sys.stderr)
-        written = write_outputs(result, folder, reports=write_report, progress=progress)
+        written = write_outputs(result, folder, reports=write_report, progress=progress, jobs=args.jobs)
     s = result.summary
     excluded = ", ".join(f"{k} {v}" for k, v in s["excluded"].items())
     print(

@@ -34,7 +34,7 @@ from rsnet_analysis.contract import (
 from rsnet_analysis.errors import RsnetError
 from rsnet_analysis.ingest import ColumnRoles, ReadResult, StreamRead
 from rsnet_analysis.progress import progress_bar, stage, stage_label, track
-from rsnet_analysis.report import OutputFolder, records_for_output, write_csv, write_reports
+from rsnet_analysis.report import FigureJob, OutputFolder, records_for_output, write_csv, write_reports
 
 __all__ = ["package_versions", "run_analysis", "write_outputs"]
 
@@ -553,6 +553,7 @@ def write_outputs(
     *,
     reports: bool = False,
     progress: bool = False,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Write every output file of a run into ``out_dir``, replacing the previous run's as a set.
 
@@ -571,6 +572,10 @@ def write_outputs(
         Also write the report files (:func:`~rsnet_analysis.report.write_reports`) in the same set.
     progress : bool, default False
         Show progress bars (stages ``write`` and ``report``).
+    jobs : int, optional
+        The run's ``--jobs``: 1 keeps the work in this process; None lets a large run draw its
+        charts in a worker process while the tables are written
+        (:class:`~rsnet_analysis.report.FigureJob`). The files are the same either way.
 
     Returns
     -------
@@ -586,13 +591,29 @@ def write_outputs(
         When the folder cannot be used (see :func:`~rsnet_analysis.report.check_output_folder`).
     """
     if isinstance(out_dir, OutputFolder):
-        return out_dir.publish(lambda staging: _write_files(result, staging, reports, progress))
+        return out_dir.publish(lambda staging: _write_files(result, staging, reports, progress, jobs))
     with OutputFolder(out_dir) as folder:
-        return folder.publish(lambda staging: _write_files(result, staging, reports, progress))
+        return folder.publish(lambda staging: _write_files(result, staging, reports, progress, jobs))
 
 
-def _write_files(result: AnalysisResult, out: Path, reports: bool, progress: bool) -> list[Path]:
-    """Write the tables, ``summary.json`` and (optionally) the reports into ``out``."""
+def _write_files(result: AnalysisResult, out: Path, reports: bool, progress: bool, jobs: int | None) -> list[Path]:
+    """Write the tables, ``summary.json`` and (optionally) the reports into ``out``.
+
+    With reports, the charts are started first (in a worker process for a large run), so that
+    they are drawn while the tables are written.
+    """
+    if not reports:
+        return _write_tables(result, out, progress)
+    with FigureJob(result, out / "figures", parallel=FigureJob.wanted(result, jobs)) as figures:
+        written = _write_tables(result, out, progress)
+        with stage("report"), progress_bar(1, desc=stage_label("report"), enabled=progress) as update:
+            written += write_reports(result, out, figures=figures)
+            update(1)
+    return written
+
+
+def _write_tables(result: AnalysisResult, out: Path, progress: bool) -> list[Path]:
+    """The CSV files and ``summary.json``."""
     written: list[Path] = []
     with stage("write"):
         tables = {
@@ -612,8 +633,4 @@ def _write_files(result: AnalysisResult, out: Path, reports: bool, progress: boo
             encoding="utf-8",
         )
         written.append(summary_path)
-    if reports:
-        with stage("report"), progress_bar(1, desc=stage_label("report"), enabled=progress) as update:
-            written += write_reports(result, out)
-            update(1)
     return written

@@ -3,9 +3,10 @@
 Readers who never open a notebook get the report files (:func:`write_reports`). One plain
 dictionary, the *report context* (:mod:`.context`), is rendered with the jinja2 templates in
 ``templates/`` (:mod:`.render`); the workbook (:mod:`.workbook`) and the charts (:mod:`.charts`,
-:mod:`.heatmap`, :mod:`.figures`) come from the same tables; :mod:`.tables` writes the CSV files, with no cell
-that a spreadsheet would run as a formula. :mod:`.folder` checks and locks the output folder and
-swaps a run's files in as one set (:class:`OutputFolder`).
+:mod:`.heatmap`, :mod:`.figures`; a large run draws them in a worker process) come from the same
+tables; :mod:`.tables` writes the CSV files, with no cell that a spreadsheet would run as a
+formula. :mod:`.folder` checks and locks the output folder and swaps a run's files in as one set
+(:class:`OutputFolder`).
 """
 
 from rsnet_analysis.report.charts import (
@@ -14,6 +15,7 @@ from rsnet_analysis.report.charts import (
     trends_figure,
 )
 from rsnet_analysis.report.context import challenge_sizes, report_context
+from rsnet_analysis.report.figures import FigureJob, make_figures
 from rsnet_analysis.report.folder import OutputFolder, OutputFolderError, check_output_folder
 from rsnet_analysis.report.labels import challenge_names, wave_label
 from rsnet_analysis.report.method import rerun_command
@@ -26,6 +28,7 @@ from rsnet_analysis.report.workbook import write_workbook
 from rsnet_analysis.report.write import write_reports
 
 __all__ = [
+    "FigureJob",
     "OutputFolder",
     "OutputFolderError",
     "challenge_names",
@@ -33,6 +36,7 @@ __all__ = [
     "challenge_sizes_figure",
     "check_output_folder",
     "cooccurrence_figure",
+    "make_figures",
     "pick_quotes",
     "public_records",
     "records_for_output",

@@ -1,7 +1,17 @@
-"""The report's charts, saved as PNG files from the result tables."""
+"""The report's charts, saved as PNG files from the result tables.
+
+:func:`make_figures` draws them in this process. :class:`FigureJob` draws them in a worker process
+for a large run, while this process writes the tables, the workbook and the report's text: the
+charts take the same few seconds at any size (about 8 s of CPU for eight charts on this 2-core
+machine), and matplotlib holds the GIL, so a thread would not overlap them. The worker is sent
+only the tables the charts read (:func:`figure_inputs`, no per-answer rows) and writes the same
+bytes as :func:`make_figures`.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +105,142 @@ def make_figures(result: AnalysisResult, fig_dir: Path) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+#: Records from which :class:`FigureJob` draws the charts in a worker process (when two cores are
+#: free): below it, the other report files take too little time for starting a worker (about 3 s
+#: of CPU to load the libraries) to pay.
+PARALLEL_FIGURES_MIN_ROWS = 20_000
+
+
+def figure_inputs(result: AnalysisResult) -> AnalysisResult:
+    """The part of a run the charts read: every table but the per-answer ones, and the names.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The run.
+
+    Returns
+    -------
+    AnalysisResult
+        ``counts``, ``trends``, ``segments`` and ``clusters`` of ``result``, with no rows of
+        ``records`` (their columns only), no practices and no codebook.
+    """
+    extras = result.extras if isinstance(result.extras, dict) else {}
+    return replace(
+        result,
+        records=result.records.iloc[:0],
+        practices=result.practices.iloc[:0],
+        summary={},
+        notices=[],
+        extras={k: extras[k] for k in ("names",) if k in extras},
+    )
+
+
+def _draw_in_worker(inputs: AnalysisResult, fig_dir: Path) -> tuple[list[dict[str, Any]], float]:
+    """In the worker: :func:`make_figures` and the CPU seconds it took."""
+    start = time.process_time()
+    figures = make_figures(inputs, fig_dir)
+    return figures, time.process_time() - start
+
+
+class FigureJob:
+    """The charts of a run, drawn in a worker process (or here) while the caller does other work.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The run.
+    fig_dir : Path
+        Folder for the PNGs (created).
+    parallel : bool
+        Draw in a worker process; False draws in this process when :meth:`figures` is called.
+        When no worker can be started, or the worker dies, the charts are drawn here.
+
+    Examples
+    --------
+    >>> job = FigureJob(result, out / "figures", parallel=True)  # doctest: +SKIP
+    >>> write_tables(...)  # doctest: +SKIP
+    >>> figures = job.figures()  # what make_figures(result, out / "figures") returns  # doctest: +SKIP
+    """
+
+    def __init__(self, result: AnalysisResult, fig_dir: Path, *, parallel: bool) -> None:
+        self.result = result
+        self.fig_dir = Path(fig_dir)
+        self._done: list[dict[str, Any]] | None = None
+        self._executor: Any = None
+        self._future: Any = None
+        if parallel:
+            try:
+                from joblib.externals.loky import ProcessPoolExecutor
+
+                self._executor = ProcessPoolExecutor(max_workers=1)
+                self._future = self._executor.submit(_draw_in_worker, figure_inputs(result), self.fig_dir)
+            except (OSError, RuntimeError):  # no process can be started here: draw in this process
+                self.close()
+
+    @staticmethod
+    def wanted(result: AnalysisResult, jobs: int | None = None) -> bool:
+        """Whether to draw in a worker: ``jobs`` other than 1, two cores, a large run.
+
+        Parameters
+        ----------
+        result : AnalysisResult
+            The run.
+        jobs : int, optional
+            The run's ``--jobs``; 1 keeps everything in this process. None decides by size.
+
+        Returns
+        -------
+        bool
+            True from :data:`PARALLEL_FIGURES_MIN_ROWS` records on (or whenever ``jobs`` is 2 or
+            more), when at least two cores are available and ``jobs`` is not 1.
+        """
+        from rsnet_analysis.prepare.workers import available_cpus
+
+        if jobs is not None and jobs < 2 or available_cpus() < 2:
+            return False
+        return jobs is not None or len(result.records) >= PARALLEL_FIGURES_MIN_ROWS
+
+    def figures(self) -> list[dict[str, Any]]:
+        """What :func:`make_figures` returns for the run (waits for the worker).
+
+        Returns
+        -------
+        list of dict
+            One per figure, in a fixed order: ``file``, ``path``, ``title``, ``alt``.
+        """
+        if self._done is None:
+            if self._future is not None:
+                from concurrent.futures.process import BrokenProcessPool
+
+                from rsnet_analysis.progress import add_cpu
+
+                try:
+                    figures, cpu = self._future.result()
+                    add_cpu(cpu)
+                    self._done = figures
+                except BrokenProcessPool:  # the worker died (memory, a signal): draw here
+                    self._done = None
+                finally:
+                    self.close()
+            if self._done is None:
+                self._done = make_figures(self.result, self.fig_dir)
+        return self._done
+
+    def __enter__(self) -> FigureJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker (at once, when the caller stops before the charts are done)."""
+        if self._executor is not None:
+            if self._future is not None and not self._future.done():
+                self._future.cancel()
+                self._executor.shutdown(wait=True, kill_workers=True)
+            else:
+                self._executor.shutdown(wait=True)
+        self._executor = self._future = None

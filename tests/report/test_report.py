@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import warnings
 import zipfile
@@ -14,6 +15,7 @@ import pytest
 from rsnet_analysis import report, trends
 from rsnet_analysis.challenges import Codebook, unit_names
 from rsnet_analysis.contract import AnalysisResult
+from rsnet_analysis.report.figures import PARALLEL_FIGURES_MIN_ROWS
 from rsnet_analysis.report.labels import NEWSLETTER_WIDTH, SHEETS
 from rsnet_analysis.report.textwrap_ja import NO_START, display_width
 
@@ -558,11 +560,53 @@ def test_workbook_is_styled(written: list[Path]) -> None:
 
 
 def test_two_writes_give_identical_bytes(result: AnalysisResult, tmp_path: Path) -> None:
-    first = report.write_reports(result, tmp_path / "a")
-    second = report.write_reports(result, tmp_path / "b")
+    first = report.write_reports(result, tmp_path / "a", jobs=1)
+    second = report.write_reports(result, tmp_path / "b", jobs=2)  # the charts drawn in a worker process
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+@pytest.mark.parametrize(
+    ("rows", "jobs", "cpus", "expected"),
+    [
+        (100, None, 2, False),  # a small run: starting a worker does not pay
+        (PARALLEL_FIGURES_MIN_ROWS, None, 2, True),
+        (PARALLEL_FIGURES_MIN_ROWS, 1, 2, False),  # --jobs 1 keeps everything in one process
+        (PARALLEL_FIGURES_MIN_ROWS, None, 1, False),  # one core
+        (100, 2, 2, True),  # asked for
+    ],
+)
+def test_charts_go_to_a_worker_only_for_large_runs_on_two_cores(
+    monkeypatch: pytest.MonkeyPatch, rows: int, jobs: int | None, cpus: int, expected: bool
+) -> None:
+    monkeypatch.setattr("rsnet_analysis.prepare.workers.available_cpus", lambda: cpus)
+    run = AnalysisResult(records=pd.DataFrame({"x": range(rows)}), clusters=pd.DataFrame())
+    assert report.FigureJob.wanted(run, jobs) is expected
+
+
+def test_charts_are_drawn_here_when_no_worker_can_start(
+    result: AnalysisResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr("joblib.externals.loky.ProcessPoolExecutor", refuse)
+    with report.FigureJob(result, tmp_path / "figures", parallel=True) as job:
+        figures = job.figures()
+    expected = report.make_figures(result, tmp_path / "here")
+    assert [f["file"] for f in figures] == [f["file"] for f in expected]
+    assert all(f["path"].read_bytes() == e["path"].read_bytes() for f, e in zip(figures, expected, strict=True))
+
+
+def test_a_job_stopped_before_its_charts_are_done_leaves_no_worker(result: AnalysisResult, tmp_path: Path) -> None:
+    job = report.FigureJob(result, tmp_path / "figures", parallel=True)
+    pids = list(job._executor._processes)
+    assert pids
+    job.close()  # as when writing the tables fails: the output folder is then removed
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_missing_tables_and_codebook_still_give_a_report(tmp_path: Path) -> None:
