@@ -47,6 +47,7 @@ objects and :func:`mask_pii` can be pickled and sent to worker processes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress
 from typing import Any, NamedTuple
 
 from rsnet_analysis.privacy.address import find_addresses
@@ -60,7 +61,7 @@ from rsnet_analysis.privacy.lexicon import (
     NAME_LABELS,
     PLACEHOLDERS,
 )
-from rsnet_analysis.privacy.names import _NameRules
+from rsnet_analysis.privacy.names import _KANA_OPENING_RE, _NameRules
 from rsnet_analysis.privacy.patterns import (
     _BRACKET_EXTENSION_RE,
     _DETECT_TABLE,
@@ -79,11 +80,24 @@ from rsnet_analysis.privacy.patterns import (
     _Tok,
     line_view,
 )
-from rsnet_analysis.text.tagger import Tagged, shared_tagger
+from rsnet_analysis.text.tagger import Feature, Tagged, shared_tagger
 
 Extra = Iterable[str] | str | None
 #: The fields of each raw MeCab feature string, decoded once per process.
 _FIELDS: dict[str, tuple[str, str, str, str, str]] = {}
+#: What a raw feature string is to the name rules (:func:`_noun_class`), once per process.
+_NOUN_CLASS: dict[str, int] = {}
+_OTHER, _NOUN, _PERSON = 0, 1, 2
+
+
+def _noun_class(f: Feature) -> int:
+    """``_PERSON`` (a tagged personal name), ``_NOUN`` (another proper or common noun), else ``_OTHER``.
+
+    Only proper and common nouns can start a name (``_NameRules._runs``).
+    """
+    if f.pos1 != "名詞" or f.pos2 not in ("固有名詞", "普通名詞"):
+        return _OTHER
+    return _PERSON if f.pos2 == "固有名詞" and f.pos3 == "人名" else _NOUN
 
 
 class Masked(NamedTuple):
@@ -165,6 +179,38 @@ class PiiMasker(_NameRules):
                 f = fields[raw] = (g.pos1, g.pos2 or "", g.pos3 or "", g.pos4 or "", g.kana or "")
             toks.append(_Tok(start, start + len(surface), surface, *f))
         return toks
+
+    def _may_hold_names(self, tagged: Tagged, view: str) -> bool:
+        """False when :meth:`_find_names` would find nothing in this tagging of ``view``.
+
+        That is so when no token can start a name (no candidate of ``_runs``), no token is
+        tagged as a personal name, and the rules that read the text alone (a kanji word before a
+        reading, a name in kana opening a message) find nothing. Most answers are such (three in
+        four generated answers), and the check skips the name rules' walk over every morpheme.
+        It looks up each morpheme's feature string in C (:data:`_NOUN_CLASS`) and decides on
+        the nouns alone, by (surface, feature string), each pair once per masker.
+        """
+        raws = tagged.features
+        classes = list(map(_NOUN_CLASS.get, raws))
+        if None in classes:  # a feature string not seen before
+            feature = shared_tagger().feature
+            for i, raw in enumerate(raws):
+                if classes[i] is None:
+                    classes[i] = _NOUN_CLASS[raw] = _noun_class(feature(raw))
+        if any(classes):
+            if _PERSON in classes:
+                return True
+            surfaces, starts = tagged.surfaces, tagged.starts
+            known: dict[tuple[str, str], bool] = self.__dict__.setdefault("_noun_candidates", {})
+            for i in compress(range(len(classes)), classes):
+                key = (surfaces[i], raws[i])
+                ok = known.get(key)
+                if ok is None:
+                    toks = self._toks(Tagged(tagged.text, [surfaces[i]], [starts[i]], [raws[i]]))
+                    ok = known[key] = bool(toks) and self._starts_a_run(toks[0])
+                if ok:
+                    return True
+        return bool(self._names_before_readings(view) or _KANA_OPENING_RE.match(view))
 
     def _tokens(self, view: str) -> list[_Tok]:
         return self._toks(shared_tagger().tag(view))
@@ -254,8 +300,10 @@ class PiiMasker(_NameRules):
         shifts.append((inter_len, inter_len + len(text) - pos, pos))
         inter = "".join(pieces)
         tagged = shared_tagger().tag(inter)
-        toks = self._toks(tagged)
         lines = line_view(inter)
+        if not ident.names and not self._may_hold_names(tagged, lines):
+            return tagged  # most answers: no token the name rules could start from
+        toks = self._toks(tagged)
         known = identity_name_spans(self, lines, toks, ident) if ident.names else []
         for start, end in self._find_names(lines, toks, known):
             for lo, hi, orig in shifts:

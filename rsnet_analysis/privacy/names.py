@@ -82,6 +82,18 @@ class _NameRules(_NameContext):
             )
         )
 
+    def _starts_a_run(self, t: _Tok, cache: dict[tuple[str, str, str], bool] | None = None) -> bool:
+        """Whether ``t`` starts a candidate run of :meth:`_runs` (a noun that :meth:`_is_candidate` accepts)."""
+        if t.pos1 != "名詞" or not (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3)):
+            return False
+        if cache is None:
+            cache = self.__dict__.setdefault("_candidate_cache", {})
+        key = (t.surface, t.pos2, t.pos3)
+        ok = cache.get(key)
+        if ok is None:
+            ok = cache[key] = self._is_candidate(t)
+        return ok
+
     def _runs(self, view: str, toks: list[_Tok]) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
         """Token ranges ``[i, j)`` of candidate names: a candidate and the given names after it.
 
@@ -92,15 +104,11 @@ class _NameRules(_NameContext):
         runs: list[tuple[int, int]] = []
         loose: set[tuple[int, int]] = set()
         cache: dict[tuple[str, str, str], bool] = self.__dict__.setdefault("_candidate_cache", {})
-        candidates = []
-        for k, t in enumerate(toks):
-            if t.pos1 == "名詞" and (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3)):
-                key = (t.surface, t.pos2, t.pos3)
-                ok = cache.get(key)
-                if ok is None:
-                    ok = cache[key] = self._is_candidate(t)
-                if ok:
-                    candidates.append(k)
+        candidates = [
+            k for k, t in enumerate(toks)
+            if t.pos1 == "名詞" and (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3))
+            and self._starts_a_run(t, cache)
+        ]
         taken_to = 0
         for i in candidates:
             if i < taken_to:

@@ -15,6 +15,7 @@ from rsnet_analysis.privacy import (
     find_pii,
     mask_pii,
 )
+from rsnet_analysis.privacy.identity import compile_identity
 from rsnet_analysis.privacy.lexicon import HONORIFIC_SUFFIXES, NAME_FOLLOWERS
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pii"
@@ -353,3 +354,27 @@ def test_mask_on_pii_like_fragments(text: str) -> None:
     masked = mask_pii(text)
     assert set(_strip_placeholders(masked)) <= set(text) | {"（", "）"}
     assert mask_pii(masked) == masked
+
+
+# --------------------------------------------------------------------------------------------
+# the shortcut for answers the name rules cannot find anything in
+
+
+def test_answers_without_a_name_candidate_skip_the_name_rules() -> None:
+    masker = PiiMasker()
+    plain = masker._find("研修の時間が取れず、受講率が伸び悩んでいます。", compile_identity(None))[1]
+    named = masker._find("担当の佐藤です。", compile_identity(None))[1]
+    assert plain is not None and named is not None
+    assert not masker._may_hold_names(plain, plain.text)
+    assert masker._may_hold_names(named, named.text)
+
+
+def test_the_shortcut_masks_every_case_as_the_name_rules_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [row["text"] for name in ("pii_cases.csv", "no_pii.csv", "holdout_cases.csv", "holdout_no_pii.csv")
+             for row in _read(name)]
+    texts += [row["text"] for name in ("holdout2/cases.csv", "holdout2/no_pii.csv") for row in _read(name)]
+    texts += [text for text, _ in GOLDEN]
+    assert len(texts) > 500
+    shortcut = [PiiMasker().mask(t) for t in texts]
+    monkeypatch.setattr(PiiMasker, "_may_hold_names", lambda self, tagged, view: True)  # always walk the rules
+    assert [PiiMasker().mask(t) for t in texts] == shortcut
