@@ -64,7 +64,6 @@ from rsnet_analysis.privacy.lexicon import (
 from rsnet_analysis.privacy.names import _KANA_OPENING_RE, _NameRules
 from rsnet_analysis.privacy.patterns import (
     _BRACKET_EXTENSION_RE,
-    _DETECT_TABLE,
     _EMAIL_RE,
     _EXTENSION_RE,
     _FOREIGN_PHONE_RE,
@@ -78,7 +77,9 @@ from rsnet_analysis.privacy.patterns import (
     _escape_brackets,
     _Spans,
     _Tok,
+    detect_folding,
     line_view,
+    name_folding,
 )
 from rsnet_analysis.text.tagger import Feature, Tagged, shared_tagger
 
@@ -87,6 +88,8 @@ Extra = Iterable[str] | str | None
 _FIELDS: dict[str, tuple[str, str, str, str, str]] = {}
 #: What a raw feature string is to the name rules (:func:`_noun_class`), once per process.
 _NOUN_CLASS: dict[str, int] = {}
+#: Each placeholder as the name view reads it.
+_NAME_HOLDERS = {kind: holder.translate(_NAME_TABLE) for kind, holder in PLACEHOLDERS.items()}
 _OTHER, _NOUN, _PERSON = 0, 1, 2
 
 
@@ -238,7 +241,7 @@ class PiiMasker(_NameRules):
         """The spans of :meth:`find`, and MeCab's pass over the text names were looked for in."""
         if not text:
             return [], None
-        view = line_view(text.translate(_DETECT_TABLE))
+        view = line_view(detect_folding(text))
         spans = _Spans(text)
         for pattern, kind in ident.patterns:
             for m in pattern.finditer(view):
@@ -284,7 +287,7 @@ class PiiMasker(_NameRules):
         Names are looked for in the text with the other kinds already replaced, so that masking
         masked text sees the same context and changes nothing.
         """
-        name_view = text.translate(_NAME_TABLE)
+        name_view = name_folding(text)
         pieces: list[str] = []
         shifts: list[tuple[int, int, int]] = []  # (inter_start, inter_end, orig_start)
         pos = inter_len = 0
@@ -292,7 +295,7 @@ class PiiMasker(_NameRules):
             pieces.append(name_view[pos : span.start])
             shifts.append((inter_len, inter_len + span.start - pos, pos))
             inter_len += span.start - pos
-            holder = PLACEHOLDERS[span.kind].translate(_NAME_TABLE)
+            holder = _NAME_HOLDERS[span.kind]
             pieces.append(holder)
             inter_len += len(holder)
             pos = span.end
@@ -352,7 +355,7 @@ class PiiMasker(_NameRules):
         """
         masked, tagged = self._mask_rounds(text, compile_identity(extra))
         blocked = [m.span() for m in _PLACEHOLDER_RE.finditer(masked)]
-        if tagged is not None and tagged.text != masked.translate(_NAME_TABLE):
+        if tagged is not None and tagged.text != name_folding(masked):
             tagged = None  # pragma: no cover - the last round always tags the masked text
         return Masked(masked, tagged, blocked)
 

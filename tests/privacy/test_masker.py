@@ -16,6 +16,7 @@ from rsnet_analysis.privacy import (
     mask_pii,
 )
 from rsnet_analysis.privacy.identity import compile_identity
+from rsnet_analysis.privacy.patterns import _DETECT_TABLE, _NAME_TABLE, detect_folding, name_folding
 from rsnet_analysis.privacy.lexicon import HONORIFIC_SUFFIXES, NAME_FOLLOWERS
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pii"
@@ -378,3 +379,10 @@ def test_the_shortcut_masks_every_case_as_the_name_rules_do(monkeypatch: pytest.
     shortcut = [PiiMasker().mask(t) for t in texts]
     monkeypatch.setattr(PiiMasker, "_may_hold_names", lambda self, tagged, view: True)  # always walk the rules
     assert [PiiMasker().mask(t) for t in texts] == shortcut
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(sorted({chr(c) for c in _DETECT_TABLE} | set("（）()ー-あア漢a1 \n"))), max_size=40))
+def test_folding_by_pattern_is_str_translate(text: str) -> None:
+    assert detect_folding(text) == text.translate(_DETECT_TABLE)
+    assert name_folding(text) == text.translate(_NAME_TABLE)
