@@ -46,6 +46,7 @@ objects and :func:`mask_pii` can be pickled and sent to worker processes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from itertools import compress
 from typing import Any, NamedTuple
@@ -88,6 +89,8 @@ Extra = Iterable[str] | str | None
 _FIELDS: dict[str, tuple[str, str, str, str, str]] = {}
 #: What a raw feature string is to the name rules (:func:`_noun_class`), once per process.
 _NOUN_CLASS: dict[str, int] = {}
+#: Any decimal digit (what the phone patterns' ``\d`` matches).
+_DIGIT_RE = re.compile(r"\d")
 #: Each placeholder as the name view reads it.
 _NAME_HOLDERS = {kind: holder.translate(_NAME_TABLE) for kind, holder in PLACEHOLDERS.items()}
 _OTHER, _NOUN, _PERSON = 0, 1, 2
@@ -255,8 +258,19 @@ class PiiMasker(_NameRules):
     def _regex_spans(self, view: str, spans: _Spans) -> None:
         """Everything found by pattern: web addresses, e-mail, phone, birth dates, IDs, addresses, Latin names."""
         find_urls(view, spans)
-        for m in _EMAIL_RE.finditer(view):
-            spans.add(m.start(), m.end(), "email")
+        if "@" in view or "(at)" in view or "[at]" in view:  # what every address holds
+            for m in _EMAIL_RE.finditer(view):
+                spans.add(m.start(), m.end(), "email")
+        if _DIGIT_RE.search(view):  # every kind of phone number below has digits
+            self._phone_spans(view, spans)
+        find_birthdates(view, spans)
+        find_ids(view, spans)
+        find_addresses(view, spans)
+        self._latin.find(view, spans)
+
+    @staticmethod
+    def _phone_spans(view: str, spans: _Spans) -> None:
+        """Phone numbers: domestic, +81, labelled, foreign, and their extensions."""
         for m in _PHONE_RE.finditer(view):
             digits = sum(c.isdigit() for c in m.group())
             if m.group().startswith("+81"):
@@ -276,10 +290,6 @@ class PiiMasker(_NameRules):
                 spans.extend(span, span.start, ext.end())
         for m in _EXTENSION_RE.finditer(view):
             spans.add(m.start(), m.end(), "phone")
-        find_birthdates(view, spans)
-        find_ids(view, spans)
-        find_addresses(view, spans)
-        self._latin.find(view, spans)
 
     def _name_spans(self, text: str, spans: _Spans, ident: Identity) -> Tagged:
         """Names written in Japanese: one MeCab pass over the text with the other kinds masked.

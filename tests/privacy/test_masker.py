@@ -16,8 +16,8 @@ from rsnet_analysis.privacy import (
     mask_pii,
 )
 from rsnet_analysis.privacy.identity import compile_identity
-from rsnet_analysis.privacy.patterns import _DETECT_TABLE, _NAME_TABLE, detect_folding, name_folding
 from rsnet_analysis.privacy.lexicon import HONORIFIC_SUFFIXES, NAME_FOLLOWERS
+from rsnet_analysis.privacy.patterns import _DETECT_TABLE, _NAME_TABLE, detect_folding, name_folding
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pii"
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
