@@ -16,6 +16,7 @@ numpy in float32, in chunks, so results do not depend on threads and memory stay
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 __all__ = ["EVIDENCE_WEIGHT", "confidence", "evidence_bonus", "spherical_lloyd"]
 
@@ -92,11 +93,27 @@ def spherical_lloyd(
         if np.array_equal(new, labels):
             break
         labels = new
-        for c in range(len(C)):
-            members = labels == c
-            if members.any():
-                C[c] = _normalise(E[members].mean(axis=0, keepdims=True))[0]
+        _move_centroids(E, labels, C)
     return labels, C
+
+
+def _move_centroids(E: np.ndarray, labels: np.ndarray, C: np.ndarray) -> None:
+    """Move each centroid that has answers to their normalised mean, in place.
+
+    The sums come from one product with a sparse cluster-by-answer matrix of ones, whose rows
+    list each cluster's answers in order: one pass over ``E``, where a boolean mask and a copy of
+    the members per cluster made ``k`` passes. Each sum is added in the same order, in the same
+    precision, as ``E[labels == c].mean(axis=0)`` adds it and is divided as that divides it, so
+    the centroids are the same to the last bit (tested).
+    """
+    k, n = len(C), len(labels)
+    counts = np.bincount(labels, minlength=k)
+    indptr = np.concatenate(([0], np.cumsum(counts)))
+    order = np.argsort(labels, kind="stable")  # each cluster's answers in their order
+    members = sparse.csr_matrix((np.ones(n, dtype=E.dtype), order, indptr), shape=(k, n))
+    present = counts > 0
+    means = (members @ E)[present] / counts[present, None]  # divided in float64, as numpy's mean divides
+    C[present] = _normalise(means.astype(E.dtype, copy=False))
 
 
 def confidence(score_matrix: np.ndarray, labels: np.ndarray, temperature: float = 0.05) -> np.ndarray:
