@@ -85,8 +85,12 @@ def test_requires_fit_and_pickles() -> None:
     with pytest.raises(NotFittedError):
         CharNgramCounter().transform(GOLDEN)
     fitted = CharNgramCounter().fit(GOLDEN)
+    first = fitted.transform(GOLDEN)  # builds the lookup of the vocabulary's codes
     again = pickle.loads(pickle.dumps(fitted))
-    _same(fitted.transform(GOLDEN), again.transform(GOLDEN))
+    assert "_lookup_cache" in fitted.__dict__ and "_lookup_cache" not in again.__dict__  # not pickled
+    _same(first, again.transform(GOLDEN))
+    refitted = fitted.fit(GOLDEN[:3])  # a new fit: a new vocabulary, a new lookup
+    _same(refitted.transform(GOLDEN), CharNgramCounter().fit(GOLDEN[:3]).transform(GOLDEN))
 
 
 def test_documents_without_words_give_empty_rows() -> None:
