@@ -62,7 +62,7 @@ from rsnet_analysis.privacy.lexicon import (
     NAME_LABELS,
     PLACEHOLDERS,
 )
-from rsnet_analysis.privacy.names import _KANA_OPENING_RE, _NameRules
+from rsnet_analysis.privacy.names import _KANA_OPENING_RE, MAX_NOUN_KEYS, _NameRules
 from rsnet_analysis.privacy.patterns import (
     _BRACKET_EXTENSION_RE,
     _EMAIL_RE,
@@ -208,6 +208,8 @@ class PiiMasker(_NameRules):
                 return True
             surfaces, starts = tagged.surfaces, tagged.starts
             known: dict[tuple[str, str], bool] = self.__dict__.setdefault("_noun_candidates", {})
+            if len(known) > MAX_NOUN_KEYS:  # unknown words keep coming in a large input: start again
+                known.clear()
             for i in compress(range(len(classes)), classes):
                 key = (surfaces[i], raws[i])
                 ok = known.get(key)

@@ -29,6 +29,9 @@ _ANY_READING_RE = re.compile(r"[\u4e00-\u9fff々][(（]\s?[ぁ-ゖァ-ヺー]")
 _LOOSE_END_RE = re.compile(r"(?:[)）】、,。\s]|$|さん|様|氏|です|と申)")
 #: A name in kana opening a message: みさきより / みさきです on the first line.
 _KANA_OPENING_RE = re.compile(r"^\s?([ぁ-ゖァ-ヺー]{2,5})(?:より|です)[ \t　]*(?:\n|$)")
+#: Nouns whose candidacy a masker remembers, at most, per cache (some 30 MB): a large input keeps
+#: bringing unknown words, and a full cache starts again (forgetting changes no result).
+MAX_NOUN_KEYS = 100_000
 _NOT_KANA_NAMES = frozenset("こちら そちら あちら わたし わたくし あたし みんな みなさん みなさま ぼく おれ".split())
 
 
@@ -104,6 +107,8 @@ class _NameRules(_NameContext):
         runs: list[tuple[int, int]] = []
         loose: set[tuple[int, int]] = set()
         cache: dict[tuple[str, str, str], bool] = self.__dict__.setdefault("_candidate_cache", {})
+        if len(cache) > MAX_NOUN_KEYS:
+            cache.clear()
         candidates = [
             k for k, t in enumerate(toks)
             if t.pos1 == "名詞" and (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3))

@@ -386,3 +386,14 @@ def test_the_shortcut_masks_every_case_as_the_name_rules_do(monkeypatch: pytest.
 def test_folding_by_pattern_is_str_translate(text: str) -> None:
     assert detect_folding(text) == text.translate(_DETECT_TABLE)
     assert name_folding(text) == text.translate(_NAME_TABLE)
+
+
+def test_the_noun_caches_stay_bounded_and_forgetting_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [row["text"] for row in _read("pii_cases.csv") + _read("no_pii.csv")]
+    expected = [PiiMasker().mask(t) for t in texts]
+    monkeypatch.setattr("rsnet_analysis.privacy.masker.MAX_NOUN_KEYS", 5)
+    monkeypatch.setattr("rsnet_analysis.privacy.names.MAX_NOUN_KEYS", 5)
+    masker = PiiMasker()
+    assert [masker.mask(t) for t in texts] == expected
+    assert len(masker.__dict__["_noun_candidates"]) <= 5 + 40  # cleared once past 5 (one answer's nouns may follow)
+    assert len(masker.__dict__["_candidate_cache"]) <= 5 + 40
