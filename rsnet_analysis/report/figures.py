@@ -124,8 +124,9 @@ def figure_inputs(result: AnalysisResult) -> AnalysisResult:
     Returns
     -------
     AnalysisResult
-        ``counts``, ``trends``, ``segments`` and ``clusters`` of ``result``, with no rows of
-        ``records`` (their columns only), no practices and no codebook.
+        The tables of ``result`` (the charts read ``counts``, ``trends``, ``segments`` and
+        ``clusters``) with no rows of ``records`` or ``practices`` (their columns only), no
+        summary or notices, and only the challenge names of ``extras`` (no codebook).
     """
     extras = result.extras if isinstance(result.extras, dict) else {}
     return replace(
