@@ -17,6 +17,7 @@ Followed by :class:`~sklearn.feature_extraction.text.TfidfTransformer`, it is th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -84,6 +85,10 @@ def _char_wb_grams(docs: list[str], lo: int, hi: int) -> list[tuple[np.ndarray, 
 def _gram(code: int, n: int) -> str:
     """The n-gram whose code points :func:`_char_wb_grams` packed into ``code``."""
     return "".join(chr((code >> (CODE_POINT_BITS * (n - 1 - k))) & ((1 << CODE_POINT_BITS) - 1)) for k in range(n))
+
+
+#: Guards the first build of a fitted counter's lookups (a counter may be shared by threads).
+_LOOKUP_LOCK = threading.Lock()
 
 
 class CharNgramCounter(TransformerMixin, BaseEstimator):
@@ -211,7 +216,13 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         """
         cached = self.__dict__.get("_lookup_cache")
         if cached is None or cached[0] is not self.codes_:
-            cached = self.__dict__["_lookup_cache"] = (self.codes_, [pd.Index(known) for known, _column in self.codes_])
+            with _LOOKUP_LOCK:  # pandas builds an index's hash table on first use: not from two threads
+                cached = self.__dict__.get("_lookup_cache")
+                if cached is None or cached[0] is not self.codes_:
+                    lookups = [pd.Index(known) for known, _column in self.codes_]
+                    for lookup in lookups:
+                        lookup.get_indexer(lookup[:1])  # builds the hash table here, under the lock
+                    cached = self.__dict__["_lookup_cache"] = (self.codes_, lookups)
         return cached[1]
 
     def __getstate__(self) -> dict[str, object]:

@@ -208,12 +208,12 @@ class PiiMasker(_NameRules):
                 return True
             surfaces, starts = tagged.surfaces, tagged.starts
             known: dict[tuple[str, str], bool] = self.__dict__.setdefault("_noun_candidates", {})
-            if len(known) > MAX_NOUN_KEYS:  # unknown words keep coming in a large input: start again
-                known.clear()
             for i in compress(range(len(classes)), classes):
                 key = (surfaces[i], raws[i])
                 ok = known.get(key)
                 if ok is None:
+                    if len(known) >= MAX_NOUN_KEYS:  # unknown words keep coming in a large input: start again
+                        known.clear()
                     toks = self._toks(Tagged(tagged.text, [surfaces[i]], [starts[i]], [raws[i]]))
                     ok = known[key] = bool(toks) and self._starts_a_run(toks[0])
                 if ok:

@@ -94,6 +94,8 @@ class _NameRules(_NameContext):
         key = (t.surface, t.pos2, t.pos3)
         ok = cache.get(key)
         if ok is None:
+            if len(cache) >= MAX_NOUN_KEYS:
+                cache.clear()
             ok = cache[key] = self._is_candidate(t)
         return ok
 
@@ -107,8 +109,6 @@ class _NameRules(_NameContext):
         runs: list[tuple[int, int]] = []
         loose: set[tuple[int, int]] = set()
         cache: dict[tuple[str, str, str], bool] = self.__dict__.setdefault("_candidate_cache", {})
-        if len(cache) > MAX_NOUN_KEYS:
-            cache.clear()
         candidates = [
             k for k, t in enumerate(toks)
             if t.pos1 == "名詞" and (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3))
@@ -267,6 +267,8 @@ class _NameRules(_NameContext):
         """
         cache: dict[str, bool] = self.__dict__.setdefault("_surname_cache", {})
         if word not in cache:
+            if len(cache) >= MAX_NOUN_KEYS:
+                cache.clear()
             toks = self._tokens(word + "太郎")
             cache[word] = (
                 len(toks) == 2

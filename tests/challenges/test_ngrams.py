@@ -1,6 +1,7 @@
 """CharNgramCounter counts what scikit-learn's char_wb analyzer counts, cell for cell."""
 
 import pickle
+import threading
 
 import numpy as np
 import pytest
@@ -91,6 +92,30 @@ def test_requires_fit_and_pickles() -> None:
     _same(first, again.transform(GOLDEN))
     refitted = fitted.fit(GOLDEN[:3])  # a new fit: a new vocabulary, a new lookup
     _same(refitted.transform(GOLDEN), CharNgramCounter().fit(GOLDEN[:3]).transform(GOLDEN))
+
+
+def test_one_fitted_counter_can_be_shared_by_threads() -> None:
+    rng = np.random.default_rng(0)
+    alphabet = np.array([chr(c) for c in range(0x4E00, 0x4E00 + 3000)])
+    docs = ["".join(rng.choice(alphabet, 40)) for _ in range(3000)]  # a large vocabulary: slow to index
+    expected = CharNgramCounter().fit(docs).transform(docs[:1500])
+    for _ in range(5):  # the first transforms of a new fit build its lookups, in both threads at once
+        shared = CharNgramCounter().fit(docs)
+        out: list[sp.csr_matrix] = []
+
+        def work(counter: CharNgramCounter, barrier: threading.Barrier, into: list[sp.csr_matrix]) -> None:
+            barrier.wait()
+            into.append(counter.transform(docs[:1500]))
+
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=work, args=(shared, barrier, out)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(out) == 2  # a thread that raised appended nothing
+        for matrix in out:
+            _same(matrix, expected)
 
 
 def test_documents_without_words_give_empty_rows() -> None:

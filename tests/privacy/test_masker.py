@@ -389,11 +389,26 @@ def test_folding_by_pattern_is_str_translate(text: str) -> None:
 
 
 def test_the_noun_caches_stay_bounded_and_forgetting_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    kanji = "青赤白黒東西南北上下中大小新古本高長山川田野原森林沢浜岡島崎松杉竹梅桜花春秋夏朝日月星"
+    nouns = [a + b for a in kanji[:20] for b in kanji[20:40]]  # 400 two-kanji words, most unknown
     texts = [row["text"] for row in _read("pii_cases.csv") + _read("no_pii.csv")]
+    texts += [f"{w}の研修を見直した。" for w in nouns]
     expected = [PiiMasker().mask(t) for t in texts]
     monkeypatch.setattr("rsnet_analysis.privacy.masker.MAX_NOUN_KEYS", 5)
     monkeypatch.setattr("rsnet_analysis.privacy.names.MAX_NOUN_KEYS", 5)
     masker = PiiMasker()
     assert [masker.mask(t) for t in texts] == expected
-    assert len(masker.__dict__["_noun_candidates"]) <= 5 + 40  # cleared once past 5 (one answer's nouns may follow)
-    assert len(masker.__dict__["_candidate_cache"]) <= 5 + 40
+    for cache in ("_noun_candidates", "_candidate_cache", "_surname_cache"):
+        assert 0 < len(masker.__dict__[cache]) <= 5, cache
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["山本（1985年4月12日）生", "1985年4月12日 生。", "1985/4/12 生", "生年月日 1985年4月12日", "1985年4月12日生まれの職員"],
+)
+def test_a_birth_date_is_masked_however_the_birth_word_follows_it(text: str) -> None:
+    assert "1985" not in PiiMasker().mask(text)
+
+
+def test_other_dates_before_a_word_starting_with_sei_stay() -> None:
+    assert PiiMasker().mask("2024年4月1日 生活支援の研修を始めた") == "2024年4月1日 生活支援の研修を始めた"
