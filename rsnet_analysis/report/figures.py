@@ -113,6 +113,11 @@ def make_figures(result: AnalysisResult, fig_dir: Path) -> list[dict[str, Any]]:
 PARALLEL_FIGURES_MIN_ROWS = 20_000
 
 
+#: Seconds :meth:`FigureJob.figures` waits for the worker (the charts take seconds; a worker that
+#: has not answered by then is killed and the charts are drawn in this process).
+FIGURE_TIMEOUT = 600.0
+
+
 def figure_inputs(result: AnalysisResult) -> AnalysisResult:
     """The part of a run the charts read: every table but the per-answer ones, and the names.
 
@@ -157,7 +162,8 @@ class FigureJob:
         Folder for the PNGs (created).
     parallel : bool
         Draw in a worker process; False draws in this process when :meth:`figures` is called.
-        When no worker can be started, or the worker dies, the charts are drawn here.
+        When no worker can be started, or the worker dies or hangs (:data:`FIGURE_TIMEOUT`), the
+        charts are drawn here.
 
     Examples
     --------
@@ -219,13 +225,13 @@ class FigureJob:
                 from rsnet_analysis.progress import add_cpu
 
                 try:
-                    figures, cpu = self._future.result()
+                    figures, cpu = self._future.result(timeout=FIGURE_TIMEOUT)
                     add_cpu(cpu)
                     self._done = figures
-                except BrokenProcessPool:  # the worker died (memory, a signal): draw here
+                except (BrokenProcessPool, TimeoutError):  # the worker died or hangs: draw here
                     self._done = None
                 finally:
-                    self.close()
+                    self.close()  # a worker still running is killed first
             if self._done is None:
                 self._done = make_figures(self.result, self.fig_dir)
         return self._done

@@ -599,6 +599,20 @@ def test_charts_are_drawn_here_when_no_worker_can_start(
     assert all(f["path"].read_bytes() == e["path"].read_bytes() for f, e in zip(figures, expected, strict=True))
 
 
+def test_a_worker_that_does_not_answer_in_time_is_killed_and_the_charts_drawn_here(
+    result: AnalysisResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("rsnet_analysis.report.figures.FIGURE_TIMEOUT", 0.001)  # still starting: too late
+    job = report.FigureJob(result, tmp_path / "figures", parallel=True)
+    pids = list(job._executor._processes)
+    figures = job.figures()
+    expected = report.make_figures(result, tmp_path / "here")
+    assert [f["path"].read_bytes() for f in figures] == [e["path"].read_bytes() for e in expected]
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
 def test_a_job_stopped_before_its_charts_are_done_leaves_no_worker(result: AnalysisResult, tmp_path: Path) -> None:
     job = report.FigureJob(result, tmp_path / "figures", parallel=True)
     pids = list(job._executor._processes)
