@@ -56,7 +56,6 @@ _NAME_TABLE: dict[int, int] = {
 }
 
 
-
 class _Folding:
     """``str.translate`` with a one-to-one table, by regular expression.
 
