@@ -14,10 +14,9 @@ from rsnet_analysis.privacy.lexicon import (
     _PERSONAL_ONLY_HONORIFICS,
     END_FOLLOWERS,
     PLACE_OFFICE_TITLES,
-    PLACEHOLDERS,
     ROLE_WORDS,
 )
-from rsnet_analysis.privacy.patterns import _NAME_TABLE, _alternation
+from rsnet_analysis.privacy.patterns import NAME_VIEW_PLACEHOLDERS, _alternation
 
 #: A reading in kana in brackets right after a name: 岡田（おかだ）, 髙橋 一郎（たかはし いちろう）.
 #: Katakana in brackets is a reading only when it is the dictionary's reading of the name
@@ -25,7 +24,7 @@ from rsnet_analysis.privacy.patterns import _NAME_TABLE, _alternation
 _READING_RE = re.compile(r"[(（]\s?([ぁ-ゖァ-ヺー]{2,12}(?:[ 　・][ぁ-ゖァ-ヺー]{1,12})?)\s?[)）]")
 _HIRAGANA_READING_RE = re.compile(r"[ぁ-ゖー 　・]+")
 _PLACEHOLDER_VIEWS = "|".join(
-    re.escape(PLACEHOLDERS[k].translate(_NAME_TABLE)) for k in ("phone", "email", "id", "address", "birthdate")
+    re.escape(NAME_VIEW_PLACEHOLDERS[k]) for k in ("phone", "email", "id", "address", "birthdate")
 )
 
 

@@ -71,9 +71,9 @@ from rsnet_analysis.privacy.patterns import (
     _HAS_JAPANESE_RE,
     _LABELLED_PHONE_RE,
     _MAX_ROUNDS,
-    _NAME_TABLE,
     _PHONE_RE,
     _PLACEHOLDER_RE,
+    NAME_VIEW_PLACEHOLDERS,
     PiiSpan,
     _escape_brackets,
     _Spans,
@@ -91,8 +91,6 @@ _FIELDS: dict[str, tuple[str, str, str, str, str]] = {}
 _NOUN_CLASS: dict[str, int] = {}
 #: Any decimal digit (what the phone patterns' ``\d`` matches).
 _DIGIT_RE = re.compile(r"\d")
-#: Each placeholder as the name view reads it.
-_NAME_HOLDERS = {kind: holder.translate(_NAME_TABLE) for kind, holder in PLACEHOLDERS.items()}
 _OTHER, _NOUN, _PERSON = 0, 1, 2
 
 
@@ -307,7 +305,7 @@ class PiiMasker(_NameRules):
             pieces.append(name_view[pos : span.start])
             shifts.append((inter_len, inter_len + span.start - pos, pos))
             inter_len += span.start - pos
-            holder = _NAME_HOLDERS[span.kind]
+            holder = NAME_VIEW_PLACEHOLDERS[span.kind]
             pieces.append(holder)
             inter_len += len(holder)
             pos = span.end

@@ -109,11 +109,7 @@ class _NameRules(_NameContext):
         runs: list[tuple[int, int]] = []
         loose: set[tuple[int, int]] = set()
         cache: dict[tuple[str, str, str], bool] = self.__dict__.setdefault("_candidate_cache", {})
-        candidates = [
-            k for k, t in enumerate(toks)
-            if t.pos1 == "名詞" and (t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and len(t.surface) <= 3))
-            and self._starts_a_run(t, cache)
-        ]
+        candidates = [k for k, t in enumerate(toks) if self._starts_a_run(t, cache)]
         taken_to = 0
         for i in candidates:
             if i < taken_to:

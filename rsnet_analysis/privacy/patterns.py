@@ -79,6 +79,8 @@ class _Folding:
 
 #: ``text.translate(_DETECT_TABLE)`` and ``text.translate(_NAME_TABLE)``.
 detect_folding, name_folding = _Folding(_DETECT_TABLE), _Folding(_NAME_TABLE)
+#: Each placeholder as the name view reads it.
+NAME_VIEW_PLACEHOLDERS: dict[str, str] = {kind: name_folding(holder) for kind, holder in PLACEHOLDERS.items()}
 
 _MAX_ROUNDS = 5
 _CONTEXT = 64  # characters of context looked at on each side of a candidate name
