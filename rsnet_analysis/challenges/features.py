@@ -10,7 +10,10 @@ KMeans baseline on news titles, news bodies, car-defect reports, policy proposal
 survey answers) is three L2-normalised blocks side by side:
 
 - **BM25 over lemmas** (weight 1): content words, with term saturation (``k1``) and length
-  normalisation (``b``), which treats short and long answers alike better than raw TF-IDF;
+  normalisation (``b``), which treats short and long answers alike better than raw TF-IDF. The
+  saturation grows weaker as the answers grow longer (``k1`` in proportion to the mean length
+  beyond :data:`SATURATION_LEMMAS` lemmas): in a sentence or two a repeated word is emphasis, in
+  a long document repetition is what marks its topic;
 - **character n-grams** (2-3, within word boundaries, seen in at least two answers; weight 0.5):
   typos, katakana variants and compounds split differently still match;
 - **word vectors** (weight 0.45): the SIF average of static word vectors
@@ -65,6 +68,10 @@ VECTOR_CHUNK = 2000
 TRANSFORM_CHUNK = 4096
 #: Rows joined at a time by :func:`hstack_rows`.
 _STACK_ROWS = 4096
+#: BM25 term saturation for answers of up to :data:`SATURATION_LEMMAS` lemmas on average.
+BM25_K1 = 1.2
+#: Mean answer length (lemmas) beyond which the default ``k1`` grows in proportion.
+SATURATION_LEMMAS = 20.0
 
 
 def identity_analyzer(tokens: Iterable[str]) -> list[str]:
@@ -210,8 +217,14 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         Character n-gram lengths.
     char_min_df : int, default=2
         Character n-grams seen in fewer answers are dropped (they cannot link two answers).
-    k1, b : float, default 1.2 and 0.75
-        BM25 term saturation and length normalisation.
+    k1 : float, optional
+        BM25 term saturation. By default 1.2, raised in proportion to the mean number of lemmas
+        per answer at fit time beyond :data:`SATURATION_LEMMAS` (``1.2 * mean / 20``); the
+        value used is ``k1_``. On policy proposals of about 1,400 characters (350 lemmas), the
+        lemma block with a fixed 1.2 scored V 0.52 where plain TF-IDF scored 0.61, and 0.60 with
+        ``k1`` at 20; answers of a sentence or two (about 10 lemmas) are not affected.
+    b : float, default 0.75
+        BM25 length normalisation.
 
     Attributes
     ----------
@@ -221,6 +234,8 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         BM25 inverse document frequencies.
     avg_length_ : float
         Mean number of lemmas per answer at fit time.
+    k1_ : float
+        The term saturation used (``k1``, or its default for ``avg_length_``).
     char_vectorizer_ : Pipeline or None
         The character n-gram block: counts (:class:`~.ngrams.CharNgramCounter`) then
         ``TfidfTransformer``, what ``TfidfVectorizer(analyzer="char_wb")`` computes.
@@ -243,7 +258,7 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         vector_length: float = 10.0,
         char_ngram_range: tuple[int, int] = (2, 3),
         char_min_df: int = 2,
-        k1: float = 1.2,
+        k1: float | None = None,
         b: float = 0.75,
     ) -> None:
         self.lemma_weight = lemma_weight
@@ -258,6 +273,8 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
     def _validate(self) -> None:
         if min(self.lemma_weight, self.char_weight, self.vector_weight) < 0:
             raise ValueError("weights must be >= 0")
+        if self.k1 is not None and self.k1 < 0:
+            raise ValueError("k1 must be >= 0")
         if self.lemma_weight == 0 and self.char_weight == 0 and self.vector_weight == 0:
             raise ValueError("at least one weight must be > 0")
         lo, hi = self.char_ngram_range
@@ -291,6 +308,7 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         self.idf_ = np.log1p((n - df + 0.5) / (df + 0.5))
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         self.avg_length_ = float(lengths.mean()) if lengths.size and lengths.mean() > 0 else 1.0
+        self.k1_ = float(self.k1) if self.k1 is not None else BM25_K1 * max(1.0, self.avg_length_ / SATURATION_LEMMAS)
         self.char_vectorizer_ = None
         if self.char_weight > 0:
             vec = self._char_pipeline(min(self.char_min_df, n))
@@ -346,8 +364,8 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
     def _bm25(self, docs: list[list[str]]) -> sp.csr_matrix:
         counts = self.lemma_vectorizer_.transform(docs).tocoo().astype(np.float64)
         lengths = np.bincount(counts.row, weights=counts.data, minlength=counts.shape[0])
-        denom = counts.data + self.k1 * (1 - self.b + self.b * lengths[counts.row] / self.avg_length_)
-        data = counts.data * (self.k1 + 1) / denom * self.idf_[counts.col]
+        denom = counts.data + self.k1_ * (1 - self.b + self.b * lengths[counts.row] / self.avg_length_)
+        data = counts.data * (self.k1_ + 1) / denom * self.idf_[counts.col]
         return sp.csr_matrix((data, (counts.row, counts.col)), shape=counts.shape)
 
     def _vectors(self, docs: list[list[str]], weight: float) -> sp.csr_matrix:

@@ -58,6 +58,26 @@ def test_init_only_stores_params_and_validation_in_fit(frame) -> None:
         AnswerVectorizer(lemma_weight=0, char_weight=0, vector_weight=0).fit(frame)
 
 
+def test_term_saturation_weakens_as_answers_grow_long() -> None:
+    short = feature_frame(["研修 研修 予算"] * 4, [["研修", "研修", "予算"]] * 4)
+    assert AnswerVectorizer().fit(short).k1_ == 1.2  # answers of a sentence or two
+    words = [f"語{i}" for i in range(38)] + ["研修", "研修"]
+    long = feature_frame([" ".join(words)] * 4, [words] * 4)
+    assert AnswerVectorizer().fit(long).k1_ == pytest.approx(1.2 * 40 / 20)
+    assert AnswerVectorizer(k1=1.2).fit(long).k1_ == 1.2
+    # a repeated word weighs more against a word said once where the saturation is weaker
+    lemma_block = {"char_weight": 0, "vector_weight": 0}
+    ratio = []
+    for k1 in (1.2, None):
+        vec = AnswerVectorizer(k1=k1, **lemma_block).fit(long)
+        row = vec.transform(long)[0].toarray().ravel()
+        vocab = vec.lemma_vectorizer_.vocabulary_
+        ratio.append(row[vocab["研修"]] / row[vocab["語0"]])
+    assert ratio[1] > ratio[0]
+    with pytest.raises(ValueError):
+        AnswerVectorizer(k1=-1).fit(long)
+
+
 def test_transform_requires_fit(frame) -> None:
     with pytest.raises(NotFittedError):
         AnswerVectorizer().transform(frame)
