@@ -39,7 +39,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from rsnet_analysis.challenges.codebook import Codebook
-from rsnet_analysis.challenges.coding import score_records
+from rsnet_analysis.challenges.coding import LONG_ANSWER_TOKENS, score_records
 from rsnet_analysis.challenges.describe import cluster_kind, cluster_row, cluster_table
 from rsnet_analysis.challenges.discover import (
     ChallengeResult,
@@ -165,7 +165,7 @@ class _Run:
     def _chunk_evidence(self, texts: list[str], tokens: list[list[str]]) -> tuple[np.ndarray | None, Sequence[Any]]:
         if self.fitted.evidence is None or self.codebook is None:
             return None, []
-        rs = score_records(texts, tokens, self.codebook)
+        rs = score_records(texts, tokens, self.codebook, long_answer_tokens=LONG_ANSWER_TOKENS)
         return rs.scores, rs.matched
 
     def _place(self) -> tuple[Counter[int], dict[int, str], dict[int, np.ndarray], TermCounts]:

@@ -11,6 +11,7 @@ from rsnet_analysis.challenges import (
     parse_rule,
     score_records,
 )
+from rsnet_analysis.challenges.coding import LONG_ANSWER_TOKENS
 from rsnet_analysis.challenges.rules import And, Near, Not, Or, Text, Word
 from rsnet_analysis.errors import InputError, RsnetError
 
@@ -292,6 +293,21 @@ def test_several_challenges_in_one_answer(tokenize) -> None:
     rs = _evidence(tokenize, [text])
     strong = {rs.keys[j] for j in np.flatnonzero(rs.scores[0] >= Codebook.load().settings.min_score)}
     assert {"budget_time", "buy_in", "turnover"} <= strong
+
+
+def test_the_evidence_of_a_long_answer_is_scaled_by_its_length(tokenize) -> None:
+    short = "予算も時間もなく、幹部の理解も得られない。"
+    filler = "地域の公園の清掃活動について、季節ごとの参加者の様子を詳しく書きます。"
+    texts = [short, short + filler * 12]
+    tokens = [tokenize(t) for t in texts]
+    book = Codebook.load()
+    raw = score_records(texts, tokens, book).scores
+    scaled = score_records(texts, tokens, book, long_answer_tokens=LONG_ANSWER_TOKENS)
+    assert len(tokens[0]) <= LONG_ANSWER_TOKENS < len(tokens[1])
+    np.testing.assert_array_equal(scaled.scores[0], raw[0])  # a sentence or two: in full
+    np.testing.assert_allclose(scaled.scores[1], raw[1] * np.sqrt(LONG_ANSWER_TOKENS / len(tokens[1])))
+    assert raw[1].max() == raw[0].max() > scaled.scores[1].max()  # the same words, said in passing
+    assert scaled.matched == score_records(texts, tokens, book).matched  # the reasons stay
 
 
 def test_deterministic(tokenize) -> None:

@@ -133,6 +133,25 @@ def test_foreign_domain_is_almost_uncoded() -> None:
     assert out.notices and "コードブック" in out.notices[0]
 
 
+def test_long_texts_touching_many_challenges_in_passing_are_uncoded() -> None:
+    # policy proposals of 12 sentences each (about 110 tokens), on education, care, energy, elections …
+    # Each names budgets, citizens, targets or training in passing: before their evidence was
+    # scaled by length and had to point at one challenge, every one of them looked strongly coded.
+    pool = (DATA / "foreign_proposals.txt").read_text(encoding="utf-8").splitlines()
+    rng = np.random.default_rng(0)
+    lines = ["".join(rng.choice(pool, 12, replace=False)) for _ in range(60)]
+    raw = pd.DataFrame(
+        {
+            "record_id": [f"p:{i}" for i in range(len(lines))], "source_file": "p", "source_row": range(len(lines)),
+            "source_type": "survey", "respondent": "", "date": "", "text_original": lines,
+        }
+    )
+    out = _run(_kept(raw), n_resamples=0)
+    assert not out.codebook_used
+    assert (out.records["challenge"] != "").mean() <= 0.02
+    assert "named" not in set(out.clusters["kind"])
+
+
 @pytest.mark.parametrize(("n", "k"), [(20, 4), (2000, 8), (50000, 8)])
 def test_auto_k_lands_near_the_true_number_on_a_known_structure(n: int, k: int) -> None:
     texts, lemmas, truth = synthetic_corpus(n, k, seed=0)
