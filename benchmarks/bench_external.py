@@ -7,7 +7,19 @@ Usage::
 Each file has a header ``text<TAB>category`` (an optional third column ``date`` is ignored):
 livedoor news titles or title + body, MLIT car-defect reports, policy proposals, tweets, public
 comments, or an independent holdout of survey answers. Evaluation data stays outside the
-repository. A random ``--max`` texts of each file are read as a survey export would be (masking,
+repository. The public corpora measured so far, and where they come from (public GitHub
+repositories; build the TSV from them, never commit it):
+
+- livedoor news (jkatsuta/18_4q_doc2vec, ``experiments/text/<category>/*.txt``): titles (line 3),
+  or title + "。" + the first 300 characters of the body (lines 4 on, joined), 7,367 texts, 9
+  categories;
+- MLIT car-defect reports (oyahiroki/nlp4j-data at 54c3e30, ``data-mlit/``: the text
+  ``申告内容の要約`` or ``申告内容``, the category ``不具合装置``), 16 categories;
+- citizen policy proposals to a manifesto (team-mirai/policy-pr-data at 0863945,
+  ``label_reports/label_<label>.md``: the pull request's title and description, the category its
+  one topical label), 1,906 texts, 10 categories, about 1,400 characters each.
+
+A random ``--max`` texts of each file are read as a survey export would be (masking,
 tokenising), then, for every seed:
 
 - the tool with ``k="auto"`` (and the bundled codebook, which it uses only where it fits);
