@@ -32,8 +32,9 @@ __all__ = ["LONG_ANSWER_TOKENS", "MatchedTerms", "RuleScores", "score_records"]
 #: n_tokens)`` when :func:`score_records` is asked to (``long_answer_tokens``). A long text
 #: touches many challenges' words in passing: policy proposals of about 1,400 characters matched
 #: 3.9 of the codebook's challenges each (survey answers 1.0-1.2), and 92 % of them looked
-#: strongly coded. A survey answer is a sentence or two (at most 33 tokens in the sample, 26 in
-#: the independent holdouts), so its evidence counts in full.
+#: strongly coded (23 % scaled); of news articles cut at 2,000 characters 37 % (3 % scaled). A
+#: survey answer is a sentence or two (at most 33 tokens in the sample, 27 in the independent
+#: holdouts), so its evidence counts in full.
 LONG_ANSWER_TOKENS = 30
 
 _SEP = "\x00"
@@ -298,8 +299,17 @@ def score_records(
     Returns
     -------
     RuleScores
+
+    Raises
+    ------
+    InputError
+        If ``texts`` and ``tokens`` differ in length.
+    ValueError
+        If ``long_answer_tokens`` is below 1.
     """
     _check_inputs(texts, tokens)
+    if long_answer_tokens is not None and long_answer_tokens < 1:
+        raise ValueError(f"long_answer_tokens must be at least 1 (got {long_answer_tokens!r})")
     corpus = _Corpus(texts, tokens)
     n, k = corpus.n, len(codebook.challenges)
     scores = np.zeros((n, k), dtype=float)

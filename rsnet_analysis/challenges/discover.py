@@ -6,9 +6,9 @@
    LSA to unit vectors. One matrix serves the codebook coding, the clustering and the naming.
 2. **Codebook evidence** (:mod:`.coding`): rule evidence of every answer for every challenge.
    The codebook is prior knowledge, not a gate, and it is used only where it fits: when fewer than
-   :data:`DOMAIN_SHARE` of the answers carry strong evidence (1.5 times ``min_score``) for mostly
-   one challenge, the text is from another domain (news, defect reports, policy proposals) and
-   the codebook is left out (a notice says so). The evidence of long answers is scaled down
+   :data:`DOMAIN_SHARE` of the answers carry strong evidence (1.5 times ``min_score``), the text
+   is from another domain (news, defect reports, policy proposals) and the codebook is left out
+   (a notice says so). The evidence of long answers is scaled down
    (:data:`~.coding.LONG_ANSWER_TOKENS`): a long text touches many challenges' words in passing.
 3. **Partition** (:mod:`.partition`): named challenges grown from their rule-coded answers, new
    themes recognised by words of their own (:mod:`.themes`), a miscellany only for answers that
@@ -145,7 +145,7 @@ def _codebook_evidence(
     if codebook is None or not codebook.challenges:
         return None, [], [], []
     rs = score_records(list(texts), list(tokens), codebook, long_answer_tokens=LONG_ANSWER_TOKENS)
-    strong = _about_one_challenge(rs.scores, codebook.settings.min_score)
+    strong = rs.scores.max(axis=1) >= 1.5 * codebook.settings.min_score if len(texts) else np.zeros(0)
     share = float(np.mean(strong)) if len(texts) else 0.0
     if share < DOMAIN_SHARE:
         notice = (
@@ -154,27 +154,6 @@ def _codebook_evidence(
         )
         return None, list(rs.keys), rs.matched, [notice]
     return rs.scores, list(rs.keys), rs.matched, []
-
-
-def _about_one_challenge(scores: np.ndarray, min_score: float) -> np.ndarray:
-    """Answers whose evidence is strong (1.5 × ``min_score``) and mostly for one challenge.
-
-    The best challenge's evidence must also be twice the next one's: an answer about a
-    challenge names it; a text that touches several challenges' words about equally (a policy
-    proposal, a news article) is no sign that the codebook fits. With the evidence of long answers
-    scaled (:data:`~.coding.LONG_ANSWER_TOKENS`), 49-68 % of the answers of the sample and the
-    holdouts are such; of 1,906 citizen policy proposals 13 % (92 % were strong before either
-    step), of the long proposals in ``tests/data/foreign_proposals.txt`` 15 % (38 % with a ratio
-    of 1.5 instead of 2), of news and car-defect reports 0-3 %. Short texts that name budgets,
-    citizens or training in every sentence still pass: the evidence alone cannot tell them from
-    survey answers.
-    """
-    if scores.shape[0] == 0:
-        return np.zeros(0, dtype=bool)
-    if scores.shape[1] < 2:
-        return scores.max(axis=1) >= 1.5 * min_score
-    top = np.sort(scores, axis=1)[:, -2:]
-    return (top[:, 1] >= 1.5 * min_score) & (top[:, 1] >= 2.0 * top[:, 0])
 
 
 def _known_terms(codebook: Codebook | None) -> frozenset[str]:

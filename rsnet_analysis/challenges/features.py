@@ -222,7 +222,10 @@ class AnswerVectorizer(TransformerMixin, BaseEstimator):
         per answer at fit time beyond :data:`SATURATION_LEMMAS` (``1.2 * mean / 20``); the
         value used is ``k1_``. On policy proposals of about 1,400 characters (350 lemmas), the
         lemma block with a fixed 1.2 scored V 0.52 where plain TF-IDF scored 0.61, and 0.60 with
-        ``k1`` at 20; answers of a sentence or two (about 10 lemmas) are not affected.
+        ``k1`` at 20. Where the answers average up to 20 lemmas (surveys of a sentence or two,
+        news titles, defect reports) ``k1`` stays 1.2. It follows the mean, so mixing long
+        answers into a survey changes every answer's saturation a little (an answer's vector
+        changes only where it repeats a lemma).
     b : float, default 0.75
         BM25 length normalisation.
 

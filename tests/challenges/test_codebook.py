@@ -308,6 +308,9 @@ def test_the_evidence_of_a_long_answer_is_scaled_by_its_length(tokenize) -> None
     np.testing.assert_allclose(scaled.scores[1], raw[1] * np.sqrt(LONG_ANSWER_TOKENS / len(tokens[1])))
     assert raw[1].max() == raw[0].max() > scaled.scores[1].max()  # the same words, said in passing
     assert scaled.matched == score_records(texts, tokens, book).matched  # the reasons stay
+    for bad in (0, -5):
+        with pytest.raises(ValueError, match="long_answer_tokens"):
+            score_records(texts, tokens, book, long_answer_tokens=bad)
 
 
 def test_deterministic(tokenize) -> None:

@@ -133,13 +133,35 @@ def test_foreign_domain_is_almost_uncoded() -> None:
     assert out.notices and "コードブック" in out.notices[0]
 
 
-def test_long_texts_touching_many_challenges_in_passing_are_uncoded() -> None:
-    # policy proposals of 12 sentences each (about 110 tokens), on education, care, energy, elections …
-    # Each names budgets, citizens, targets or training in passing: before their evidence was
-    # scaled by length and had to point at one challenge, every one of them looked strongly coded.
-    pool = (DATA / "foreign_proposals.txt").read_text(encoding="utf-8").splitlines()
+def test_long_answers_raising_several_challenges_keep_the_codebook(sample) -> None:
+    # four of the sample's answers written as one (about 40 tokens, several challenges each): the
+    # length scaling must not take such answers for another domain
     rng = np.random.default_rng(0)
-    lines = ["".join(rng.choice(pool, 12, replace=False)) for _ in range(60)]
+    texts = sample["text_masked"].tolist()
+    lines = ["".join(rng.choice(texts, 4, replace=False)) for _ in range(60)]
+    raw = pd.DataFrame(
+        {
+            "record_id": [f"m:{i}" for i in range(len(lines))], "source_file": "m", "source_row": range(len(lines)),
+            "source_type": "survey", "respondent": "", "date": "", "text_original": lines,
+        }
+    )
+    kept = _kept(raw)
+    assert kept["tokens"].map(len).median() > 30
+    out = _run(kept, n_resamples=0)
+    assert out.codebook_used
+    assert (out.records["challenge"] != "").mean() >= 0.8
+
+
+def test_long_texts_touching_challenges_in_passing_are_uncoded() -> None:
+    # news-like articles of twelve sentences (about 110 tokens), three of them from policy
+    # proposals that name budgets, citizens, targets or training in passing. Before the evidence of
+    # long answers was scaled by their length, most of them looked strongly coded and the codebook
+    # named their clusters.
+    proposals = (DATA / "foreign_proposals.txt").read_text(encoding="utf-8").splitlines()
+    news = (DATA / "foreign_news.txt").read_text(encoding="utf-8").splitlines()
+    rng = np.random.default_rng(0)
+    lines = ["".join(rng.permutation([*rng.choice(proposals, 3, replace=False), *rng.choice(news, 9, replace=False)]))
+             for _ in range(60)]
     raw = pd.DataFrame(
         {
             "record_id": [f"p:{i}" for i in range(len(lines))], "source_file": "p", "source_row": range(len(lines)),
