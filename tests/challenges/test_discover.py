@@ -28,6 +28,17 @@ def _kept(raw: pd.DataFrame) -> pd.DataFrame:
     return rec[rec["status"] == "kept"].reset_index(drop=True)
 
 
+def _raw(lines: list[str], source: str) -> pd.DataFrame:
+    """One survey answer per line, as a raw table from file ``source``."""
+    return pd.DataFrame(
+        {
+            "record_id": [f"{source}:{i}" for i in range(len(lines))], "source_file": source,
+            "source_row": range(len(lines)), "source_type": "survey", "respondent": "", "date": "",
+            "text_original": lines,
+        }
+    )
+
+
 def _run(kept: pd.DataFrame, **kw):
     kw.setdefault("codebook", Codebook.load())
     kw.setdefault("seed", 0)
@@ -120,12 +131,7 @@ def test_deterministic_for_a_seed(sample) -> None:
 
 def test_foreign_domain_is_almost_uncoded() -> None:
     lines = (DATA / "foreign_defects.txt").read_text(encoding="utf-8").splitlines()
-    raw = pd.DataFrame(
-        {
-            "record_id": [f"d:{i}" for i in range(len(lines))], "source_file": "d", "source_row": range(len(lines)),
-            "source_type": "survey", "respondent": "", "date": "", "text_original": lines,
-        }
-    )
+    raw = _raw(lines, "d")
     out = _run(_kept(raw), n_resamples=0)
     assert not out.codebook_used
     assert (out.records["challenge"] != "").mean() <= 0.02
@@ -139,12 +145,7 @@ def test_long_answers_raising_several_challenges_keep_the_codebook(sample) -> No
     rng = np.random.default_rng(0)
     texts = sample["text_masked"].tolist()
     lines = ["".join(rng.choice(texts, 4, replace=False)) for _ in range(60)]
-    raw = pd.DataFrame(
-        {
-            "record_id": [f"m:{i}" for i in range(len(lines))], "source_file": "m", "source_row": range(len(lines)),
-            "source_type": "survey", "respondent": "", "date": "", "text_original": lines,
-        }
-    )
+    raw = _raw(lines, "m")
     kept = _kept(raw)
     assert kept["tokens"].map(len).median() > 30
     out = _run(kept, n_resamples=0)
@@ -162,12 +163,7 @@ def test_long_texts_touching_challenges_in_passing_are_uncoded() -> None:
     rng = np.random.default_rng(0)
     lines = ["".join(rng.permutation([*rng.choice(proposals, 3, replace=False), *rng.choice(news, 9, replace=False)]))
              for _ in range(60)]
-    raw = pd.DataFrame(
-        {
-            "record_id": [f"p:{i}" for i in range(len(lines))], "source_file": "p", "source_row": range(len(lines)),
-            "source_type": "survey", "respondent": "", "date": "", "text_original": lines,
-        }
-    )
+    raw = _raw(lines, "p")
     out = _run(_kept(raw), n_resamples=0)
     assert not out.codebook_used
     assert (out.records["challenge"] != "").mean() <= 0.02
