@@ -150,24 +150,37 @@ def _unit_counts(kept: pd.DataFrame, municipality_col: str) -> tuple[pd.DataFram
     return counts.sort_index().reindex(columns=sorted(counts.columns)), size
 
 
-#: Largest matrix of distances between municipalities kept for the silhouettes (bytes).
+#: Largest matrix of distances between municipalities kept for the silhouettes (bytes). With more
+#: municipalities than fit (5,792; Japan has 1,741), the silhouettes are read on a fixed sample of
+#: that many (:func:`_silhouette_rows`): memory and time stay bounded whatever the number.
 DISTANCE_BYTES = 256 * 2**20
+#: Fewest municipalities the silhouettes read (when :data:`DISTANCE_BYTES` holds fewer).
+MIN_SILHOUETTE_ROWS = 50
 
 
-def _cosine_distances(profiles: np.ndarray) -> np.ndarray | None:
+def _cosine_distances(profiles: np.ndarray) -> np.ndarray:
     """The cosine distances ``silhouette_score(profiles, labels, metric="cosine")`` computes, once.
 
     The silhouette of every k tried reads the same distances between the same municipalities;
     they are computed here exactly as scikit-learn computes them inside ``silhouette_score`` (the
     same chunks of ``pairwise_distances_chunked``), so ``metric="precomputed"`` on them gives the
-    same scores. None when the matrix would be larger than :data:`DISTANCE_BYTES` (the
-    silhouettes then compute their own, in chunks of bounded memory).
+    same scores.
     """
     from sklearn.metrics import pairwise_distances_chunked
 
-    if len(profiles) ** 2 * 8 > DISTANCE_BYTES:
-        return None
     return np.vstack(list(pairwise_distances_chunked(profiles, metric="cosine")))
+
+
+def _silhouette_rows(n: int, seed: int) -> np.ndarray | None:
+    """The municipalities whose silhouettes choose k: all of them (None) or a fixed sample.
+
+    All while their distances fit in :data:`DISTANCE_BYTES`; beyond, a random sample of as many
+    as fit (at least :data:`MIN_SILHOUETTE_ROWS`), drawn once with ``seed`` and read for every k.
+    """
+    limit = max(math.isqrt(DISTANCE_BYTES // 8), MIN_SILHOUETTE_ROWS)
+    if n <= limit:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
 
 
 def _group_labels(
@@ -182,7 +195,7 @@ def _group_labels(
     n_groups : int or "auto"
         Number of groups asked for.
     seed : int
-        Seed of k-means.
+        Seed of k-means (and of the silhouettes' sample, :func:`_silhouette_rows`).
     min_members : int
         Smallest group (smaller ones are merged, :func:`_merge_small_groups`).
     max_groups : int
@@ -203,15 +216,14 @@ def _group_labels(
     n_distinct = len(np.unique(profiles.round(12), axis=0))
     if n_groups == "auto":
         best_labels, best_score = np.zeros(len(profiles), dtype=int), -np.inf
-        distances = _cosine_distances(profiles)
+        rows = _silhouette_rows(len(profiles), seed)
+        distances = _cosine_distances(profiles if rows is None else profiles[rows])
         for k in range(2, min(max_groups, n_distinct, len(profiles) - 1) + 1):
             labels = fit(k)
-            if len(np.unique(labels)) < 2:
+            read = labels if rows is None else labels[rows]
+            if not 2 <= len(np.unique(read)) < len(read):
                 continue
-            if distances is None:
-                score = silhouette_score(profiles, labels, metric="cosine")
-            else:
-                score = silhouette_score(distances, labels, metric="precomputed")
+            score = silhouette_score(distances, read, metric="precomputed")
             if score > best_score + 1e-12:
                 best_labels, best_score = labels, score
         return best_labels

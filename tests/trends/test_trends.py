@@ -366,18 +366,43 @@ def test_a_municipality_is_placed_in_its_most_frequent_region(prefectures, regio
     assert "二股町" in table["members"].iloc[0]
 
 
-def test_subgroups_are_the_same_with_precomputed_or_chunked_distances(survey, monkeypatch):
-    """The silhouettes read the distances computed once; without them (a large matrix) nothing changes."""
+def test_subgroups_of_many_municipalities_read_silhouettes_on_a_bounded_sample(monkeypatch):
+    """Above DISTANCE_BYTES the silhouettes read a fixed sample: bounded, seeded, same groups."""
+    from sklearn import metrics
+
     from rsnet_analysis.trends import subgroups
 
-    first = propose_subgroups(survey, min_members=3, seed=0)
-    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
-    assert first.equals(propose_subgroups(survey, min_members=3, seed=0))
-    records, _, _ = _profile_records()
-    monkeypatch.undo()
-    grouped = propose_subgroups(records)
-    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 0)
-    assert grouped.equals(propose_subgroups(records))
+    profiles = {"a": ("kpi", "kpi", "turnover"), "b": ("motivation", "polarization", "motivation"),
+                "c": ("budget", "budget", "kpi")}
+    prefectures = ["北海道", "宮城県", "東京都", "愛知県", "大阪府", "広島県", "福岡県"]
+    rows = []
+    for i in range(150):
+        group = "abc"[i % 3]
+        for j, key in enumerate(profiles[group]):
+            rows.append(record(f"s:{i}:{j}", f"r{i}-{j}", "2023-05-01", 2, key,
+                               (f"{group}市{i:03d}", prefectures[i % 7], "市")))
+    records = frame(rows)
+    whole = propose_subgroups(records)
+    assert subgroups._silhouette_rows(150, 0) is None
+
+    read: list[int] = []
+    score = metrics.silhouette_score
+
+    def spy(distances, labels, **kwargs):
+        read.append(len(labels))
+        return score(distances, labels, **kwargs)
+
+    monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 60 * 60 * 8)
+    monkeypatch.setattr(metrics, "silhouette_score", spy)
+    sample = subgroups._silhouette_rows(150, 0)
+    assert sample is not None and len(sample) == 60 == len(set(sample.tolist()))
+    assert (np.diff(sample) > 0).all() and np.array_equal(sample, subgroups._silhouette_rows(150, 0))
+    assert not np.array_equal(sample, subgroups._silhouette_rows(150, 1))
+    sampled = propose_subgroups(records)
+    assert read and set(read) == {60}
+    assert sampled.equals(whole)
+    shared = {row["members"].split("、")[0][0]: row["shared_challenges"] for _, row in sampled.iterrows()}
+    assert shared == {"a": "kpi turnover", "b": "motivation polarization", "c": "budget kpi"}
 
 
 def test_shared_challenges_rank_as_the_pandas_means_do() -> None:
