@@ -217,3 +217,30 @@ def test_overlapping_runs_restore_the_collector_when_the_last_ends() -> None:
     assert gc.get_threshold() == pipeline.GC_THRESHOLDS
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_free_memory_is_given_back_where_the_c_library_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    """malloc_trim is called once where it exists; elsewhere (no such symbol, no C library) nothing fails."""
+    import ctypes
+
+    from rsnet_analysis import pipeline
+
+    calls: list[int] = []
+
+    class Libc:
+        def malloc_trim(self, pad: int) -> int:
+            calls.append(pad)
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    pipeline._release_free_memory()
+    assert calls == [0]
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # macOS, musl: no malloc_trim
+    pipeline._release_free_memory()
+
+    def missing(name: object) -> object:
+        raise OSError("no C library")
+
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    pipeline._release_free_memory()
+    assert calls == [0]
