@@ -6,7 +6,6 @@ Each stage's result is passed forward once; nothing goes back to an earlier modu
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import platform
@@ -188,9 +187,12 @@ def _release_free_memory() -> None:
     no result; where the C library has no ``malloc_trim`` (macOS, Windows, musl) nothing is done.
     """
     try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError, TypeError):
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim  # Windows: TypeError; macOS, musl: AttributeError
+    except (AttributeError, ImportError, OSError, TypeError):
         return
+    trim.argtypes = [ctypes.c_size_t]
     trim(0)
 
 

@@ -227,14 +227,18 @@ def test_free_memory_is_given_back_where_the_c_library_can(monkeypatch: pytest.M
 
     calls: list[int] = []
 
-    class Libc:
-        def malloc_trim(self, pad: int) -> int:
-            calls.append(pad)
-            return 1
+    def malloc_trim(pad: int) -> int:
+        calls.append(pad)
+        return 1
 
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    class Libc:
+        pass
+
+    libc = Libc()
+    libc.malloc_trim = malloc_trim  # type: ignore[attr-defined]
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: libc)
     pipeline._release_free_memory()
-    assert calls == [0]
+    assert calls == [0] and malloc_trim.argtypes == [ctypes.c_size_t]  # type: ignore[attr-defined]
     monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # macOS, musl: no malloc_trim
     pipeline._release_free_memory()
 

@@ -176,6 +176,18 @@ def _silhouette_rows(n: int, seed: int) -> np.ndarray | None:
 
     All while their distances fit in :data:`DISTANCE_BYTES`; beyond, a random sample of as many
     as fit (at least :data:`MIN_SILHOUETTE_ROWS`), drawn once with ``seed`` and read for every k.
+
+    Parameters
+    ----------
+    n : int
+        Number of municipalities.
+    seed : int
+        Seed of the sample (NumPy's ``default_rng``; the pinned NumPy fixes the stream).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Sorted row positions of the sample, or None for every row.
     """
     limit = max(math.isqrt(DISTANCE_BYTES // 8), MIN_SILHOUETTE_ROWS)
     if n <= limit:
@@ -187,6 +199,9 @@ def _group_labels(
     profiles: np.ndarray, n_groups: int | str, seed: int, min_members: int, max_groups: int
 ) -> np.ndarray:
     """Group of each profile: k-means with small groups merged, k chosen by cosine silhouette when "auto".
+
+    The silhouettes read every profile, or a fixed sample of them above :data:`DISTANCE_BYTES`
+    (:func:`_silhouette_rows`).
 
     Parameters
     ----------
@@ -285,7 +300,9 @@ def propose_subgroups(
     primary challenge is the unit, over its respondents), rows L2-normalised so that the Euclidean
     k-means groups by cosine similarity; ``KMeans(n_init=10, random_state=seed)``. With
     ``n_groups="auto"`` every k from 2 to ``max_groups`` is tried and the one with the best cosine
-    silhouette kept (smaller k on ties). Groups with fewer than ``min_members`` municipalities are
+    silhouette kept (smaller k on ties); with more than 5,792 municipalities (:data:`DISTANCE_BYTES`)
+    the silhouettes are read on a fixed random sample of that many, drawn with ``seed``, so k is
+    chosen on an estimate. Groups with fewer than ``min_members`` municipalities are
     merged into the group with the most similar centroid, so that no group size is below the
     small-cell limit; a group of more than ``max_members`` is split by region
     (:func:`split_by_place`) so that every group is small enough to meet.

@@ -385,24 +385,50 @@ def test_subgroups_of_many_municipalities_read_silhouettes_on_a_bounded_sample(m
     whole = propose_subgroups(records)
     assert subgroups._silhouette_rows(150, 0) is None
 
-    read: list[int] = []
+    read: list[tuple[np.ndarray, np.ndarray]] = []
     score = metrics.silhouette_score
 
     def spy(distances, labels, **kwargs):
-        read.append(len(labels))
+        read.append((distances, labels))
         return score(distances, labels, **kwargs)
 
     monkeypatch.setattr(subgroups, "DISTANCE_BYTES", 60 * 60 * 8)
     monkeypatch.setattr(metrics, "silhouette_score", spy)
+    assert subgroups._silhouette_rows(60, 0) is None  # the bound itself: every municipality
     sample = subgroups._silhouette_rows(150, 0)
     assert sample is not None and len(sample) == 60 == len(set(sample.tolist()))
     assert (np.diff(sample) > 0).all() and np.array_equal(sample, subgroups._silhouette_rows(150, 0))
     assert not np.array_equal(sample, subgroups._silhouette_rows(150, 1))
+    assert len(subgroups._silhouette_rows(61, 0)) == 60
     sampled = propose_subgroups(records)
-    assert read and set(read) == {60}
     assert sampled.equals(whole)
+    # every silhouette read the distances between the sampled municipalities, and their labels
+    groups = np.array([name[0] for name in sorted({row["自治体名"] for row in rows})])[sample]
+    same = groups[:, None] == groups[None, :]
+    assert read
+    for distances, labels in read:
+        assert distances.shape == (60, 60) and len(labels) == 60
+        assert (distances[same] < 1e-9).all() and (distances[~same] > 0.5).all()
+        assert all(len(set(labels[groups == g])) == 1 for g in "abc")
     shared = {row["members"].split("、")[0][0]: row["shared_challenges"] for _, row in sampled.iterrows()}
     assert shared == {"a": "kpi turnover", "b": "motivation polarization", "c": "budget kpi"}
+
+
+def test_precomputed_distances_give_the_silhouettes_scikit_learn_computes() -> None:
+    """The distances computed once give exactly the scores of silhouette_score(metric="cosine")."""
+    from sklearn.metrics import silhouette_score
+
+    from rsnet_analysis.trends.subgroups import _cosine_distances
+
+    rng = np.random.default_rng(3)
+    profiles = rng.random((40, 6))
+    profiles /= np.linalg.norm(profiles, axis=1, keepdims=True)
+    distances = _cosine_distances(profiles)
+    for k in (2, 3, 5):
+        labels = np.arange(40) % k
+        assert silhouette_score(distances, labels, metric="precomputed") == silhouette_score(
+            profiles, labels, metric="cosine"
+        )
 
 
 def test_shared_challenges_rank_as_the_pandas_means_do() -> None:
