@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 100000 1000000] [--jobs N]
-        [--agreement 100000] [--keep DIR]
+        [--agreement 100000] [--sample-paths] [--keep DIR]
 
 For each size, a survey export of that many answers is generated (:func:`generate_answers`,
 written as a UTF-8 CSV) and measured in three fresh processes, one after the other:
@@ -19,7 +19,8 @@ Each process reports its wall time, its CPU time (its own and its worker process
 and its peak resident memory (``ru_maxrss``). Between sizes the growth exponent of the total time
 is ``log(t2 / t1) / log(n2 / n1)`` (1 is linear). With ``--agreement N``, the streaming path and
 the in-memory path are both run on the N-answer file and their partitions compared (V-measure,
-adjusted Rand index).
+adjusted Rand index). With ``--sample-paths``, both paths are run on the bundled sample and
+scored on its hand labels (:func:`sample_paths`).
 
 The generated answers (not sample sentences glued together) are described in ``docs/scale.md``:
 36 templates over 24 topics, slots filled from open-ended vocabularies drawn with a Zipf-like law,
@@ -413,6 +414,36 @@ def agreement(path: Path, out: Path, jobs: int | None, seed: int) -> None:
         _print_run(name, run)
 
 
+def sample_paths() -> None:
+    """The bundled sample through both paths, scored on its hand labels (``data/sample/labels_*.csv``).
+
+    Every labelled answer that is kept and not labelled ``none``, dev and test splits together: the
+    V-measure of the clusters, the macro F1 of the codebook challenges (``challenge`` against the
+    label, per challenge that has labels) and the agreement of the two partitions. The sample has
+    two questions, which the streaming path clusters together (``docs/scale.md``, step 4).
+    """
+    import pandas as pd
+    from sklearn.metrics import f1_score, v_measure_score
+
+    from rsnet_analysis.contract import AnalysisSettings
+    from rsnet_analysis.pipeline import run_analysis
+
+    root = Path(__file__).resolve().parents[1] / "data" / "sample"
+    gold = pd.concat([pd.read_csv(p, encoding="utf-8-sig") for p in sorted(root.glob("labels_*.csv"))])
+    gold = gold[gold["label"] != "none"].set_index("record_id")["label"]
+    runs = {"in-memory": run_analysis(AnalysisSettings()), "streaming": run_analysis(AnalysisSettings(), stream=True)}
+    kept = {name: r.records[r.records["status"] == "kept"].set_index("record_id") for name, r in runs.items()}
+    ids = sorted(set(gold.index) & set(kept["in-memory"].index) & set(kept["streaming"].index))
+    truth = gold.loc[ids]
+    print(f"\nthe bundled sample, {len(ids):,} labelled answers, both paths (V-measure, key F1):")
+    for name, table in kept.items():
+        clusters, named = table.loc[ids, "cluster"].astype(int), table.loc[ids, "challenge"].fillna("").astype(str)
+        f1 = sum(f1_score(truth == key, named == key) for key in sorted(set(truth))) / len(set(truth))
+        print(f"  {name:<10} V {v_measure_score(truth, clusters):.3f}  key F1 {f1:.3f}  ({clusters.nunique()} clusters)")
+    a, b = (kept[n].loc[ids, "cluster"].astype(int) for n in ("in-memory", "streaming"))
+    print(f"  in-memory vs streaming: V {v_measure_score(a, b):.3f}")
+
+
 def _rows_in(path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as f:
         return sum(1 for _ in csv.DictReader(f))
@@ -426,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports-up-to", type=int, default=100_000, help="write the reports up to this size")
     parser.add_argument("--agreement", type=int, default=0, help="compare streaming and in-memory at this size")
     parser.add_argument("--keep", type=Path, default=None, help="folder for the generated files and outputs")
+    parser.add_argument("--sample-paths", action="store_true", help="both paths on the bundled sample, against its labels")
     parser.add_argument("--only", choices=["rsnet", "baseline", "parse"], nargs="+", default=["rsnet", "baseline", "parse"])
     args = parser.parse_args(argv)
     import tempfile
@@ -456,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             write_survey(path, args.agreement, args.seed)
         agreement(path, root, args.jobs, args.seed)
+    if args.sample_paths:
+        sample_paths()
     print(json.dumps({"sizes": args.sizes, "walls": walls}))
     return 0
 
