@@ -142,7 +142,8 @@ def valley_k(E: np.ndarray, *, seed: int = 0, tau: float = VALLEY_TAU) -> int:
     """
     rng = np.random.default_rng([seed, 1013])
     X = E[np.sort(rng.choice(len(E), min(len(E), FIT_SAMPLE), replace=False))]
-    labels = KMeans(n_clusters=min(K_MAX, len(X) - 1), n_init=3, random_state=seed).fit_predict(X)
+    n_clusters = max(1, min(K_MAX, len(X) - 1, _distinct_rows(X)))
+    labels = KMeans(n_clusters=n_clusters, n_init=3, random_state=seed).fit_predict(X)
     memo: dict[tuple[int, int], float] = {}
     while True:
         ids = np.unique(labels)
@@ -221,8 +222,9 @@ def choose_k(E: np.ndarray, *, seed: int = 0) -> int:
     X = E[fit_rows]
     score_rows = np.sort(rng.choice(len(X), min(len(X), SCORE_SAMPLE), replace=False))
     results = []
+    distinct = _distinct_rows(X)
     for k in candidate_ks(n):
-        if k >= len(X):
+        if k >= len(X) or k > distinct:  # more clusters than distinct answers: nothing to split
             break
         labels = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(X)
         if len(np.unique(labels[score_rows])) < 2:
@@ -232,6 +234,11 @@ def choose_k(E: np.ndarray, *, seed: int = 0) -> int:
     if best < CLEAR_SILHOUETTE:
         return rule_of_thumb_k(n)
     return min(k for k, s in results if s >= best - TOLERANCE * abs(best))
+
+
+def _distinct_rows(X: np.ndarray) -> int:
+    """The number of distinct rows of ``X`` (k-means finds no more clusters than that)."""
+    return int(len(np.unique(X, axis=0)))
 
 
 def rule_of_thumb_k(n: int) -> int:

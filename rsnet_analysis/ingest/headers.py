@@ -1,6 +1,11 @@
-"""Two-row (merged) headers: a group label row above the real column names.
+"""Headers that are not simply the first row: title lines above them, a two-row (merged) header.
 
-Excel exports of forms often carry a first row of merged group labels (「基本情報」 over three
+Exports often start with a title and an export date (「令和6年度 DX・人材育成アンケート 集計結果」,
+「出力日：2024/9/1」) in the first cells of their first rows, above the column names. Read
+naively, the title becomes the only column name and every answer row is "too long".
+:func:`title_rows` counts such lines.
+
+Excel exports of forms also often carry a first row of merged group labels (「基本情報」 over three
 columns, 「設問」 over two) and the column names in the second row. Read naively, the first row
 becomes the header (with blank names) and the second row an answer. :func:`two_row_header`
 recognises the layout and returns one name per column.
@@ -14,9 +19,13 @@ from collections.abc import Sequence
 
 from rsnet_analysis.ingest.dates import parse_date
 
-__all__ = ["two_row_header"]
+__all__ = ["MAX_TITLE_ROWS", "title_rows", "two_row_header"]
 
 _MAX_NAME = 40
+#: Title lines looked for above a header at most.
+MAX_TITLE_ROWS = 10
+#: A header found below title lines names at least this many columns.
+_MIN_TITLED_COLUMNS = 3
 _NUMERIC_RE = re.compile(r"^[\d.,\-+\s%]+$")
 
 
@@ -37,6 +46,45 @@ def _repeats_below(second: Sequence[str], below: Sequence[Sequence[str]]) -> boo
         if name and any(j < len(row) and row[j].strip() == name for row in below):
             return True
     return False
+
+
+def _filled(cells: Sequence[str]) -> list[int]:
+    return [j for j, v in enumerate(cells) if v.strip()]
+
+
+def title_rows(rows: Sequence[Sequence[str]]) -> int:
+    """How many of the first non-blank rows are title lines above the column names (0 if none).
+
+    A title line fills at most its first two cells (a title; 「出力日」 and a date). The rows
+    after the title lines must start with the column names: at least three filled cells, more
+    than any title line, that look like names (short, distinct, no dates or numbers) and none of
+    which repeats in its column below (data repeats, names do not). A file whose first row is
+    already its header gives 0: its answer rows fill as many cells as the header.
+
+    Parameters
+    ----------
+    rows : sequence of sequence of str
+        The first non-blank rows of the file and some rows after them, in order.
+
+    Returns
+    -------
+    int
+        The number of title lines; the header is ``rows[title_rows(rows)]``.
+    """
+    for i, cells in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        filled = _filled(cells)
+        if len(filled) <= 2 and all(j <= 1 for j in filled):
+            continue  # a title line (or, when nothing follows, the whole header)
+        titles = [len(_filled(r)) for r in rows[:i]]
+        if (
+            i > 0
+            and len(filled) >= max(_MIN_TITLED_COLUMNS, max(titles) + 1)
+            and _looks_like_names(cells)
+            and not _repeats_below(cells, rows[i + 1 : i + 201])
+        ):
+            return i
+        return 0
+    return 0
 
 
 def two_row_header(

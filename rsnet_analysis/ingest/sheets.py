@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rsnet_analysis.errors import InputError
-from rsnet_analysis.ingest.headers import two_row_header
+from rsnet_analysis.ingest.headers import MAX_TITLE_ROWS, title_rows, two_row_header
 
 __all__ = ["Sheet", "dedupe_header", "norm_header", "row_list", "rows_to_sheet", "shown_columns"]
 
@@ -89,26 +89,45 @@ def _trimmed(cells: list[str]) -> list[str]:
     return cells[:end]
 
 
+def _two_row(rows: list[tuple[int, list[str]]], first: int) -> list[str] | None:
+    """The two-row header starting at ``rows[first]``, or None."""
+    if first + 1 >= len(rows):
+        return None
+    below = [c for _n, c in rows[first + 2 : first + 202]]
+    return two_row_header(rows[first][1], rows[first + 1][1], below)
+
+
 def _find_header(
     rows: list[tuple[int, list[str]]], path: Path, notices: list[str]
 ) -> tuple[list[str], int, int]:
     """The header, its (last) row number and the index of the first body row in ``rows``."""
-    first = next((i for i, (_n, cells) in enumerate(rows) if not _is_blank_row(cells)), None)
-    if first is None:
-        raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
-    number, cells = rows[first]
-    if first + 1 < len(rows):
-        second_number, second = rows[first + 1]
-        below = [c for _n, c in rows[first + 2 : first + 202]]
-        merged = two_row_header(cells, second, below)
-        if merged is not None:
-            header = dedupe_header(merged)
+    filled = [i for i, (_n, cells) in enumerate(rows[: MAX_TITLE_ROWS + 202]) if not _is_blank_row(cells)]
+    if not filled:
+        filled = [next((i for i, (_n, cells) in enumerate(rows) if not _is_blank_row(cells)), -1)]
+        if filled[0] < 0:
+            raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
+    first = filled[0]
+    merged = _two_row(rows, first)
+    if merged is None:
+        titles = title_rows([rows[i][1] for i in filled])
+        if titles:
+            first = filled[titles]
             notices.append(
-                f"{path.name}: {number}〜{second_number} 行目を 2 段の見出しとして読み、"
-                f"列名を {shown_columns(header, limit=12)} にしました（2 段目の行は回答に含めません）。"
-                f"違う場合は {number} 行目の空欄の見出しに名前をつけてください。"
+                f"{path.name}: {row_list([rows[i][0] for i in filled[:titles]])}を表題として読み飛ばし、"
+                f"{rows[first][0]} 行目を見出しにしました（列名: {shown_columns(_trimmed(rows[first][1]), limit=12)}）。"
+                "違う場合は表題の行を消してから読み込んでください。"
             )
-            return header, second_number, first + 2
+            merged = _two_row(rows, first)
+    number, cells = rows[first]
+    if merged is not None:
+        second_number = rows[first + 1][0]
+        header = dedupe_header(merged)
+        notices.append(
+            f"{path.name}: {number}〜{second_number} 行目を 2 段の見出しとして読み、"
+            f"列名を {shown_columns(header, limit=12)} にしました（2 段目の行は回答に含めません）。"
+            f"違う場合は {number} 行目の空欄の見出しに名前をつけてください。"
+        )
+        return header, second_number, first + 2
     return dedupe_header(_trimmed(cells)), number, first + 1
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,14 @@ def test_separated_groups_that_share_a_direction_stay_apart() -> None:
     X = 0.3 * np.ones(30) + np.vstack([np.eye(30)[i] + 0.05 * rng.standard_normal((300, 30)) for i in range(5)])
     X = (X / np.linalg.norm(X, axis=1, keepdims=True)).astype(np.float32)
     assert valley_k(X, seed=0) == 5
+
+
+@pytest.mark.parametrize("n", [120, 1200])
+def test_answers_with_few_distinct_vectors_try_no_more_clusters_than_there_are(n: int) -> None:
+    # 「特になし」 over and over: k-means asked for more clusters than distinct points warns
+    # (ConvergenceWarning, printed to the analyst's terminal) and finds the same partition
+    X = np.repeat(np.eye(8, dtype=np.float32)[:4], n // 4, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        k = choose_k(X, seed=0)
+    assert 2 <= k <= 4

@@ -175,6 +175,80 @@ def test_one_row_headers_are_not_mistaken_for_two(tmp_path: Path, rows: list[lis
 
 
 # ---------------------------------------------------------------------------------------------
+# title lines above the header (a title and an export date in the first cells)
+# ---------------------------------------------------------------------------------------------
+
+TITLED = [
+    ["令和6年度 DX・人材育成アンケート 集計結果", "", "", ""],
+    ["出力日", "2024/9/1", "", ""],
+    ["", "", "", ""],
+    ["回答日", "都道府県", "自治体名", "DX・人材育成の課題"],
+    ["2024/7/1", "北海道", "札幌市", "研修の定着が課題"],
+    ["2024/7/2", "長野県", "小布施町", "予算がない"],
+    ["2024/7/3", "北海道", "函館市", "相談相手がいない"],
+]
+
+
+def _titled_xlsx(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    for row in TITLED:
+        book.active.append([v or None for v in row])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_title_lines_above_the_header_are_skipped_with_a_notice(tmp_path: Path, suffix: str) -> None:
+    if suffix == ".csv":
+        buf = io.StringIO()
+        csv.writer(buf).writerows(TITLED)
+        path = write(tmp_path / "titled.csv", buf.getvalue(), "cp932")
+    else:
+        path = _titled_xlsx(tmp_path / "titled.xlsx")
+    result = read_inputs(path)
+    table = result.table
+    assert table["text_original"].tolist() == [r[3] for r in TITLED[4:]]
+    assert table["source_row"].tolist() == [5, 6, 7]
+    assert table["自治体名"].tolist() == ["札幌市", "小布施町", "函館市"]
+    assert table["date"].tolist() == ["2024-07-01", "2024-07-02", "2024-07-03"]
+    notice = next(n for n in result.notices if "表題" in n)
+    assert "1 行目、2 行目を表題として読み飛ばし、4 行目を見出しにしました" in notice
+    assert not any("はみ出したセル" in n for n in result.notices)
+
+
+def test_title_lines_above_a_streamed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rsnet_analysis.ingest import chunks, iter_inputs
+
+    monkeypatch.setattr(chunks, "STREAM_FILE_BYTES", 1)
+    buf = io.StringIO()
+    csv.writer(buf).writerows(TITLED)
+    path = write(tmp_path / "titled.csv", buf.getvalue(), "cp932")
+    streamed = iter_inputs([path], chunk_rows=2)
+    parts = list(streamed.chunks)
+    assert [t for p in parts for t in p["text_original"]] == [r[3] for r in TITLED[4:]]
+    assert [n for p in parts for n in p["source_row"]] == [5, 6, 7]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a one-column file: its header fills one cell, like a title, and so do its answers
+        [["課題"], ["研修の定着"], ["予算がない"], ["相談相手がいない"]],
+        # a narrow first row over data rows whose values repeat in their columns: not names
+        [["集計"], ["北海道", "市", "研修の定着"], ["北海道", "市", "予算がない"]],
+        # a short first row above a data row of dates and numbers
+        [["課題", "備考"], ["2024/7/1", "1", "研修の定着"], ["2024/7/2", "2", "予算がない"]],
+    ],
+)
+def test_headers_that_are_not_below_a_title_are_kept(tmp_path: Path, rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    result = read_inputs(write(tmp_path / "plain.csv", buf.getvalue()), text_cols=rows[0][0])
+    assert result.table["source_row"].tolist()[0] == 2
+    assert not any("表題" in n for n in result.notices)
+
+
+# ---------------------------------------------------------------------------------------------
 # a stray README.txt / notes.txt in an input folder
 # ---------------------------------------------------------------------------------------------
 
