@@ -90,7 +90,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="比較する属性の列名。1 回に 1 列で、複数なら繰り返す（--segment-col 自治体区分 --segment-col 役割）。"
         "省略時は 自治体区分・都道府県・地域・所属部署・役割・職位 のうち存在する列",
     )
-    p.add_argument("--sheet", metavar="NAME", help="Excel のシート名（省略時は先頭のシート）")
+    p.add_argument("--sheet", metavar="NAME", help="Excel のシート名（省略時は表の行が最も多いシート）")
     p.add_argument(
         "--k", type=_k_value, default="auto", metavar="auto|N", help="クラスタ数（既定: auto）"
     )

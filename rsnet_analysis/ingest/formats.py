@@ -122,11 +122,33 @@ def _open_workbook(path: Path) -> Workbook:
         ) from None
 
 
-def _pick_sheet(workbook: Workbook, path: Path, sheet: str | int | None) -> Worksheet:
-    """The sheet asked for by name (matched loosely) or 0-based index; the first by default."""
+def _table_rows(worksheet: Worksheet) -> int:
+    """Rows of a sheet that fill at least two cells (a cover sheet's lines and blank rows do not)."""
+    return sum(
+        1
+        for values in worksheet.iter_rows(values_only=True)
+        if sum(v is not None and str(v).strip() != "" for v in values) >= 2
+    )
+
+
+def _pick_sheet(workbook: Workbook, path: Path, sheet: str | int | None, notices: list[str]) -> Worksheet:
+    """The sheet asked for by name (matched loosely) or 0-based index.
+
+    By default the sheet with the most rows of two or more filled cells: workbooks exported for
+    people often open on a cover sheet (表紙: a title, a contact) with the answers on the next
+    sheet and a tally (集計) after it. A notice names the sheet read when there are others.
+    """
     names = workbook.sheetnames
     if sheet is None:
-        return workbook.worksheets[0]
+        if len(names) == 1:
+            return workbook.worksheets[0]
+        sizes = [_table_rows(ws) for ws in workbook.worksheets]
+        chosen = workbook.worksheets[sizes.index(max(sizes))]
+        notices.append(
+            f"{path.name}: シート『{chosen.title}』を読みました（表の行が最も多いシート。ほかのシート: "
+            f"{', '.join(n for n in names if n != chosen.title)}）。別のシートは --sheet で指定してください。"
+        )
+        return chosen
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
             raise InputError(
@@ -147,7 +169,7 @@ def _pick_sheet(workbook: Workbook, path: Path, sheet: str | int | None) -> Work
 
 
 def read_xlsx(path: Path, sheet: str | int | None, notices: list[str]) -> Sheet:
-    """Read one sheet of an Excel workbook with openpyxl (default: the first sheet).
+    """Read one sheet of an Excel workbook with openpyxl (default: the one with the most table rows).
 
     Raises
     ------
@@ -158,7 +180,7 @@ def read_xlsx(path: Path, sheet: str | int | None, notices: list[str]) -> Sheet:
     workbook = _open_workbook(path)
     try:
         names = workbook.sheetnames
-        worksheet = _pick_sheet(workbook, path, sheet)
+        worksheet = _pick_sheet(workbook, path, sheet, notices)
         rows = [
             (number, [cell_to_str(v) for v in values])
             for number, values in enumerate(

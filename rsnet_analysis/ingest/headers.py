@@ -56,7 +56,8 @@ def title_rows(rows: Sequence[Sequence[str]]) -> int:
     """How many of the first non-blank rows are title lines above the column names (0 if none).
 
     A title line fills at most its first two cells (a title; 「出力日」 and a date). The rows
-    after the title lines must start with the column names: at least three filled cells, more
+    after the title lines must start with the column names (or with a two-row header, see
+    :func:`two_row_header`): at least three filled cells, more
     than any title line, that look like names (short, distinct, no dates or numbers) and none of
     which repeats in its column below (data repeats, names do not). A file whose first row is
     already its header gives 0: its answer rows fill as many cells as the header.
@@ -75,10 +76,13 @@ def title_rows(rows: Sequence[Sequence[str]]) -> int:
         filled = _filled(cells)
         if len(filled) <= 2 and all(j <= 1 for j in filled):
             continue  # a title line (or, when nothing follows, the whole header)
+        if i == 0:
+            return 0
+        if i + 1 < len(rows) and two_row_header(cells, rows[i + 1], rows[i + 2 : i + 202]) is not None:
+            return i  # a title above a two-row header
         titles = [len(_filled(r)) for r in rows[:i]]
         if (
-            i > 0
-            and len(filled) >= max(_MIN_TITLED_COLUMNS, max(titles) + 1)
+            len(filled) >= max(_MIN_TITLED_COLUMNS, max(titles) + 1)
             and _looks_like_names(cells)
             and not _repeats_below(cells, rows[i + 1 : i + 201])
         ):

@@ -112,12 +112,12 @@ def _find_header(
         titles = title_rows([rows[i][1] for i in filled])
         if titles:
             first = filled[titles]
+            merged = _two_row(rows, first)
+            where = "" if merged else f"（見出しは {rows[first][0]} 行目、列名: {shown_columns(_trimmed(rows[first][1]), limit=12)}）"
             notices.append(
-                f"{path.name}: {row_list([rows[i][0] for i in filled[:titles]])}を表題として読み飛ばし、"
-                f"{rows[first][0]} 行目を見出しにしました（列名: {shown_columns(_trimmed(rows[first][1]), limit=12)}）。"
+                f"{path.name}: {row_list([rows[i][0] for i in filled[:titles]])}を表題として読み飛ばしました{where}。"
                 "違う場合は表題の行を消してから読み込んでください。"
             )
-            merged = _two_row(rows, first)
     number, cells = rows[first]
     if merged is not None:
         second_number = rows[first + 1][0]

@@ -190,9 +190,17 @@ TITLED = [
 
 
 def _titled_xlsx(path: Path) -> Path:
+    """The answers on the second sheet, behind a cover sheet and before a tally."""
     book = openpyxl.Workbook()
+    book.active.title = "表紙"
+    book.active.append(["令和6年度 DX・人材育成アンケート"])
+    book.active.append(["担当：情報政策課"])
+    answers = book.create_sheet("回答")
     for row in TITLED:
-        book.active.append([v or None for v in row])
+        answers.append([v or None for v in row])
+    tally = book.create_sheet("集計")
+    tally.append(["区分", "件数"])
+    tally.append(["市", 3])
     book.save(path)
     return path
 
@@ -212,8 +220,20 @@ def test_title_lines_above_the_header_are_skipped_with_a_notice(tmp_path: Path, 
     assert table["自治体名"].tolist() == ["札幌市", "小布施町", "函館市"]
     assert table["date"].tolist() == ["2024-07-01", "2024-07-02", "2024-07-03"]
     notice = next(n for n in result.notices if "表題" in n)
-    assert "1 行目、2 行目を表題として読み飛ばし、4 行目を見出しにしました" in notice
+    assert "1 行目、2 行目を表題として読み飛ばしました（見出しは 4 行目、列名: 回答日" in notice
     assert not any("はみ出したセル" in n for n in result.notices)
+    if suffix == ".xlsx":
+        assert any("シート『回答』を読みました" in n and "表紙, 集計" in n for n in result.notices)
+
+
+def test_a_title_above_a_two_row_header(tmp_path: Path) -> None:
+    buf = io.StringIO()
+    csv.writer(buf).writerows([["令和6年度 回答一覧", "", "", "", ""], *TWO_ROW])
+    result = read_inputs(write(tmp_path / "titled.csv", buf.getvalue(), "cp932"), text_cols="DX・人材育成の課題")
+    assert result.table["text_original"].tolist() == [r[3] for r in TWO_ROW[2:]]
+    assert result.table["source_row"].tolist() == [4, 5, 6]
+    assert any("1 行目を表題として読み飛ばしました。" in n for n in result.notices)
+    assert any("2〜3 行目を 2 段の見出し" in n for n in result.notices)
 
 
 def test_title_lines_above_a_streamed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
