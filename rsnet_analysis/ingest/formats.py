@@ -136,7 +136,7 @@ def _pick_sheet(workbook: Workbook, path: Path, sheet: str | int | None, notices
 
     By default the sheet with the most rows of two or more filled cells: workbooks exported for
     people often open on a cover sheet (表紙: a title, a contact) with the answers on the next
-    sheet and a tally (集計) after it. A notice names the sheet read when there are others.
+    sheet and a tally (集計) after it. A notice names the sheet read when it is not the first.
     """
     names = workbook.sheetnames
     if sheet is None:
@@ -144,10 +144,11 @@ def _pick_sheet(workbook: Workbook, path: Path, sheet: str | int | None, notices
             return workbook.worksheets[0]
         sizes = [_table_rows(ws) for ws in workbook.worksheets]
         chosen = workbook.worksheets[sizes.index(max(sizes))]
-        notices.append(
-            f"{path.name}: シート『{chosen.title}』を読みました（表の行が最も多いシート。ほかのシート: "
-            f"{', '.join(n for n in names if n != chosen.title)}）。別のシートは --sheet で指定してください。"
-        )
+        if chosen is not workbook.worksheets[0]:
+            notices.append(
+                f"{path.name}: 先頭のシート『{names[0]}』ではなく、表の行が最も多いシート『{chosen.title}』を読みました"
+                f"（ほかのシート: {', '.join(n for n in names if n != chosen.title)}）。別のシートは --sheet で指定してください。"
+            )
         return chosen
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
