@@ -226,7 +226,7 @@ def _run(settings: AnalysisSettings, *, progress: bool, jobs: int | None, stream
         table["wave"] = waves
         segment_cols = _segment_columns(table, read.columns)
         notices = list(read.notices) + [n for f in found for n in f.notices] + ([STREAM_NOTICE] if stream else [])
-        notices += trends.wave_notices(table, waves)
+        notices += trends.wave_notices(table, waves, settings.period)
         names, kinds = challenges.unit_names(clusters, book)
         update(1)
         tables = trends.build_tables(

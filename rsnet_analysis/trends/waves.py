@@ -10,7 +10,7 @@ import pandas as pd
 
 from rsnet_analysis.contract import PERIODS, kept_rows
 
-__all__ = ["assign_waves", "wave_notices", "wave_order"]
+__all__ = ["assign_waves", "has_dates", "wave_notices", "wave_order"]
 
 
 def assign_waves(
@@ -33,7 +33,9 @@ def assign_waves(
     -------
     pandas.Series
         Named ``wave``, aligned with ``records``. Rows without a usable date get ``""``: they stay in
-        the table and are left out of wave comparisons only; :func:`wave_notices` reports them.
+        the table and are left out of the counts; :func:`wave_notices` reports them. When no record
+        has a usable date (an export without a date column), every record gets its file's wave, as
+        with ``period="file"``, and :func:`wave_notices` says so.
 
     Raises
     ------
@@ -44,15 +46,13 @@ def assign_waves(
         raise ValueError(
             f"period は {', '.join(PERIODS)} のいずれかです / unknown period {period!r}"
         )
-    if period == "file":
+    if period == "file" or not has_dates(records, time_col):
         stems = [
             PurePath(str(f)).stem if isinstance(f, str) and f else ""
-            for f in records["source_file"]
+            for f in records.get("source_file", pd.Series("", index=records.index))
         ]
         return pd.Series(stems, index=records.index, name="wave", dtype=object)
-    if time_col not in records.columns:
-        return pd.Series("", index=records.index, name="wave", dtype=object)
-    dates = pd.to_datetime(records[time_col].replace("", None), errors="coerce", format="ISO8601")
+    dates = _dates(records, time_col)
     labels = pd.Series("", index=records.index, name="wave", dtype=object)
     ok = dates.notna()
     year = dates.dt.year.astype("Int64").astype(str)
@@ -68,6 +68,15 @@ def assign_waves(
         quarter = "Q" + dates.dt.quarter.astype("Int64").astype(str)
         labels[ok] = year[ok] + quarter[ok]
     return labels
+
+
+def _dates(records: pd.DataFrame, time_col: str) -> pd.Series:
+    return pd.to_datetime(records[time_col].replace("", None), errors="coerce", format="ISO8601")
+
+
+def has_dates(records: pd.DataFrame, time_col: str = "date") -> bool:
+    """Whether any record has a usable date in ``time_col``."""
+    return time_col in records.columns and bool(_dates(records, time_col).notna().any())
 
 
 def _natural_key(label: str) -> tuple:
@@ -110,8 +119,8 @@ def wave_order(
     )
 
 
-def wave_notices(records: pd.DataFrame, waves: pd.Series) -> list[str]:
-    """Japanese notices about records that have no wave.
+def wave_notices(records: pd.DataFrame, waves: pd.Series, period: str = "year") -> list[str]:
+    """Japanese notices about records that have no wave, or waves that are files for want of dates.
 
     Parameters
     ----------
@@ -119,19 +128,29 @@ def wave_notices(records: pd.DataFrame, waves: pd.Series) -> list[str]:
         The record table.
     waves : pandas.Series
         Wave labels from :func:`assign_waves`.
+    period : str, default "year"
+        The period the waves were asked for.
 
     Returns
     -------
     list of str
-        Empty when every kept record has a wave.
+        Empty when every kept record has a wave from its date (or ``period="file"``).
     """
+    notices: list[str] = []
+    if period != "file" and not has_dates(records):
+        notices.append(
+            "回答日の列がない（または日付として読める値がない）ため、入力ファイルごとに 1 つの波として数えました。"
+            "日付で波を分けるには --time-col で回答日の列を指定してください。"
+            " / No usable dates: each input file is counted as one wave."
+        )
     kept = kept_rows(records)
     missing = kept.index[waves.reindex(kept.index).fillna("").astype(str).eq("")]
     if len(missing) == 0:
-        return []
+        return notices
     ids = kept.loc[missing, "record_id"].astype(str).tolist() if "record_id" in kept else []
     shown = "、".join(ids[:5]) + (" ほか" if len(ids) > 5 else "")
-    return [
-        f"日付のない回答が {len(missing)} 件あり、波ごとの比較から除外しました（{shown}）。"
-        f" / {len(missing)} kept records have no date and are left out of wave comparisons."
+    return notices + [
+        f"日付のない回答が {len(missing)} 件あり、人数の集計と波ごとの比較から除外しました（{shown}）。"
+        "日付にかかわらずすべて数えるには --period file を指定してください。"
+        f" / {len(missing)} kept records have no date and are left out of the counts and wave comparisons."
     ]

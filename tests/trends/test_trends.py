@@ -463,3 +463,17 @@ def test_shared_challenges_rank_as_the_pandas_means_do() -> None:
         for _ in range(5):
             members = sorted(rng.choice(counts.index, size=int(rng.integers(1, min(n_m, 10) + 1)), replace=False))
             assert shared(members) == by_pandas(counts, shares, members)
+
+
+@pytest.mark.parametrize("dates", [None, ["", "", ""], ["未記入", "", "不明"]])
+def test_records_without_any_date_are_counted_by_file(dates):
+    # an export without a date column used to give every answer the empty wave: empty counts and
+    # a report that said no challenge had 5 respondents
+    records = pd.DataFrame({"source_file": ["a.csv", "a.csv", "b.csv"], "status": ["ok"] * 3, "record_id": ["a:2", "a:3", "b:2"]})
+    if dates is not None:
+        records["date"] = dates
+    waves = assign_waves(records)
+    assert waves.tolist() == ["a", "a", "b"]
+    notices = wave_notices(records, waves)
+    assert len(notices) == 1 and "入力ファイルごとに 1 つの波" in notices[0]
+    assert wave_notices(records, assign_waves(records, period="file"), period="file") == []
