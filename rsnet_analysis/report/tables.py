@@ -158,7 +158,9 @@ def records_for_output(result: AnalysisResult) -> pd.DataFrame:
     respondent and date columns, the segments, the attributes of session notes (who said it
     where: グループ, 組織名, イベント, 開催日), then the date, wave and challenge columns
     (``challenge_score``: how strongly the answer belongs to its challenge, 0-1).
-    Identifying columns hold pseudonyms already (the reader replaced them).
+    Identifying columns hold pseudonyms already (the reader replaced them). The date column as
+    typed is blank where it was not read as a date (``date`` empty): such a cell is free text that
+    was never masked.
     """
     rec = public_records(result.records)
     roles = result.summary.get("columns", {})
@@ -190,7 +192,15 @@ def records_for_output(result: AnalysisResult) -> pd.DataFrame:
     for c in first + named + notes + tail:
         if c in rec.columns and c not in order:
             order.append(c)
-    return rec.loc[:, order]
+    out = rec.loc[:, order]
+    time_col = roles.get("time") if isinstance(roles, dict) else None
+    if isinstance(time_col, str) and time_col in out.columns and time_col != "date" and "date" in out.columns:
+        # the date column as typed only where it was read as a date: a cell that is not one is
+        # free text nobody masked (「2024/4/1（山田太郎記入）」, a footnote 「問合せ：佐藤花子 03-…」)
+        unread = out["date"].fillna("").astype(str).eq("")
+        if unread.any():
+            out = out.assign(**{time_col: out[time_col].where(~unread, "")})
+    return out
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:

@@ -407,3 +407,21 @@ def test_markdown_url_and_code() -> None:
     block = markdown_code("a ```` b")
     assert block.startswith("`````\n") and block.endswith("\n`````")
     assert re.fullmatch(r"`{5}\na ```` b\n`{5}", block)
+
+
+def test_the_date_column_as_typed_is_blank_where_it_was_not_a_date() -> None:
+    # the raw date column is copied to records.csv and the workbook; a cell that was not read as
+    # a date is free text nobody masked (a footnote row's 「問合せ：佐藤花子 03-1234-5678」)
+    from rsnet_analysis.report.tables import records_for_output
+
+    result = make_result()
+    records = result.records.copy()
+    records["回答日"] = records["date"].fillna("").astype(str)
+    first, second = records.index[:2]
+    records.loc[first, ["回答日", "date"]] = ["2024/4/1（山田太郎記入）", ""]
+    records.loc[second, ["回答日", "date"]] = ["令和6年4月1日", "2024-04-01"]
+    summary = {**result.summary, "columns": {**result.summary.get("columns", {}), "time": "回答日"}}
+    shown = records_for_output(AnalysisResult(**{**result.__dict__, "records": records, "summary": summary}))
+    assert shown.loc[first, "回答日"] == ""
+    assert shown.loc[second, "回答日"] == "令和6年4月1日"
+    assert not shown["回答日"].astype(str).str.contains("山田").any()
