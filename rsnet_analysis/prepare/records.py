@@ -19,7 +19,48 @@ from rsnet_analysis.privacy import PiiMasker
 from rsnet_analysis.text import JapaneseTokenizer
 from rsnet_analysis.text.normalize import clean_text
 
-__all__ = ["TextPreparer", "build_record_table"]
+__all__ = ["SHOWN_ATTRIBUTES", "TextPreparer", "build_record_table", "mask_attributes"]
+
+#: Attribute columns whose values the reports show one by one (the members of a proposed
+#: sub-group, the municipality of a practice, a session note's speaker group): typed by people,
+#: so masked like the answers (「川越市 東京都千代田区千代田1-1-1」 -> 「川越市 〔住所〕」).
+SHOWN_ATTRIBUTES: tuple[str, ...] = ("自治体名", "所属部署", "役割", "職位", "組織名", "グループ")
+
+
+def mask_attributes(
+    table: pd.DataFrame, mask: Callable[[str], str] | None = None, cache: dict[str, str] | None = None
+) -> None:
+    """Mask personal information in the :data:`SHOWN_ATTRIBUTES` columns of ``table``, in place.
+
+    Each distinct value is masked once (``cache`` keeps the results across chunks of a stream).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A raw or record table.
+    mask : callable, optional
+        ``str -> str``; :func:`~rsnet_analysis.privacy.mask_pii` by default.
+    cache : dict, optional
+        Value -> masked value, filled here.
+    """
+    from rsnet_analysis.privacy import mask_pii
+
+    fn = mask or mask_pii
+    memo = {} if cache is None else cache
+    for col in SHOWN_ATTRIBUTES:
+        if col not in table.columns:
+            continue
+        changed = {}
+        for value in table[col].dropna().unique():
+            if not isinstance(value, str) or not value.strip():
+                continue
+            masked = memo.get(value)
+            if masked is None:
+                masked = memo[value] = fn(value)
+            if masked != value:
+                changed[value] = masked
+        if changed:
+            table[col] = table[col].map(lambda v, c=changed: c.get(v, v) if isinstance(v, str) else v)
 
 
 class TextPreparer:
@@ -155,6 +196,7 @@ def build_record_table(
         When ``identity`` does not have one entry per row.
     """
     records = raw.copy()
+    mask_attributes(records, mask)
     originals = records["text_original"].fillna("").astype(str)
     cleaned = [clean_text(t) for t in originals]
     statuses = assign_statuses(

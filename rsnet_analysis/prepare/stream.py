@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from rsnet_analysis.contract import IDENTITY_COLUMN, QUESTION_COLUMN, TOKEN_COLUMNS
-from rsnet_analysis.prepare.records import TextPreparer, _column, _identities, _note_speakers
+from rsnet_analysis.prepare.records import TextPreparer, _column, _identities, _note_speakers, mask_attributes
 from rsnet_analysis.prepare.status import assign_statuses
 from rsnet_analysis.prepare.workers import default_jobs, map_chunks, prepare_rows
 from rsnet_analysis.text.normalize import clean_text
@@ -159,6 +159,7 @@ def stream_record_table(
     attributed: set[str] = set()
     jobs = default_jobs(10**9) if jobs is None else max(1, int(jobs))
     parts: list[pd.DataFrame] = []
+    masked_values: dict[str, str] = {}  # the shown attributes' values, masked once for every chunk
     with progress_bar(0, desc=stage_label("mask+tokenise"), enabled=progress) as update:
 
         def rows() -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -188,7 +189,7 @@ def stream_record_table(
                     break
                 raw, statuses = pending.popleft()
                 done = [first, *islice(results, len(raw) - 1)]
-                parts.append(_chunk_table(raw, statuses, done, kept))
+                parts.append(_chunk_table(raw, statuses, done, kept, masked_values))
                 if jobs == 1:
                     update(len(raw))
         except BaseException:
@@ -203,9 +204,11 @@ def _chunk_table(
     statuses: list[str],
     done: list[tuple[str, list[str], list[str], list[str]]],
     kept: KeptAnswers,
+    masked_values: dict[str, str],
 ) -> pd.DataFrame:
     """One chunk of the record table; its kept answers written to ``kept`` (without parts of speech)."""
     table = raw.drop(columns=[c for c in DROPPED if c in raw.columns])
+    mask_attributes(table, cache=masked_values)
     table["text_masked"] = pd.Series([m for m, _t, _l, _p in done], index=table.index, dtype=object)
     table["status"] = pd.Series(statuses, index=table.index, dtype=object)
     is_kept = [s == "kept" for s in statuses]

@@ -32,3 +32,23 @@ def test_streamed_record_table_equals_the_whole_table(jobs: int) -> None:
     finally:
         streamed.kept.close()
     assert not streamed.kept.folder.exists()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_shown_attributes_are_masked_like_the_answers(stream: bool) -> None:
+    # a municipality cell with an address, a department cell with a name: both reach the member
+    # lists of the proposed sub-groups and the practices, so they are masked once per value
+    raw = read_inputs(sample_inputs()).table.iloc[:60].copy()
+    raw.loc[raw.index[3], "自治体名"] = "川越市 東京都千代田区千代田1-1-1"
+    raw.loc[raw.index[5], "所属部署"] = "総務課 山田太郎（内線1234）"
+    if stream:
+        streamed = stream_record_table([raw.iloc[:30], raw.iloc[30:]], jobs=1)
+        table = streamed.table
+        streamed.kept.close()
+    else:
+        table = build_record_table(raw, identity=raw["identity"], jobs=1)
+    assert table["自治体名"].iloc[3] == "川越市 〔住所〕"
+    assert "山田" not in table["所属部署"].iloc[5] and "1234" not in table["所属部署"].iloc[5]
+    others = [i for i in range(60) if i not in (3, 5)]
+    assert table["自治体名"].iloc[others].tolist() == raw["自治体名"].iloc[others].tolist()
+    assert table["所属部署"].iloc[others].tolist() == raw["所属部署"].iloc[others].tolist()
