@@ -8,6 +8,7 @@ Nothing is dropped here. Every row of the raw table from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -25,6 +26,8 @@ __all__ = ["SHOWN_ATTRIBUTES", "TextPreparer", "build_record_table", "mask_attri
 #: sub-group, the municipality of a practice, a session note's speaker group): typed by people,
 #: so masked like the answers (「川越市 東京都千代田区千代田1-1-1」 -> 「川越市 〔住所〕」).
 SHOWN_ATTRIBUTES: tuple[str, ...] = ("自治体名", "所属部署", "役割", "職位", "組織名", "グループ")
+#: A value with more than a name in it (see :func:`mask_attributes`).
+_MORE_THAN_A_NAME = re.compile(r"[0-9０-９@＠]|\S\s+\S|[()（）\[\]［］【】〔〕<>＜＞]")
 
 
 def mask_attributes(
@@ -32,7 +35,11 @@ def mask_attributes(
 ) -> None:
     """Mask personal information in the :data:`SHOWN_ATTRIBUTES` columns of ``table``, in place.
 
-    Each distinct value is masked once (``cache`` keeps the results across chunks of a stream).
+    Only values that carry more than a name are masked: a digit, ``@``, white space between
+    words or brackets (an address, a phone number, an e-mail, 「総務課 山田太郎」). A bare name is
+    left as it is: the masker reads some municipality names alone as people's names (金美村),
+    and a municipality that became 〔氏名〕 would lose its region and its practices. Each distinct
+    value is masked once (``cache`` keeps the results across chunks of a stream).
 
     Parameters
     ----------
@@ -52,7 +59,7 @@ def mask_attributes(
             continue
         changed = {}
         for value in table[col].dropna().unique():
-            if not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or not _MORE_THAN_A_NAME.search(value.strip()):
                 continue
             masked = memo.get(value)
             if masked is None:
