@@ -101,12 +101,11 @@ def _find_header(
     rows: list[tuple[int, list[str]]], path: Path, notices: list[str]
 ) -> tuple[list[str], int, int]:
     """The header, its (last) row number and the index of the first body row in ``rows``."""
-    filled = [i for i, (_n, cells) in enumerate(rows[: MAX_TITLE_ROWS + 202]) if not _is_blank_row(cells)]
-    if not filled:
-        filled = [next((i for i, (_n, cells) in enumerate(rows) if not _is_blank_row(cells)), -1)]
-        if filled[0] < 0:
-            raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
-    first = filled[0]
+    first = next((i for i, (_n, cells) in enumerate(rows) if not _is_blank_row(cells)), None)
+    if first is None:
+        raise InputError(f"ファイル {path} には空白と改行しかありません。回答を書き出したファイルを指定してください。")
+    window = range(first, min(len(rows), first + MAX_TITLE_ROWS + 202))
+    filled = [i for i in window if not _is_blank_row(rows[i][1])]  # the rows title_rows reads
     merged = _two_row(rows, first)
     if merged is None:
         titles = title_rows([rows[i][1] for i in filled])

@@ -16,7 +16,7 @@ import pandas as pd
 from rsnet_analysis.contract import IDENTITY_COLUMN, QUESTION_COLUMN
 from rsnet_analysis.prepare.status import assign_statuses
 from rsnet_analysis.prepare.workers import default_jobs, map_chunks, prepare_rows
-from rsnet_analysis.privacy import PiiMasker
+from rsnet_analysis.privacy import PiiMasker, mask_pii
 from rsnet_analysis.text import JapaneseTokenizer
 from rsnet_analysis.text.normalize import clean_text
 
@@ -50,8 +50,6 @@ def mask_attributes(
     cache : dict, optional
         Value -> masked value, filled here.
     """
-    from rsnet_analysis.privacy import mask_pii
-
     fn = mask or mask_pii
     memo = {} if cache is None else cache
     for col in SHOWN_ATTRIBUTES:

@@ -46,15 +46,15 @@ def assign_waves(
         raise ValueError(
             f"period は {', '.join(PERIODS)} のいずれかです / unknown period {period!r}"
         )
-    if period == "file" or not has_dates(records, time_col):
+    dates = _dates(records, time_col) if period != "file" and time_col in records.columns else None
+    ok = None if dates is None else dates.notna()
+    if dates is None or ok is None or not ok.any():  # period "file", or no usable date at all
         stems = [
             PurePath(str(f)).stem if isinstance(f, str) and f else ""
             for f in records.get("source_file", pd.Series("", index=records.index))
         ]
         return pd.Series(stems, index=records.index, name="wave", dtype=object)
-    dates = _dates(records, time_col)
     labels = pd.Series("", index=records.index, name="wave", dtype=object)
-    ok = dates.notna()
     year = dates.dt.year.astype("Int64").astype(str)
     if period == "year":
         labels[ok] = year[ok]
