@@ -14,8 +14,9 @@ Speed
 -----
 Walking fugashi's node objects, or reading every feature string from MeCab's output, costs about
 half as much again as MeCab's own analysis. :meth:`MorphTagger.tag` asks MeCab for one short
-string per text instead (``parse()`` with an output format of white space and a *key* per
-morpheme, separated by U+001F) and splits it in C. The key of a dictionary word is its surface
+string per text instead (``parse()`` with an output format of a *key* per morpheme, separated by
+U+001F; no white space, which MeCab would print as an empty field for nearly every morpheme) and
+splits it in C. The key of a dictionary word is its surface
 and word cost (the shortest output that tells the entries apart; each field printed costs MeCab
 time); the first time a key is seen, MeCab lists every
 dictionary entry of that surface (``--all-morphs``) and the key stands for the one entry it
@@ -23,7 +24,8 @@ matches, whose surface and feature string are cached (a key that matches two ent
 used: such a text is tagged by walking the nodes). The key of an unknown word is U+001E, its
 surface, U+001E and its feature string. Surfaces and feature strings are then read from the
 caches in C (``map``), so the morphemes of a text share the cached string objects. The offsets
-follow from the lengths, and the text is rebuilt from the pieces and compared with the input; a
+follow from the lengths (shifted past MeCab's white space: space, tab, line feed and vertical tab, where the text has some),
+and the surfaces are joined and compared with the input without that white space; a
 text that does not match (or holds U+001E or U+001F) is tagged by walking the nodes. The result is
 the same either way (``MorphTagger(via_parse=False)`` always walks the nodes; the tests compare the
 two). A feature string is split into fields as fugashi splits it.
@@ -41,6 +43,8 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any, NamedTuple
 
@@ -56,8 +60,10 @@ _SEP, _UNK = "\x1f", "\x1e"
 _KEY = "%m,%pw"
 _PARSE_ARGS = (
     "--output-format-type= --bos-format= --eos-format= "
-    f"--node-format=%pS{_SEP}{_KEY}{_SEP} --unk-format=%pS{_SEP}{_UNK}%m{_UNK}%H{_SEP}"
+    f"--node-format={_KEY}{_SEP} --unk-format={_UNK}%m{_UNK}%H{_SEP}"
 )
+#: White space as MeCab sees it (unidic-lite's char.def): skipped between morphemes, never in one.
+_SPACE = re.compile("[ \t\n\x0b]+")
 #: Unknown-word keys cached at most (then forgotten, see the module docstring): about 15 MB.
 MAX_UNKNOWN_KEYS = 50_000
 #: Every dictionary entry of a surface: key, status (0 = dictionary word), byte span, feature.
@@ -191,30 +197,27 @@ class MorphTagger:
         """The :class:`Tagged` of MeCab's output string; None when it cannot be used."""
         if not out:  # every morpheme writes a key: no output, no morpheme
             return Tagged(text, [], [], [])
-        parts = out.split(_SEP)  # white space and key of each morpheme (the last _SEP is stripped)
-        if len(parts) % 2:
-            return None
-        keys = parts[1::2]
-        try:
-            surfaces = list(map(self._surface_of.__getitem__, keys))
-            raws = list(map(self._raw_of.__getitem__, keys))
-        except KeyError:
-            if not self._learn(keys):
-                return None
-            surfaces = list(map(self._surface_of.__getitem__, keys))
-            raws = list(map(self._raw_of.__getitem__, keys))
-        if any(parts[0::2]):  # white space before some morphemes
-            parts[1::2] = surfaces  # white space and surface of each morpheme, in order
-            ends = list(accumulate(map(len, parts)))
-            if not text.startswith("".join(parts)) or text[ends[-1] :].strip():
-                return None
-            return Tagged(text, surfaces, ends[0::2], raws)
-        joined = "".join(surfaces)
-        if not text.startswith(joined) or text[len(joined) :].strip():
+        keys = out.split(_SEP)  # the key of each morpheme (the last _SEP is stripped)
+        surfaces = self._surfaces(keys)
+        if surfaces is None:
             return None
         starts = list(accumulate(map(len, surfaces), initial=0))
         starts.pop()
-        return Tagged(text, surfaces, starts, raws)
+        joined = "".join(surfaces)
+        if joined != text:  # white space between some morphemes, or a text MeCab did not cover
+            if _SPACE.sub("", text) != joined:
+                return None
+            starts = _shifted(starts, _SPACE.finditer(text))
+        return Tagged(text, surfaces, starts, list(map(self._raw_of.__getitem__, keys)))
+
+    def _surfaces(self, keys: list[str]) -> list[str] | None:
+        """The surface of each key (new keys learnt first); None when a key is ambiguous."""
+        surfaces = list(map(self._surface_of.get, keys))
+        if None in surfaces:
+            if not self._learn(keys):
+                return None
+            surfaces = list(map(self._surface_of.__getitem__, keys))
+        return surfaces  # type: ignore[return-value]  # no None left
 
     def _learn(self, keys: list[str]) -> bool:
         """Find the surface and feature string of every new key; False when one is ambiguous."""
@@ -333,6 +336,20 @@ class MorphTagger:
     def feature(self, raw: str) -> Feature:
         """The named fields of a raw feature string returned by :meth:`tag`."""
         return self._features[raw]
+
+
+def _shifted(starts: list[int], runs: Iterator[re.Match[str]]) -> list[int]:
+    """Offsets in the text of morphemes that start at ``starts`` once its white space ``runs`` are removed."""
+    shifted: list[int] = []
+    done = add = 0
+    for run in runs:
+        a, b = run.span()
+        i = bisect_left(starts, a - add, done)  # the first morpheme after this run
+        shifted += [start + add for start in starts[done:i]] if add else starts[done:i]
+        add += b - a
+        done = i
+    shifted += [start + add for start in starts[done:]]
+    return shifted
 
 
 #: Feature fields read by name besides the four parts of speech.

@@ -31,6 +31,9 @@ TRICKY = [
     "a\x00\ud800b",  # both: replaced one for one
     "\ud800\x1f東京",
     "研修 ",  # white space after the last morpheme only
+    "人材 育成\tと\x0bDX 推進  の  研修",  # MeCab's white space between morphemes: offsets shifted
+    "\n\n研修\n \n",
+    "人材\xa0育成\u2003研修\r\n",  # white space for Python, morphemes for MeCab
     "方の方が上手な上手",  # homographs: one surface, several dictionary entries
     "ＡＩとｶﾀｶﾅと😀",
     "〔氏名〕です。",
