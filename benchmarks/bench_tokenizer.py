@@ -3,14 +3,14 @@
 Usage: ``.venv/bin/python benchmarks/bench_tokenizer.py [--runs 7] [--batch 200] [--python-gc]``.
 
 Two corpora: the free-text answers of ``data/sample`` and 20,000 generated answers of
-``bench_scale.py`` (all different, with a vocabulary that keeps growing). Every loop first runs
-once over the whole corpus, so the tokenizer's caches hold its words, as in a long run.
-On each, four loops over the same texts, timed in CPU seconds of this process
-(``time.process_time``), one core. A shared machine's speed drifts by a third within seconds,
-which a best of a few long loops does not remove; so the texts are cut into
-batches of ``--batch`` texts, the loops run interleaved on each batch ``--runs`` times, and a
-loop's time is the sum over batches of its best time on that batch (each loop is then timed at the
-machine's best speed, batch by batch). The loops:
+``bench_scale.py`` (all different, with a vocabulary that keeps growing). On each, four loops over
+the same texts, timed in CPU seconds of this process (``time.process_time``), one core. Every loop
+first runs once over the whole corpus, so the tokenizer's caches hold its words, as in a long run.
+A shared machine's speed drifts by half within minutes (the same ``parse()`` loop took 52 to 85 µs
+per text), which a best of a few long loops does not remove; so the texts are cut into batches of
+``--batch`` texts, the loops run interleaved on each batch ``--runs`` times, and a loop's time is
+the sum over batches of its best time on that batch (each loop is then timed at the machine's best
+speed, batch by batch). The loops:
 
 - ``parse``: ``fugashi.Tagger().parse(text)``, the reference;
 - ``tokenizer``: ``JapaneseTokenizer()(text)`` (width folding, one MeCab pass, terms);

@@ -24,9 +24,9 @@ matches, whose surface and feature string are cached (a key that matches two ent
 used: such a text is tagged by walking the nodes). The key of an unknown word is U+001E, its
 surface, U+001E and its feature string. Surfaces and feature strings are then read from the
 caches in C (``map``), so the morphemes of a text share the cached string objects. The offsets
-follow from the lengths (shifted past MeCab's white space: space, tab, line feed and vertical tab, where the text has some),
-and the surfaces are joined and compared with the input without that white space; a
-text that does not match (or holds U+001E or U+001F) is tagged by walking the nodes. The result is
+follow from the lengths, shifted past MeCab's white space (space, tab, line feed and vertical tab)
+where the text has some, and the joined surfaces are compared with the text without that white
+space; a text that does not match (or holds U+001E or U+001F) is tagged by walking the nodes. The result is
 the same either way (``MorphTagger(via_parse=False)`` always walks the nodes; the tests compare the
 two). A feature string is split into fields as fugashi splits it.
 
