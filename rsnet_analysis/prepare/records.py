@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import pandas as pd
 
@@ -96,6 +97,23 @@ class TextPreparer:
         self.mask = mask
         self.tokenizer = tokenizer if tokenizer is not None else JapaneseTokenizer()
         self.masker = PiiMasker()
+
+    def ahead(self, texts: Iterable[str]) -> AbstractContextManager[None]:
+        """Tag ``texts`` together before they are prepared one by one (faster, same results).
+
+        See :meth:`PiiMasker.tag_ahead <rsnet_analysis.privacy.PiiMasker.tag_ahead>`; with a
+        ``mask`` function of the caller's, nothing is tagged ahead.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The cleaned answers about to be prepared.
+
+        Returns
+        -------
+        context manager
+        """
+        return nullcontext() if self.mask is not None else self.masker.tag_ahead(texts)
 
     def __call__(
         self, text: str, kept: bool, extra: Sequence[str] = ()

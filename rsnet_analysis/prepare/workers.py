@@ -23,8 +23,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 __all__ = [
+    "AHEAD_ROWS",
     "CHUNK_ROWS",
     "MAX_DEFAULT_JOBS",
     "PARALLEL_MIN_ROWS",
@@ -40,9 +43,23 @@ CHUNK_ROWS = 1000
 #: Most processes :func:`default_jobs` chooses (``--jobs`` can ask for more).
 MAX_DEFAULT_JOBS = 2
 
+#: Answers tagged together before they are prepared one by one (see :func:`prepare_rows`).
+AHEAD_ROWS = 200
+
 Row = tuple[str, str, tuple[str, ...]]
 Result = tuple[str, list[str], list[str], list[str]]
-Preparer = Callable[[str, bool, Sequence[str]], Result]
+
+
+class Preparer(Protocol):
+    """What masks and tokenises one answer (:class:`~rsnet_analysis.prepare.TextPreparer`)."""
+
+    def __call__(self, text: str, kept: bool, extra: Sequence[str] = ()) -> Result:
+        """``(masked, tokens, lemmas, token_pos)`` of one answer."""
+        ...  # pragma: no cover - a protocol
+
+    def ahead(self, texts: Iterable[str]) -> AbstractContextManager[None]:
+        """A block inside which preparing ``texts`` is faster."""
+        ...  # pragma: no cover - a protocol
 
 _PREPARERS: dict[bytes, Preparer] = {}  # in a worker: the preparers it has unpickled
 
@@ -74,8 +91,18 @@ def default_jobs(n_rows: int) -> int:
 
 
 def prepare_rows(prepare: Preparer, rows: Iterable[Row]) -> list[Result]:
-    """Mask and tokenise rows in this process (an empty text is returned as it is)."""
-    return [prepare(text, status == "kept", extra) if text else (text, [], [], []) for text, status, extra in rows]
+    """Mask and tokenise rows in this process (an empty text is returned as it is).
+
+    The rows are taken :data:`AHEAD_ROWS` at a time and the texts of each batch tagged together
+    first (``prepare.ahead``), which is faster than tagging between the masking of each.
+    """
+    results: list[Result] = []
+    for batch in _chunks(rows, AHEAD_ROWS):
+        with prepare.ahead([text for text, _status, _extra in batch if text]):
+            results += [
+                prepare(text, status == "kept", extra) if text else (text, [], [], []) for text, status, extra in batch
+            ]
+    return results
 
 
 def _run_chunk(preparer: bytes, rows: list[Row]) -> tuple[list[Result], float]:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from itertools import compress
 from typing import Any, NamedTuple
 
@@ -169,6 +170,27 @@ class PiiMasker(_NameRules):
         self._latin = LatinNames(self.labels)
 
     # -- tagging ------------------------------------------------------------------------------
+    @staticmethod
+    def tag_ahead(texts: Iterable[str]) -> AbstractContextManager[None]:
+        """Tag, together, the texts that masking ``texts`` one by one will tag.
+
+        Inside the block, masking one of ``texts`` finds its MeCab pass ready (see
+        :meth:`MorphTagger.ahead <rsnet_analysis.text.tagger.MorphTagger.ahead>`, which is faster
+        than tagging between the other work). What is tagged ahead is each text's name view:
+        masking tags exactly that when the text holds no personal information found by pattern
+        (most answers); the others are tagged as usual. The masks are the same either way.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The answers about to be masked (a few hundred).
+
+        Returns
+        -------
+        context manager
+        """
+        return shared_tagger().ahead(map(name_folding, texts))
+
     @staticmethod
     def _toks(tagged: Tagged) -> list[_Tok]:
         feature = shared_tagger().feature

@@ -44,7 +44,8 @@ from __future__ import annotations
 import csv
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import accumulate
 from typing import Any, NamedTuple
 
@@ -153,6 +154,7 @@ class MorphTagger:
         self._surface_of: dict[str, str] = {}  # key -> surface
         self._unknown_keys: list[str] = []  # the unknown-word keys of the two caches above
         self._ambiguous: set[str] = set()
+        self._ahead: dict[str, Tagged] = {}  # texts tagged ahead (see ahead())
         self._fields: tuple[int, ...] = (0, -1, -1, -1)
 
     def __repr__(self) -> str:
@@ -178,20 +180,79 @@ class MorphTagger:
         Tagged
             Surfaces, offsets and raw features of every morpheme.
         """
-        tagger = self._get() if self._tagger is None else self._tagger
+        if self._ahead:
+            tagged = self._ahead.get(text)
+            if tagged is not None:
+                return tagged
+        text, out = self._parse(text)
+        return self._read(text, out)
+
+    def tag_many(self, texts: Sequence[str]) -> list[Tagged]:
+        """Run MeCab over every text, then read every output: ``[tag(t) for t in texts]``, faster.
+
+        MeCab and the reading of its output each run over the whole list in turn, so the memory
+        each of them works on (MeCab's dictionary, the caches of keys) stays in the processor's
+        caches: on a batch of a few hundred answers this takes about 0.85 of the time of one
+        :meth:`tag` call per text (``benchmarks/bench_tokenizer.py``).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Any texts (a few hundred at a time: every output string is held until it is read).
+
+        Returns
+        -------
+        list of Tagged
+            One per text, equal to :meth:`tag`'s.
+        """
+        parsed = [self._parse(text) for text in texts]
+        return [self._read(text, out) for text, out in parsed]
+
+    @contextmanager
+    def ahead(self, texts: Iterable[str]) -> Iterator[None]:
+        """Tag ``texts`` now (:meth:`tag_many`); inside the block, :meth:`tag` of one of them is a lookup.
+
+        For code that tags texts one at a time between other work (the masker): the texts it
+        will tag are tagged together first, which is faster (see :meth:`tag_many`). A text not
+        among them is tagged as usual; the results are the same either way.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The texts expected to be tagged inside the block (a few hundred).
+
+        Yields
+        ------
+        None
+        """
+        unique = list(dict.fromkeys(texts))
+        before, self._ahead = self._ahead, dict(zip(unique, self.tag_many(unique), strict=True))
+        try:
+            yield
+        finally:
+            self._ahead = before
+
+    def _parse(self, text: str) -> tuple[str, str | None]:
+        """The text as tagged (NUL and lone surrogates replaced) and MeCab's output; None: walk the nodes."""
         if "\x00" in text:  # NUL ends a C string
             text = _UNSAFE.sub(" ", text)
         if self.via_parse and _SEP not in text and _UNK not in text:
+            tagger = self._get() if self._tagger is None else self._tagger
             try:
-                out = tagger.parse(text)
+                return text, tagger.parse(text)
             except UnicodeEncodeError:  # lone surrogates cannot be encoded
-                return self.tag(_UNSAFE.sub(" ", text))
+                return self._parse(_UNSAFE.sub(" ", text))
+        return text, None
+
+    def _read(self, text: str, out: str | None) -> Tagged:
+        """The :class:`Tagged` of a text from MeCab's output (or from its nodes when that cannot be used)."""
+        if out is not None:
             tagged = self._tag_parsed(text, out)
             if tagged is not None:
                 return tagged
-        elif _UNSAFE.search(text):
+        if _UNSAFE.search(text):
             text = _UNSAFE.sub(" ", text)
-        return self._tag_nodes(text, tagger)
+        return self._tag_nodes(text, self._get() if self._tagger is None else self._tagger)
 
     def _tag_parsed(self, text: str, out: str) -> Tagged | None:
         """The :class:`Tagged` of MeCab's output string; None when it cannot be used."""

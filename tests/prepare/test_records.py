@@ -236,6 +236,34 @@ def test_the_record_table_is_the_same_for_one_and_two_processes() -> None:
     assert one[columns].to_dict("list") == two[columns].to_dict("list")
 
 
+def test_rows_tagged_ahead_give_what_one_row_at_a_time_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rsnet_analysis.prepare.workers as workers
+    from rsnet_analysis.prepare import TextPreparer
+    from rsnet_analysis.text.tagger import shared_tagger
+
+    texts = [
+        "研修の定着が課題です。",
+        "担当の山田太郎です。連絡は yamada@example.jp まで。",  # masked: tagged again, not ahead
+        "",
+        "研修の定着が課題です。",
+        "総務課 佐藤花子様に相談しました。",
+        "DX推進と人材育成",
+        "ｔｅｓｔ",
+    ]
+    rows = [(t, "kept" if i % 3 else "duplicate", ("佐藤花子",) if i == 4 else ()) for i, t in enumerate(texts)]
+    one_by_one = [TextPreparer()(t, s == "kept", e) if t else (t, [], [], []) for t, s, e in rows]
+    monkeypatch.setattr(workers, "AHEAD_ROWS", 2)
+    tagger, batches = shared_tagger(), []
+    tag_many = tagger.tag_many
+    monkeypatch.setattr(tagger, "tag_many", lambda texts: batches.append(list(texts)) or tag_many(texts))
+    assert workers.prepare_rows(TextPreparer(), iter(rows)) == one_by_one
+    assert [len(b) for b in batches] == [2, 1, 2, 1]  # two rows at a time, the empty text left out
+    assert "〔氏名〕" in one_by_one[1][0] and "yamada" not in one_by_one[1][0]
+    assert workers.prepare_rows(TextPreparer(mask=str.upper), rows) == [
+        TextPreparer(mask=str.upper)(t, s == "kept", e) if t else (t, [], [], []) for t, s, e in rows
+    ]
+
+
 def test_default_jobs_is_one_for_small_inputs_and_at_most_two() -> None:
     from rsnet_analysis.prepare.workers import (
         MAX_DEFAULT_JOBS,

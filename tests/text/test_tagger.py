@@ -69,6 +69,34 @@ def test_fast_tagging_equals_walking_the_nodes_on_any_text(text: str) -> None:
     _same(text)
 
 
+def test_tag_many_equals_tagging_one_text_at_a_time() -> None:
+    texts = TRICKY + GOLDEN + TRICKY  # repeated texts, fallbacks (U+001F, NUL, surrogates) among them
+    assert MorphTagger().tag_many(texts) == [NODES.tag(t) for t in texts]
+    assert FAST.tag_many([]) == []
+
+
+def test_texts_tagged_ahead_are_looked_up_inside_the_block_only() -> None:
+    tagger = MorphTagger()
+    ahead = ["人材育成の研修", "東京\x00です", "a\x1fb", "人材育成の研修"]
+    with tagger.ahead(ahead):
+        first = tagger.tag("人材育成の研修")
+        assert tagger.tag("人材育成の研修") is first  # a lookup
+        assert tagger.tag("研修の定着") == NODES.tag("研修の定着")  # not ahead: tagged as usual
+        with tagger.ahead(["研修の定着"]):
+            assert tagger.tag("研修の定着") is tagger.tag("研修の定着")
+        assert tagger.tag("人材育成の研修") is first  # the outer block's texts are back
+        assert [tagger.tag(t) for t in ahead] == [NODES.tag(t) for t in ahead]
+    assert tagger.tag("人材育成の研修") is not first
+    assert tagger.tag("人材育成の研修") == first
+
+
+def test_the_texts_tagged_ahead_are_dropped_when_the_block_fails() -> None:
+    tagger = MorphTagger()
+    with pytest.raises(RuntimeError), tagger.ahead(["研修"]):
+        raise RuntimeError
+    assert tagger._ahead == {}
+
+
 def test_tagger_pickles_without_its_state() -> None:
     tagger = MorphTagger()
     tagger.tag("人材育成")

@@ -157,6 +157,18 @@ def test_determinism(tok: JapaneseTokenizer) -> None:
     assert tok.tokenize_many(texts) == JapaneseTokenizer().tokenize_many(texts) == [tok(t) for t in texts]
 
 
+def test_tokenize_many_equals_one_call_per_text_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rsnet_analysis.text.tokenizer as tokenizer_module
+
+    texts = [t for _, t, _ in GOLDEN][:20] + ["", " ", "a\x1fb", "ＡＩ\x00研修", "〔氏名〕の研修"]
+    expected = [JapaneseTokenizer()(t) for t in texts]
+    monkeypatch.setattr(tokenizer_module, "BATCH", 3)  # batches of 3 and a last one of 1
+    assert JapaneseTokenizer().tokenize_many(iter(texts)) == expected
+    assert JapaneseTokenizer().tokenize_many([]) == []
+    with pytest.raises(TypeError, match="expects str"):
+        JapaneseTokenizer().tokenize_many(["研修", None])  # type: ignore[list-item]
+
+
 @pytest.mark.parametrize("used", [False, True])
 def test_pickle_deepcopy_clone(used: bool) -> None:
     tok = JapaneseTokenizer(stopwords=["庁内"], domain_terms={"スマート自治体": "スマート自治体"})
