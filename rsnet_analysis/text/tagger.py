@@ -192,7 +192,7 @@ class MorphTagger:
 
         MeCab and the reading of its output each run over the whole list in turn, so the memory
         each of them works on (MeCab's dictionary, the caches of keys) stays in the processor's
-        caches: on a batch of a few hundred answers this takes about 0.85 of the time of one
+        caches: on batches of 200 answers this took about 0.83 of the time of one
         :meth:`tag` call per text (``benchmarks/bench_tokenizer.py``).
 
         Parameters

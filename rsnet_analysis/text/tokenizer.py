@@ -305,7 +305,7 @@ class JapaneseTokenizer:
 
         The texts are taken :data:`BATCH` at a time; MeCab runs over a whole batch, then the terms
         of each text are built (see :meth:`MorphTagger.tag_many
-        <rsnet_analysis.text.tagger.MorphTagger.tag_many>`): about 0.85 of the time of one call
+        <rsnet_analysis.text.tagger.MorphTagger.tag_many>`): about 0.83 of the time of one call
         per text.
 
         Parameters
