@@ -40,6 +40,7 @@ Default policy (suited to challenge analysis)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 from os import PathLike
 from typing import Any
 
@@ -205,9 +206,7 @@ class JapaneseTokenizer:
         -------
         Tagged
         """
-        if not isinstance(text, str):
-            raise TypeError(f"JapaneseTokenizer expects str, got {type(text).__name__}")
-        return self._compiled().tagger.tag(normalize_width(text))
+        return self._compiled().tagger.tag(_folded(text))
 
     def __call__(self, text: str) -> list[str]:
         """Tokenize one text into content-word terms.
@@ -323,14 +322,15 @@ class JapaneseTokenizer:
         from rsnet_analysis.progress import track
 
         tagger = self._compiled().tagger
+        remaining = iter(track(texts, desc="tokenize", enabled=progress))
         out: list[list[str]] = []
-        batch: list[str] = []
-        for text in track(texts, desc="tokenize", enabled=progress):
-            if not isinstance(text, str):
-                raise TypeError(f"JapaneseTokenizer expects str, got {type(text).__name__}")
-            batch.append(normalize_width(text))
-            if len(batch) == BATCH:
-                out += [terms_pass(self, tagged, (), None) for tagged in tagger.tag_many(batch)]
-                batch = []
-        out += [terms_pass(self, tagged, (), None) for tagged in tagger.tag_many(batch)]
+        while batch := [_folded(text) for text in islice(remaining, BATCH)]:
+            out += [terms_pass(self, tagged, (), None) for tagged in tagger.tag_many(batch)]
         return out
+
+
+def _folded(text: str) -> str:
+    """``text`` width-folded (:func:`normalize_width`); TypeError when it is not a string."""
+    if not isinstance(text, str):
+        raise TypeError(f"JapaneseTokenizer expects str, got {type(text).__name__}")
+    return normalize_width(text)
