@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from rsnet_analysis.contract import STATUSES
 from rsnet_analysis.prepare import build_record_table, is_non_answer, status_counts
+from rsnet_analysis.prepare.records import mask_attributes
 
 
 def identity(text: str) -> str:
@@ -274,3 +275,39 @@ def test_default_jobs_is_one_for_small_inputs_and_at_most_two() -> None:
 
     assert default_jobs(PARALLEL_MIN_ROWS - 1) == 1
     assert default_jobs(10 * PARALLEL_MIN_ROWS) == min(MAX_DEFAULT_JOBS, available_cpus())
+
+
+#: Common department, unit and job names (typed as members type them): the masker leaves them as
+#: they are, so masking every value of these columns costs a report nothing.
+DEPARTMENT_AND_JOB_NAMES = (
+    "総務課 企画課 財政課 税務課 住民課 市民課 戸籍住民課 保険年金課 福祉課 高齢者福祉課 障害福祉課 "
+    "子育て支援課 こども家庭課 健康推進課 保健センター 環境課 農林課 農政課 商工観光課 観光振興課 建設課 "
+    "都市計画課 上下水道課 会計課 議会事務局 選挙管理委員会事務局 監査委員事務局 教育総務課 学校教育課 "
+    "生涯学習課 文化スポーツ課 人事課 職員課 情報政策課 デジタル推進課 DX推進室 行政改革推進室 秘書広報課 "
+    "危機管理課 防災安全課 地域振興課 まちづくり推進課 市長公室 政策企画部 総合政策部 経営企画部 市民協働課 "
+    "男女共同参画室 消防本部総務課 水道局 交通局 病院事業局 出納室 契約検査課 資産経営課 "
+    "公共施設マネジメント課 ふるさと納税推進室 移住定住推進課 情報システム係 人材育成係 研修担当 庶務係 "
+    "管理係 企画係 人事係 給与係 主事 主査 主任 係長 課長補佐 課長 部長 次長 参事 副参事 技師 "
+    "会計年度任用職員 一般職員 管理職 研修担当者 DX推進リーダー デジタル推進員 CIO補佐官 情報化推進員 "
+    "担当者 事務局 窓口担当 人事担当 企画担当 秘書係 広聴広報係 統計係 総務部情報政策課 市民生活部市民課 "
+    "健康福祉部長寿介護課 教育委員会事務局学校教育課 情報政策課主事 課長補佐 部長級 係員 班長 DX推進班"
+).split()
+
+
+@pytest.mark.parametrize("column", ["所属部署", "役割", "職位", "組織名", "グループ"])
+def test_every_value_of_a_department_or_job_column_is_masked(column: str) -> None:
+    names = ["総務課山田太郎", "デジタル推進課佐藤", "人事課鈴木花子主査", "渡部課長", "総務課　高橋一郎"]
+    table = pd.DataFrame({column: [*names, *DEPARTMENT_AND_JOB_NAMES, None]})
+    mask_attributes(table)
+    masked = table[column].tolist()
+    assert masked[: len(names)] == [
+        "総務課〔氏名〕", "デジタル推進課〔氏名〕", "人事課〔氏名〕主査", "〔氏名〕課長", "総務課　〔氏名〕",
+    ]
+    assert masked[len(names) : -1] == DEPARTMENT_AND_JOB_NAMES
+    assert masked[-1] is None
+
+
+def test_a_bare_municipality_name_is_kept_and_one_with_more_is_masked() -> None:
+    table = pd.DataFrame({"自治体名": ["金美村", "川越市", "川越市 山田太郎", "南部町"]})
+    mask_attributes(table)
+    assert table["自治体名"].tolist() == ["金美村", "川越市", "川越市 〔氏名〕", "南部町"]

@@ -42,6 +42,7 @@ def test_shown_attributes_are_masked_like_the_answers(stream: bool) -> None:
     raw.loc[raw.index[3], "自治体名"] = "川越市 東京都千代田区千代田1-1-1"
     raw.loc[raw.index[5], "所属部署"] = "総務課 山田太郎（内線1234）"
     raw.loc[raw.index[7], "自治体名"] = "金美村"  # the masker alone reads it as a name: a bare name is kept
+    raw.loc[raw.index[9], "所属部署"] = "総務課山田太郎"  # a department's every value is masked
     if stream:
         streamed = stream_record_table([raw.iloc[:30], raw.iloc[30:]], jobs=1)
         table = streamed.table
@@ -51,6 +52,7 @@ def test_shown_attributes_are_masked_like_the_answers(stream: bool) -> None:
     assert table["自治体名"].iloc[3] == "川越市 〔住所〕"
     assert "山田" not in table["所属部署"].iloc[5] and "1234" not in table["所属部署"].iloc[5]
     assert table["自治体名"].iloc[7] == "金美村"
-    others = [i for i in range(60) if i not in (3, 5)]
+    assert table["所属部署"].iloc[9] == "総務課〔氏名〕"
+    others = [i for i in range(60) if i not in (3, 5, 9)]
     assert table["自治体名"].iloc[others].tolist() == raw["自治体名"].iloc[others].tolist()
     assert table["所属部署"].iloc[others].tolist() == raw["所属部署"].iloc[others].tolist()
