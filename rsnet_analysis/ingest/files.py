@@ -59,8 +59,14 @@ def _found_questions(
     """The file's (question, header) pairs when no question is named: every free-text column."""
     found, others = free_text_columns(profiles, exclude)
     if not found:
+        blank = [name for name, prof in profiles.items() if not prof.filled and name not in exclude]
+        empty = (
+            f"すべて空欄の列: {''.join(f'『{name}』' for name in blank)}（回答が書き出されているか、"
+            "別のシートや列に入っていないか確かめてください）。"
+            if blank else ""
+        )
         raise InputError(
-            f"ファイル {path} に自由記述の列が見つかりません。使える列: {shown_columns(sheet.header)}。"
+            f"ファイル {path} に自由記述の列が見つかりません。{empty}使える列: {shown_columns(sheet.header)}。"
             "--text-col で列名を指定してください。"
         )
     return book.match_found(found, path, others)

@@ -104,7 +104,9 @@ def free_text_columns(
     fewer than 10 % of its values read like sentences (a list of file names or codes: no
     free text at all); any other column counts when its answers
     read like sentences: at least 15 characters on average and 30 % with punctuation or 25+
-    characters, and its header is not a known attribute (自治体名, 所属部署 …).
+    characters, and its header is not a known attribute (自治体名, 所属部署 …). A known
+    attribute whose values do not read like sentences is never one (when every answer column
+    is blank, the municipality names are not the answers).
 
     Returns
     -------
@@ -116,6 +118,8 @@ def free_text_columns(
     for name, prof in profiles.items():
         if name in exclude or not prof.filled or prof.mostly_dates:
             continue
+        if _is_attribute(name) and prof.sentence_share < _MIN_BEST_SENTENCES:
+            continue  # 自治体名 of a file whose answer columns are blank is no answer
         scored.append((1 if prof.eligible_text else 0, prof.mean_len, -prof.index, name))
     if not scored:
         return [], []

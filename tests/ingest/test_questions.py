@@ -148,3 +148,23 @@ def test_the_columns_of_every_file_are_recorded(waves: Path) -> None:
     assert roles.by_file["wave_2023.csv"]["questions"]["課題"] == "課題（自由記述）"
     assert roles.by_file["wave_2024.csv"]["questions"]["課題"] == "現在抱えている課題"
     assert roles.by_file["wave_2024.csv"]["questions"]["取り組み"] == "取り組み・その成果"
+
+
+def test_a_file_whose_answer_columns_are_blank_names_them_not_the_municipalities(tmp_path: Path) -> None:
+    # the municipality names are the longest filled values left: they used to be analysed as the
+    # answers (one cluster of 川越市, 所沢市 …) with no word of the blank columns
+    rows = "".join(f"2024-04-{i + 1:02d},市{i},総務課,,\n" for i in range(8))
+    path = tmp_path / "survey.csv"
+    path.write_text("回答日,自治体名,所属部署,課題,その他\n" + rows, encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        read_inputs([path])
+    message = str(excinfo.value)
+    assert "survey.csv に自由記述の列が見つかりません" in message
+    assert "すべて空欄の列: 『課題』『その他』" in message and "--text-col" in message
+
+
+def test_a_remarks_column_of_sentences_is_still_read_as_the_answers(tmp_path: Path) -> None:
+    rows = "".join(f"市{i},研修をしても現場で使われず、定着しないのが悩みです。{i}\n" for i in range(8))
+    path = tmp_path / "survey.csv"
+    path.write_text("自治体名,備考\n" + rows, encoding="utf-8")
+    assert read_inputs([path]).columns.by_file["survey.csv"]["questions"] == {"備考": "備考"}
