@@ -41,7 +41,8 @@ def mask_attributes(
     Every value of the department, role, position, organisation and group columns is masked
     (「総務課山田太郎」 -> 「総務課〔氏名〕」, 「渡部課長」 -> 「〔氏名〕課長」). The masker leaves
     department and job names alone: it changes none of the 180 distinct values of the sample, the
-    holdouts and ``bench_scale``'s generator, nor any of 93 common ones.
+    holdouts and ``bench_scale``'s generator, nor any of the 102 common ones listed in
+    ``tests/prepare/test_records.py``.
 
     In 自治体名 only values that carry more than a name are masked: a digit, ``@``, white space
     between words or brackets (an address, a phone number, an e-mail, 「川越市 山田太郎」). A bare
